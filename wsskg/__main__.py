@@ -1,0 +1,5 @@
+"""``python -m wsskg`` runs the CLI."""
+
+from wsskg.cli import main
+
+main()

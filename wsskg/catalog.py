@@ -1,0 +1,636 @@
+"""The catalog model: plain dataclasses for topics and entries, their dict form, and validation.
+
+Nothing here does I/O; ``wsskg.store`` reads and writes files, ``wsskg.markdown`` builds a
+catalog from a reading list. The dict form is what ``catalog.yaml`` holds: empty fields are
+left out so the file stays pleasant to read and ``git diff`` stays small.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field, fields
+from typing import Any, Iterable, Iterator
+
+from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
+
+FORMAT_VERSION = 1
+KINDS = ("paper", "code", "resource")
+STATUSES = ("unread", "reading", "read")
+#: How the list wrote an entry: ``checkbox`` (``- [ ]``), ``bullet`` (``-``/``*``/``+``),
+#: ``line`` (a paragraph line). Table rows are not a form: an entry with ``results`` for a
+#: topic is a row of that topic's results table.
+FORMS = ("checkbox", "bullet", "line")
+LINK_KINDS = ("paper", "pdf", "code", "web", "video")
+#: Fields kept out of catalog.yaml, in the sidecar file (see ``wsskg.store``).
+BULKY_FIELDS = ("abstract", "references")
+
+_ARXIV_NEW = r"\d{4}\.\d{4,5}"
+_ARXIV_OLD = r"[a-z][a-z.\-]+/\d{7}"
+ARXIV_ID_RE = re.compile(rf"^(?:{_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?$", re.I)
+_ARXIV_URL_RE = re.compile(
+    rf"arxiv\.org/(?:abs|pdf|ftp/arxiv/papers/\d{{4}})/({_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?", re.I
+)
+
+
+@dataclass
+class Link:
+    """One URL of an entry, with the text the list gave it (``code``, ``part 1``) and its kind."""
+
+    url: str
+    label: str = ""
+    kind: str = "web"
+
+    def to_dict(self) -> dict:
+        d: dict[str, Any] = {"url": self.url}
+        if self.label:
+            d["label"] = self.label
+        d["kind"] = self.kind
+        return d
+
+
+@dataclass
+class Result:
+    """One row of a results table (e.g. the seed's Top Works): the scores the list reported."""
+
+    table: str  # topic path of the table
+    values: dict[str, str] = field(default_factory=dict)  # column -> cell text ("61.4")
+    bold: list[str] = field(default_factory=list)  # columns the list set in bold
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        d: dict[str, Any] = {"table": self.table, "values": dict(self.values)}
+        if self.bold:
+            d["bold"] = list(self.bold)
+        if self.note:
+            d["note"] = self.note
+        return d
+
+
+@dataclass
+class Prose:
+    """Free text under a heading, kept verbatim, placed after ``after`` (an entry id) or first."""
+
+    text: str
+    after: str | None = None
+
+    def to_dict(self) -> dict:
+        d: dict[str, Any] = {"text": self.text}
+        if self.after:
+            d["after"] = self.after
+        return d
+
+
+@dataclass
+class Topic:
+    """A heading of the list. ``path`` is the names from the top joined by ``/``."""
+
+    path: str
+    name: str
+    level: int = 2
+    anchor: str | None = None  # set when the list used an HTML heading with an id
+    prose: list[Prose] = field(default_factory=list)
+    columns: list[str] = field(default_factory=list)  # set for a results-table topic
+
+    @property
+    def parent(self) -> str | None:
+        return self.path.rsplit("/", 1)[0] if "/" in self.path else None
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/")
+
+    def to_dict(self) -> dict:
+        d: dict[str, Any] = {"path": self.path}
+        if self.name != self.path.rsplit("/", 1)[-1]:
+            d["name"] = self.name
+        d["level"] = self.level
+        if self.anchor:
+            d["anchor"] = self.anchor
+        if self.columns:
+            d["columns"] = list(self.columns)
+        if self.prose:
+            d["prose"] = [p.to_dict() for p in self.prose]
+        return d
+
+
+@dataclass
+class Entry:
+    """A paper, code repository or other resource of the list.
+
+    ``title``, ``venue``, ``notes`` and ``links`` are what the list said and are never rewritten
+    by enrichment; enrichment fills the id fields, ``authors``, ``canonical_title`` and friends.
+    """
+
+    id: str
+    title: str
+    kind: str = "paper"
+    status: str = "unread"
+    read_on: str | None = None
+    topics: list[str] = field(default_factory=list)
+    form: str = "checkbox"
+    venue: str | None = None
+    year: int | None = None
+    links: list[Link] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+    arxiv_id: str | None = None
+    s2_id: str | None = None
+    doi: str | None = None
+    authors: list[str] = field(default_factory=list)
+    canonical_title: str | None = None
+    canonical_venue: str | None = None
+    canonical_year: int | None = None
+    citation_count: int | None = None
+    match: dict[str, Any] = field(default_factory=dict)  # provenance of enrichment
+    abstract: str | None = None  # bulky: stored in the sidecar
+    references: list[str] = field(default_factory=list)  # bulky: S2 paperIds it cites
+
+    @property
+    def display_title(self) -> str:
+        return self.title or (self.links[0].url if self.links else self.id)
+
+    def to_dict(self, bulky: bool = False) -> dict:
+        """The entry as catalog.yaml writes it: fixed key order, empty fields left out."""
+        d: dict[str, Any] = {"id": self.id, "title": self.title, "kind": self.kind, "status": self.status}
+        if self.read_on:
+            d["read_on"] = self.read_on
+        d["topics"] = list(self.topics)
+        if self.form != "checkbox":
+            d["form"] = self.form
+        for name in ("venue", "year", "arxiv_id", "s2_id", "doi"):
+            value = getattr(self, name)
+            if value is not None:
+                d[name] = value
+        if self.authors:
+            d["authors"] = list(self.authors)
+        if self.links:
+            d["links"] = [link.to_dict() for link in self.links]
+        if self.notes:
+            d["notes"] = list(self.notes)
+        if self.results:
+            d["results"] = [r.to_dict() for r in self.results]
+        for name in ("canonical_title", "canonical_venue", "canonical_year", "citation_count"):
+            value = getattr(self, name)
+            if value is not None:
+                d[name] = value
+        if self.match:
+            d["match"] = dict(self.match)
+        if bulky:
+            if self.abstract:
+                d["abstract"] = self.abstract
+            if self.references:
+                d["references"] = list(self.references)
+        return d
+
+    def to_json(self) -> dict:
+        """The entry for ``--json`` output: every documented key present, even when empty."""
+        d = self.to_dict(bulky=True)
+        for name in ("venue", "year", "arxiv_id", "s2_id", "doi", "abstract", "read_on"):
+            d.setdefault(name, getattr(self, name))
+        for name in ("authors", "links", "notes"):
+            d.setdefault(name, [])
+        return d
+
+
+@dataclass
+class Catalog:
+    """The whole reading list: document title and intro, topics in order, entries in order."""
+
+    title: str | None = None
+    intro: list[Prose] = field(default_factory=list)  # prose under the title, before any topic
+    preamble: str | None = None  # lines before the title (badges)
+    toc: bool = False  # the list had a table of contents: export regenerates one
+    topics: list[Topic] = field(default_factory=list)
+    entries: list[Entry] = field(default_factory=list)
+
+    # -- lookups -------------------------------------------------------------------------
+    def by_id(self) -> dict[str, Entry]:
+        return {e.id: e for e in self.entries}
+
+    def get(self, entry_id: str) -> Entry | None:
+        for e in self.entries:
+            if e.id == entry_id:
+                return e
+        return None
+
+    def topic(self, path: str) -> Topic | None:
+        for t in self.topics:
+            if t.path == path:
+                return t
+        return None
+
+    def entries_in(self, topic_path: str, recursive: bool = False) -> list[Entry]:
+        pre = topic_path + "/"
+        return [
+            e
+            for e in self.entries
+            if any(t == topic_path or (recursive and t.startswith(pre)) for t in e.topics)
+        ]
+
+    def to_dict(self, bulky: bool = False) -> dict:
+        d: dict[str, Any] = {"wsskg": FORMAT_VERSION}
+        if self.title is not None:
+            d["title"] = self.title
+        if self.preamble:
+            d["preamble"] = self.preamble
+        if self.intro:
+            d["intro"] = [p.to_dict() for p in self.intro]
+        if self.toc:
+            d["toc"] = True
+        d["topics"] = [t.to_dict() for t in self.topics]
+        d["entries"] = [e.to_dict(bulky=bulky) for e in self.entries]
+        return d
+
+
+# -- text helpers used by the importers, search and reference resolution -------------------
+
+_VENUE_SUFFIX_RE = re.compile(
+    r"[\s,:.;(]*\b(?:CVPR|ICCV|ECCV|NIPS|NeurIPS|BMVC|ICML|ICLR|AAAI|IJCAI|WACV|KDD|TPAMI|PAMI|TIP|"
+    r"IJCV|ACCV|ISVC|MICCAI|arxiv|preprint)\b\s*'?\d{0,4}.*$",
+    re.I,
+)
+
+
+def normalize_title(title: str) -> str:
+    """Fold a title for duplicate detection: case, accents, punctuation, ``**bold**``, a
+    trailing venue (``, CVPR2018``) and runs of spaces do not matter."""
+    t = unicodedata.normalize("NFKD", title or "")
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    t = t.replace("*", "").replace("_", " ")
+    t = _VENUE_SUFFIX_RE.sub("", t)
+    t = re.sub(r"[^\w\s]", " ", t.lower())
+    return " ".join(t.split())
+
+
+_STOP = {
+    "a", "an", "the", "of", "for", "and", "with", "to", "in", "on", "by", "from", "via",
+    "using", "is", "are", "at", "as", "its", "into", "towards", "toward",
+}
+
+
+def slugify(title: str, year: int | None = None, words: int = 3) -> str:
+    """A short typable id: the first significant title words, and the year when known."""
+    norm = normalize_title(title)
+    parts = [w for w in norm.split() if w not in _STOP] or norm.split()
+    parts = [re.sub(r"[^a-z0-9]", "", w) for w in parts]
+    parts = [p for p in parts if p][:words] or ["entry"]
+    slug = "-".join(parts)
+    if year:
+        slug += f"-{year}"
+    if not slug[0].isalpha():
+        slug = "e" + slug
+    return slug
+
+
+def unique_id(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-b``, ``base-c``... whichever is free; records the choice in ``taken``."""
+    if base not in taken:
+        taken.add(base)
+        return base
+    n = 2
+    while True:
+        suffix = _alpha(n)
+        cand = f"{base}-{suffix}"
+        if cand not in taken:
+            taken.add(cand)
+            return cand
+        n += 1
+
+
+def _alpha(n: int) -> str:
+    s = ""
+    while n > 0:
+        n, r = divmod(n - 1, 26)
+        s = chr(97 + r) + s
+    return s
+
+
+def arxiv_id_from_url(url: str) -> str | None:
+    """The arXiv id (without version) of an arxiv.org abs/pdf URL, else None."""
+    m = _ARXIV_URL_RE.search(url or "")
+    if not m:
+        return None
+    return m.group(1).removesuffix(".pdf")
+
+
+def strip_arxiv_version(arxiv_id: str) -> str:
+    return re.sub(r"v\d+$", "", arxiv_id.strip())
+
+
+def link_kind(url: str) -> str:
+    """Classify a URL: ``paper`` (an abstract page), ``pdf``, ``code``, ``video`` or ``web``."""
+    u = url.lower()
+    host = re.sub(r"^[a-z]+://", "", u).split("/", 1)[0]
+    if host.removeprefix("www.") in ("github.com", "gitlab.com", "bitbucket.org"):
+        return "code"
+    if "youtube.com" in host or "youtu.be" in host or "vimeo.com" in host or "iqiyi.com" in host:
+        return "video"
+    path = u.split("?", 1)[0].split("#", 1)[0]
+    if path.endswith(".pdf") or "arxiv.org/pdf/" in u or "/ftp/arxiv/papers/" in u:
+        return "pdf"
+    if any(
+        h in host
+        for h in (
+            "arxiv.org", "doi.org", "semanticscholar.org", "ieeexplore", "sciencedirect", "dl.acm.org",
+            "openaccess.thecvf.com", "springer", "openreview.net", "aaai.org", "papers.nips.cc",
+            "proceedings.mlr.press", "aclweb.org", "aclanthology",
+        )
+    ):
+        return "paper"
+    return "web"
+
+
+# -- validation and the dict form ------------------------------------------------------------
+
+def _err(msg: str, path: object, line: int | None = None) -> CatalogError:
+    return CatalogError(msg, path=path, line=line)
+
+
+def from_dict(data: Any, path: object = "catalog.yaml", line_of: "callable | None" = None) -> Catalog:
+    """Build and validate a :class:`Catalog` from the parsed YAML.
+
+    Raises :class:`CatalogError` naming the entry and the problem; ``line_of(entry_id)`` gives
+    the line of an entry for the message when the caller knows the text.
+    """
+    where = (lambda eid: line_of(eid) if (line_of and eid) else None)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise _err(f"expected a mapping at the top level, found {type(data).__name__}", path, 1)
+    version = data.get("wsskg", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise _err(f"unsupported catalog format version {version!r} (this wsskg reads {FORMAT_VERSION})", path)
+    unknown = set(data) - {"wsskg", "title", "preamble", "intro", "toc", "topics", "entries"}
+    if unknown:
+        raise _err(f"unknown top-level key(s): {', '.join(sorted(map(str, unknown)))}", path)
+
+    cat = Catalog(
+        title=_opt_str(data.get("title"), "title", path),
+        preamble=_opt_str(data.get("preamble"), "preamble", path),
+        intro=[_prose(p, path, "intro") for p in _list(data.get("intro"), "intro", path)],
+        toc=bool(data.get("toc", False)),
+    )
+    seen_topics: set[str] = set()
+    for i, t in enumerate(_list(data.get("topics"), "topics", path)):
+        if not isinstance(t, dict) or not isinstance(t.get("path"), str) or not t["path"].strip():
+            raise _err(f"topic #{i + 1}: needs a non-empty 'path'", path)
+        tp = t["path"]
+        if tp in seen_topics:
+            raise _err(f"duplicate topic path {tp!r}", path)
+        seen_topics.add(tp)
+        level = t.get("level", 2)
+        if not isinstance(level, int) or not 1 <= level <= 6:
+            raise _err(f"topic {tp!r}: level must be 1..6, got {level!r}", path)
+        cat.topics.append(
+            Topic(
+                path=tp,
+                name=_opt_str(t.get("name"), f"topic {tp!r} name", path) or tp.rsplit("/", 1)[-1],
+                level=level,
+                anchor=_opt_str(t.get("anchor"), f"topic {tp!r} anchor", path),
+                columns=[str(c) for c in _list(t.get("columns"), f"topic {tp!r} columns", path)],
+                prose=[_prose(p, path, f"topic {tp!r}") for p in _list(t.get("prose"), f"topic {tp!r} prose", path)],
+            )
+        )
+
+    ids: dict[str, int] = {}
+    for i, raw in enumerate(_list(data.get("entries"), "entries", path)):
+        if not isinstance(raw, dict):
+            raise _err(f"entry #{i + 1}: expected a mapping, found {type(raw).__name__}", path)
+        eid = raw.get("id")
+        if not isinstance(eid, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.:+\-]*", eid or ""):
+            raise _err(
+                f"entry #{i + 1}: id must be a word of letters, digits and - _ . : + starting with a letter, got {eid!r}",
+                path,
+                where(eid if isinstance(eid, str) else None),
+            )
+        if eid in ids:
+            raise _err(f"duplicate id {eid!r} (entries #{ids[eid] + 1} and #{i + 1})", path, where(eid))
+        ids[eid] = i
+        cat.entries.append(_entry(raw, eid, path, where(eid), seen_topics))
+    return cat
+
+
+def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]) -> Entry:
+    def bad(msg: str) -> CatalogError:
+        return _err(f"entry {eid!r}: {msg}", path, line)
+
+    known = {f.name for f in fields(Entry)}
+    unknown = set(raw) - known
+    if unknown:
+        raise bad(f"unknown field(s): {', '.join(sorted(map(str, unknown)))}")
+    title = raw.get("title", "")
+    if title is None:
+        title = ""
+    if not isinstance(title, str):
+        raise bad(f"title must be text, got {type(title).__name__}")
+    kind = raw.get("kind", "paper")
+    if kind not in KINDS:
+        raise bad(f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
+    status = raw.get("status", "unread")
+    if status not in STATUSES:
+        raise bad(f"unknown status {status!r} (expected one of {', '.join(STATUSES)})")
+    form = raw.get("form", "checkbox")
+    if form not in FORMS:
+        raise bad(f"unknown form {form!r} (expected one of {', '.join(FORMS)})")
+    entry_topics = raw.get("topics") or []
+    if not isinstance(entry_topics, list) or not all(isinstance(t, str) for t in entry_topics):
+        raise bad("topics must be a list of topic paths")
+    for t in entry_topics:
+        if t not in topics:
+            raise bad(f"topic {t!r} is not in the topics list")
+    year = raw.get("year")
+    if year is not None and (not isinstance(year, int) or isinstance(year, bool) or not 1000 <= year <= 2999):
+        raise bad(f"year must be a 4-digit number, got {year!r}")
+    read_on = raw.get("read_on")
+    if read_on is not None:
+        read_on = str(read_on)  # YAML may give a date object
+    links = []
+    for j, ln in enumerate(raw.get("links") or []):
+        if isinstance(ln, str):
+            ln = {"url": ln}
+        if not isinstance(ln, dict) or not isinstance(ln.get("url"), str):
+            raise bad(f"link #{j + 1} needs a 'url'")
+        lk = ln.get("kind") or link_kind(ln["url"])
+        if lk not in LINK_KINDS:
+            raise bad(f"link #{j + 1}: unknown kind {lk!r} (expected one of {', '.join(LINK_KINDS)})")
+        links.append(Link(url=ln["url"], label=str(ln.get("label") or ""), kind=lk))
+    results = []
+    for j, r in enumerate(raw.get("results") or []):
+        if not isinstance(r, dict) or not isinstance(r.get("table"), str):
+            raise bad(f"result #{j + 1} needs a 'table'")
+        values = r.get("values") or {}
+        if not isinstance(values, dict):
+            raise bad(f"result #{j + 1}: values must be a mapping")
+        results.append(
+            Result(
+                table=r["table"],
+                values={str(k): _cell(v) for k, v in values.items()},
+                bold=[str(b) for b in r.get("bold") or []],
+                note=str(r.get("note") or ""),
+            )
+        )
+    notes = raw.get("notes") or []
+    if not isinstance(notes, list):
+        raise bad("notes must be a list")
+    authors = raw.get("authors") or []
+    if not isinstance(authors, list):
+        raise bad("authors must be a list")
+    refs = raw.get("references") or []
+    if not isinstance(refs, list):
+        raise bad("references must be a list")
+    arxiv_id = raw.get("arxiv_id")
+    if arxiv_id is not None:
+        arxiv_id = str(arxiv_id)
+        if not ARXIV_ID_RE.match(arxiv_id):
+            raise bad(f"arxiv_id {arxiv_id!r} is not an arXiv identifier")
+    match = raw.get("match") or {}
+    if not isinstance(match, dict):
+        raise bad("match must be a mapping")
+    return Entry(
+        id=eid,
+        title=title,
+        kind=kind,
+        status=status,
+        read_on=read_on,
+        topics=list(entry_topics),
+        form=form,
+        venue=_opt_scalar(raw.get("venue")),
+        year=year,
+        links=links,
+        notes=[str(n) for n in notes],
+        results=results,
+        arxiv_id=arxiv_id,
+        s2_id=_opt_scalar(raw.get("s2_id")),
+        doi=_opt_scalar(raw.get("doi")),
+        authors=[str(a) for a in authors],
+        canonical_title=_opt_scalar(raw.get("canonical_title")),
+        canonical_venue=_opt_scalar(raw.get("canonical_venue")),
+        canonical_year=raw.get("canonical_year"),
+        citation_count=raw.get("citation_count"),
+        match=dict(match),
+        abstract=_opt_scalar(raw.get("abstract")),
+        references=[str(r) for r in refs],
+    )
+
+
+def _cell(v: Any) -> str:
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def _opt_scalar(v: Any) -> str | None:
+    return None if v is None else str(v)
+
+
+def _opt_str(v: Any, what: str, path: object) -> str | None:
+    if v is None:
+        return None
+    if not isinstance(v, str):
+        raise _err(f"{what} must be text, got {type(v).__name__}", path)
+    return v
+
+
+def _list(v: Any, what: str, path: object) -> list:
+    if v is None:
+        return []
+    if not isinstance(v, list):
+        raise _err(f"{what} must be a list, got {type(v).__name__}", path)
+    return v
+
+
+def _prose(p: Any, path: object, where: str) -> Prose:
+    if isinstance(p, str):
+        return Prose(text=p)
+    if not isinstance(p, dict) or not isinstance(p.get("text"), str):
+        raise _err(f"{where}: prose items need a 'text'", path)
+    return Prose(text=p["text"], after=p.get("after"))
+
+
+# -- reference resolution -----------------------------------------------------------------------
+
+def resolve(catalog: Catalog, ref: str) -> Entry:
+    """Find the one entry ``ref`` names: an id, an arXiv id/URL, a DOI, an S2 id, an exact
+    (normalised) title, or a title fragment. Raises :class:`AmbiguousReference` listing the
+    candidates, or :class:`PaperNotFound` with the closest ids."""
+    ref = (ref or "").strip()
+    if not ref:
+        raise PaperNotFound(ref)
+    for e in catalog.entries:
+        if e.id == ref:
+            return e
+    lowered = ref.lower()
+    ids = [e for e in catalog.entries if e.id.lower() == lowered]
+    if len(ids) == 1:
+        return ids[0]
+    ax = arxiv_id_from_url(ref) or (strip_arxiv_version(ref) if ARXIV_ID_RE.match(ref) else None)
+    if ax:
+        hits = [e for e in catalog.entries if e.arxiv_id and strip_arxiv_version(e.arxiv_id) == ax]
+        if len(hits) > 1:
+            raise AmbiguousReference(ref, [_describe(e) for e in hits])
+        if hits:
+            return hits[0]
+    for attr in ("doi", "s2_id"):
+        hits = [e for e in catalog.entries if (getattr(e, attr) or "").lower() == lowered]
+        if len(hits) == 1:
+            return hits[0]
+    norm = normalize_title(ref)
+    if norm:
+        exact = [e for e in catalog.entries if normalize_title(e.title) == norm or (
+            e.canonical_title and normalize_title(e.canonical_title) == norm)]
+        if len(exact) == 1:
+            return exact[0]
+        if len(exact) > 1:
+            raise AmbiguousReference(ref, [_describe(e) for e in exact])
+        frag = [e for e in catalog.entries if norm in normalize_title(e.title) or (
+            e.canonical_title and norm in normalize_title(e.canonical_title))]
+        if len(frag) == 1:
+            return frag[0]
+        if len(frag) > 1:
+            raise AmbiguousReference(ref, [_describe(e) for e in frag])
+    raise PaperNotFound(ref, closest(catalog, ref))
+
+
+def _describe(e: Entry) -> str:
+    title = e.display_title
+    if len(title) > 60:
+        title = title[:57] + "..."
+    return f"{e.id} ({title})"
+
+
+def closest(catalog: Catalog, ref: str, limit: int = 3) -> list[str]:
+    """The entries whose id or title is nearest to ``ref`` (for "did you mean")."""
+    from rapidfuzz import fuzz, process
+
+    choices = {e.id: f"{e.id} {normalize_title(e.title)}" for e in catalog.entries}
+    found = process.extract(ref.lower(), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
+    by_id = catalog.by_id()
+    return [_describe(by_id[key]) for _, _, key in found]
+
+
+def iter_urls(catalog: Catalog) -> Iterator[str]:
+    """Every URL the catalog holds: links, and URLs inside notes, prose and results notes."""
+    for p in catalog.intro:
+        yield from find_urls(p.text)
+    if catalog.preamble:
+        yield from find_urls(catalog.preamble)
+    for t in catalog.topics:
+        for p in t.prose:
+            yield from find_urls(p.text)
+    for e in catalog.entries:
+        for ln in e.links:
+            yield ln.url
+        for n in e.notes:
+            yield from find_urls(n)
+        for r in e.results:
+            yield from find_urls(r.note)
+
+
+_URL_RE = re.compile(r"https?://[^\s<>()\[\]\"'`,]+(?:\([^\s<>()]*\)[^\s<>()\[\]\"'`,]*)*")
+
+
+def find_urls(text: str) -> Iterable[str]:
+    """http(s) URLs in free text (trailing punctuation trimmed)."""
+    for m in _URL_RE.finditer(text or ""):
+        yield m.group(0).rstrip(".;:!?*")

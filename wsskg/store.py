@@ -1,0 +1,336 @@
+"""Reading and writing catalog files safely and fast.
+
+* Writes are atomic (temp file in the same folder, fsync, rename) and serialised by a file
+  lock next to the catalog (``catalog.yaml.lock``), so concurrent ``wsskg read`` processes
+  never lose each other's changes and a crash leaves the old or the new file, never half.
+* Bulky enrichment fields (abstracts, reference lists) live in a sidecar JSON file next to the
+  catalog (``catalog.enrichment.json``), so catalog.yaml stays readable and diffs stay small.
+* Parsing YAML costs seconds at 10,000 papers, so a derived index (a pickle in the cache dir,
+  keyed by the SHA-1 of the catalog and sidecar bytes) is used when it matches; it is rebuilt
+  automatically and is never the source of truth.
+* A status change edits only that entry's lines in the text (checked by parsing the edited
+  block), falling back to a full rewrite when the file is not in the layout wsskg writes.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import os
+import pickle
+import re
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from wsskg import catalog as cat_mod
+from wsskg.catalog import BULKY_FIELDS, Catalog, Entry
+from wsskg.config import cache_dir
+from wsskg.errors import CatalogError
+from wsskg.yamlio import dump_yaml, load_yaml, quote
+
+HEADER = "wsskg catalog: your reading list. Edit freely; `wsskg check` validates it."
+SIDECAR_SUFFIX = ".enrichment.json"
+LOCK_TIMEOUT = 60.0
+_INDEX_VERSION = 2
+
+
+def sidecar_path(path: Path) -> Path:
+    return path.with_name(path.stem + SIDECAR_SUFFIX)
+
+
+@contextmanager
+def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Hold the catalog's write lock (a ``.lock`` file beside it)."""
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(path) + ".lock", timeout=timeout)
+    try:
+        with lock:
+            yield
+    except Timeout:
+        raise CatalogError(f"another wsskg process holds the lock {path}.lock (waited {timeout:.0f} s)", path=path) from None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.chmod(tmp, os.stat(path).st_mode & 0o777)
+        except FileNotFoundError:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+    except OSError:
+        pass
+
+
+# -- loading -------------------------------------------------------------------------------------
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise CatalogError("file not found (run `wsskg init` to create one)", path=path) from None
+    except IsADirectoryError:
+        raise CatalogError("is a directory, not a catalog file", path=path) from None
+    except OSError as e:
+        raise CatalogError(f"cannot read: {e.strerror}", path=path) from None
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        line = raw[: e.start].count(b"\n") + 1
+        raise CatalogError(f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", path=path, line=line) from None
+
+
+def _index_file(path: Path) -> Path:
+    key = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:20]
+    return cache_dir() / "index" / f"{key}.pickle"
+
+
+def _fingerprint(raw: bytes, side: bytes | None) -> str:
+    h = hashlib.sha1(raw)
+    h.update(b"\0sidecar\0" + (side if side is not None else b"-"))
+    return f"{_INDEX_VERSION}:{len(raw)}:{h.hexdigest()}"
+
+
+def parse_catalog(text: str, path: object = "catalog.yaml") -> Catalog:
+    """Parse and validate catalog text (no index, no sidecar)."""
+    data = load_yaml(text, path)
+
+    def line_of(entry_id: str) -> int | None:
+        m = re.search(rf"^- id: [\"']?{re.escape(entry_id)}[\"']?\s*$", text, re.M)
+        return text.count("\n", 0, m.start()) + 1 if m else None
+
+    return cat_mod.from_dict(data, path=path, line_of=line_of)
+
+
+def _apply_sidecar(catalog: Catalog, side: bytes | None, path: Path) -> None:
+    if side is None:
+        return
+    try:
+        data = json.loads(side)
+        bulky = data.get("entries", {})
+    except (ValueError, AttributeError):
+        raise CatalogError("sidecar is not valid JSON; delete it and run `wsskg enrich` to rebuild", path=path) from None
+    for e in catalog.entries:
+        extra = bulky.get(e.id)
+        if not extra:
+            continue
+        if isinstance(extra.get("abstract"), str):
+            e.abstract = extra["abstract"]
+        if isinstance(extra.get("references"), list):
+            e.references = [str(r) for r in extra["references"]]
+
+
+def load_catalog(path: Path, use_index: bool = True) -> Catalog:
+    """Load a catalog file (and its sidecar), through the derived index when it is current."""
+    path = Path(path)
+    raw = _read_bytes(path)
+    side_path = sidecar_path(path)
+    side = side_path.read_bytes() if side_path.exists() else None
+    fp = _fingerprint(raw, side)
+    idx = _index_file(path)
+    if use_index:
+        cached = _read_index(idx, fp)
+        if cached is not None:
+            return cached
+    catalog = parse_catalog(_decode(raw, path), path)
+    _apply_sidecar(catalog, side, side_path)
+    if use_index:
+        _write_index(idx, fp, catalog)
+    return catalog
+
+
+def _read_index(idx: Path, fp: str) -> Catalog | None:
+    try:
+        with open(idx, "rb") as f:
+            stored_fp, catalog = pickle.load(f)  # noqa: S301 - our own cache file
+    except Exception:
+        return None
+    return catalog if stored_fp == fp else None
+
+
+def _write_index(idx: Path, fp: str, catalog: Catalog) -> None:
+    try:
+        atomic_write(idx, pickle.dumps((fp, catalog), protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:
+        pass  # the index is an optimisation only
+
+
+# -- saving ----------------------------------------------------------------------------------------
+
+def render(catalog: Catalog) -> str:
+    """catalog.yaml text for a catalog (lean fields only)."""
+    return dump_yaml(catalog.to_dict(bulky=False), header=HEADER)
+
+
+def render_sidecar(catalog: Catalog) -> bytes | None:
+    bulky = {}
+    for e in catalog.entries:
+        extra = {}
+        if e.abstract:
+            extra["abstract"] = e.abstract
+        if e.references:
+            extra["references"] = e.references
+        if extra:
+            bulky[e.id] = extra
+    if not bulky:
+        return None
+    doc = {"wsskg": 1, "note": "generated by `wsskg enrich`; do not edit", "entries": bulky}
+    return json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8")
+
+
+def save_catalog(path: Path, catalog: Catalog, lock: bool = True) -> None:
+    """Write the catalog (and sidecar) atomically, under the lock unless the caller holds it."""
+    path = Path(path)
+    if lock:
+        with locked(path):
+            _save(path, catalog)
+    else:
+        _save(path, catalog)
+
+
+def _save(path: Path, catalog: Catalog) -> None:
+    raw = render(catalog).encode("utf-8")
+    side = render_sidecar(catalog)
+    side_path = sidecar_path(path)
+    if side is not None:
+        atomic_write(side_path, side)
+    elif side_path.exists():
+        side_path.unlink()
+    atomic_write(path, raw)
+    _write_index(_index_file(path), _fingerprint(raw, side), catalog)
+
+
+@contextmanager
+def editing(path: Path) -> Iterator[Catalog]:
+    """Load under the lock, let the caller change the catalog, save it atomically on success."""
+    path = Path(path)
+    with locked(path):
+        catalog = load_catalog(path)
+        yield catalog
+        _save(path, catalog)
+
+
+# -- status changes: one entry's lines -----------------------------------------------------------
+
+def set_status(path: Path, refs: list[str], status: str, today: str | None = None) -> list[tuple[Entry, str]]:
+    """Set the reading status of the entries ``refs`` name; returns ``(entry, old_status)`` pairs.
+
+    Edits only those entries' ``status``/``read_on`` lines of catalog.yaml, atomically and
+    under the lock. All references are resolved before anything is written, so an unknown or
+    ambiguous one changes nothing.
+    """
+    if status not in cat_mod.STATUSES:
+        raise CatalogError(f"unknown status {status!r}")
+    path = Path(path)
+    today = today or _dt.date.today().isoformat()
+    with locked(path):
+        raw = _read_bytes(path)
+        side_path = sidecar_path(path)
+        side = side_path.read_bytes() if side_path.exists() else None
+        catalog = _read_index(_index_file(path), _fingerprint(raw, side))
+        text = _decode(raw, path)
+        if catalog is None:
+            catalog = parse_catalog(text, path)
+            _apply_sidecar(catalog, side, side_path)
+        targets: list[Entry] = []
+        for ref in refs:
+            e = cat_mod.resolve(catalog, ref)
+            if e not in targets:
+                targets.append(e)
+        changes = []
+        for e in targets:
+            old = e.status
+            changes.append((e, old))
+            e.status = status
+            if status == "read":
+                e.read_on = e.read_on if old == "read" and e.read_on else today
+            else:
+                e.read_on = None
+        new_text = text
+        for e, _old in changes:
+            edited = _edit_entry_block(new_text, e)
+            if edited is None:
+                new_text = None
+                break
+            new_text = edited
+        if new_text is None:
+            new_text = render(catalog)
+        new_raw = new_text.encode("utf-8")
+        if new_raw != raw:
+            atomic_write(path, new_raw)
+        _write_index(_index_file(path), _fingerprint(new_raw, side), catalog)
+    return changes
+
+
+def _edit_entry_block(text: str, e: Entry) -> str | None:
+    """Rewrite the status lines of entry ``e`` in ``text``; None if the layout is not ours."""
+    m = re.search(rf"^- id: (?:{re.escape(e.id)}|\"{re.escape(e.id)}\"|'{re.escape(e.id)}')[ \t]*$", text, re.M)
+    if not m:
+        return None
+    start = m.start()
+    nxt = re.compile(r"^(?:- |\S)", re.M).search(text, m.end() + 1)
+    end = nxt.start() if nxt else len(text)
+    block = text[start:end]
+    lines = block.split("\n")
+    status_i = [i for i, ln in enumerate(lines) if ln.startswith("  status:")]
+    if len(status_i) != 1:
+        return None
+    si = status_i[0]
+    lines[si] = f"  status: {quote(e.status)}"
+    lines = [ln for ln in lines if not ln.startswith("  read_on:")]
+    if e.read_on:
+        lines.insert(si + 1, f"  read_on: {quote(e.read_on)}")
+    new_block = "\n".join(lines)
+    try:
+        parsed = load_yaml(new_block)
+    except CatalogError:
+        return None
+    expected = e.to_dict(bulky=False)
+    if not (isinstance(parsed, list) and len(parsed) == 1 and _same(parsed[0], expected)):
+        return None
+    return text[:start] + new_block + text[end:]
+
+
+def _same(parsed: dict, expected: dict) -> bool:
+    """Does a parsed entry block say what the model says (YAML dates read back as dates)?"""
+    if "read_on" in parsed:
+        parsed = dict(parsed, read_on=str(parsed["read_on"]))
+    try:
+        round_trip = cat_mod.from_dict(
+            {"topics": [{"path": t} for t in parsed.get("topics") or []], "entries": [parsed]}
+        ).entries[0].to_dict(bulky=False)
+    except CatalogError:
+        return False
+    return round_trip == expected
+
+
+__all__ = [
+    "BULKY_FIELDS", "atomic_write", "editing", "load_catalog", "locked", "parse_catalog", "render",
+    "save_catalog", "set_status", "sidecar_path",
+]

@@ -1,0 +1,182 @@
+"""The one YAML load/save pair.
+
+Loading uses the safe loader (libyaml's C implementation when present): no tags that run code.
+Saving uses a small emitter of our own rather than ``yaml.dump``: it writes the catalog's
+fixed layout (one ``- id:`` block per entry, one line per scalar field, links as one-line flow
+mappings), which keeps ``git diff`` small, lets a status change edit one entry's lines in
+place (see ``wsskg.store``), and is several times faster than the C dumper. Every scalar is
+written plain only when it provably reads back as the same string; otherwise it is written as
+a double-quoted (JSON-compatible) scalar. ``tests/test_yamlio.py`` checks the round trip.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml
+
+from wsskg.errors import CatalogError
+
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+#: Refuse documents that would expand beyond this many nodes (alias bombs).
+MAX_ALIASES = 1000
+
+
+def load_yaml(text: str, path: object = "catalog.yaml") -> Any:
+    """Parse YAML text safely. Raises :class:`CatalogError` with the line and column."""
+    if "&" in text and "*" in text:
+        _check_aliases(text, path)
+    try:
+        return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        line = mark.line + 1 if mark else None
+        col = f", column {mark.column + 1}" if mark else ""
+        problem = (e.problem or e.context or "invalid YAML").strip()
+        if "could not determine a constructor" in str(e) or "tag" in problem and "!" in str(e):
+            tag = re.search(r"tag '([^']+)'", str(e))
+            problem = f"YAML tag {tag.group(1) if tag else ''} is not allowed (safe loading only)".replace("  ", " ")
+        raise CatalogError(f"{problem}{col}", path=path, line=line) from None
+    except yaml.YAMLError as e:
+        raise CatalogError(f"invalid YAML: {str(e).splitlines()[0]}", path=path) from None
+
+
+def _check_aliases(text: str, path: object) -> None:
+    """Reject alias-heavy documents (billion laughs) before the loader expands them."""
+    try:
+        aliases = sum(1 for ev in yaml.parse(text, Loader=SafeLoader) if isinstance(ev, yaml.AliasEvent))
+    except yaml.YAMLError:
+        return  # the real load reports the syntax error with its place
+    if aliases > MAX_ALIASES:
+        raise CatalogError(f"too many YAML aliases ({aliases}); refusing to expand", path=path)
+
+
+# -- emitter ---------------------------------------------------------------------------------
+
+_PLAIN_OK = re.compile(r"^[A-Za-z0-9_(][^\x00-\x1f\x7f-\x9f#:'\"`{}\[\],&*!|>%@]*$")
+_RESERVED = re.compile(
+    r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|"
+    r"null|Null|NULL|~|[-+]?(?:\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN))$"
+)
+_NUMBERISH = re.compile(r"^[-+.\d][\dA-Fa-fxXoObB_:.+\-TtZz ]*$")
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+
+
+def quote(s: str) -> str:
+    """A YAML scalar that reads back as exactly ``s``."""
+    if (
+        s
+        and _PLAIN_OK.match(s)
+        and not _RESERVED.match(s)
+        and not _NUMBERISH.match(s)
+        and s == s.strip()
+        and not _BAD_CHARS.search(s)
+        and "  " not in s
+        and " -" not in s[:2]
+    ):
+        return s
+    out = json.dumps(s, ensure_ascii=False)
+    return _BAD_CHARS.sub(lambda m: "\\u%04x" % ord(m.group()) if ord(m.group()) < 0x10000 else m.group(), out)
+
+
+def scalar(v: Any) -> str:
+    if v is None:
+        return "null"
+    if v is True:
+        return "true"
+    if v is False:
+        return "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v)
+    return quote(str(v))
+
+
+def _flow(d: dict) -> str:
+    return "{" + ", ".join(f"{quote(str(k))}: {_flow_value(v)}" for k, v in d.items()) + "}"
+
+
+def _flow_value(v: Any) -> str:
+    if isinstance(v, dict):
+        return _flow(v)
+    if isinstance(v, list):
+        return "[" + ", ".join(_flow_value(x) for x in v) + "]"
+    return scalar(v)
+
+
+def _is_flat(d: dict) -> bool:
+    """Scalars, or lists/mappings of scalars: small enough to write on one line."""
+    for v in d.values():
+        if isinstance(v, list) and any(isinstance(x, (dict, list)) for x in v):
+            return False
+        if isinstance(v, dict) and any(isinstance(x, (dict, list)) for x in v.values()):
+            return False
+    return True
+
+
+def _literal_ok(s: str) -> bool:
+    """Can ``s`` be written as a ``|-`` literal block and read back unchanged?"""
+    if "\n" not in s or s.endswith("\n") or s.startswith(("\n", " ", "\t")) or "\r" in s:
+        return False
+    if _BAD_CHARS.search(s) or "\x85" in s:
+        return False
+    return all(line == line.rstrip() for line in s.split("\n"))
+
+
+def _emit_key(out: list[str], indent: int, key: Any, v: Any) -> None:
+    pad = " " * indent
+    k = f"{pad}{quote(str(key))}:"
+    if isinstance(v, dict) and v:
+        out.append(k)
+        for kk, vv in v.items():
+            _emit_key(out, indent + 2, kk, vv)
+    elif isinstance(v, list) and v:
+        if all(not isinstance(x, (dict, list)) for x in v) and sum(len(scalar(x)) + 2 for x in v) < 80:
+            out.append(f"{k} [" + ", ".join(scalar(x) for x in v) + "]")
+        else:
+            out.append(k)
+            for x in v:
+                _emit_item(out, indent, x)
+    elif isinstance(v, str) and _literal_ok(v):
+        out.append(f"{k} |-")
+        inner = " " * (indent + 2)
+        out.extend(inner + line if line else "" for line in v.split("\n"))
+    else:
+        out.append(f"{k} {_flow_value(v)}")
+
+
+def _emit_item(out: list[str], indent: int, x: Any) -> None:
+    pad = " " * indent
+    if isinstance(x, dict) and x:
+        if indent > 0 and _is_flat(x) and len(_flow(x)) <= 160:
+            out.append(f"{pad}- {_flow(x)}")
+            return
+        items = list(x.items())
+        first: list[str] = []
+        _emit_key(first, indent + 2, *items[0])
+        first[0] = f"{pad}- " + first[0][indent + 2 :]
+        out.extend(first)
+        for kk, vv in items[1:]:
+            _emit_key(out, indent + 2, kk, vv)
+    elif isinstance(x, (dict, list)):
+        out.append(f"{pad}- {_flow_value(x)}")
+    elif isinstance(x, str) and _literal_ok(x):
+        out.append(f"{pad}- |-")
+        out.extend(pad + "  " + line if line else "" for line in x.split("\n"))
+    else:
+        out.append(f"{pad}- {scalar(x)}")
+
+
+def dump_yaml(data: dict, header: str = "") -> str:
+    """Serialise a catalog dict in the fixed layout: top-level keys, block lists, one
+    ``- id:`` block per entry."""
+    out: list[str] = []
+    if header:
+        out.extend("# " + line if line else "#" for line in header.splitlines())
+    for k, v in data.items():
+        _emit_key(out, 0, k, v)
+    return "\n".join(out) + "\n"
