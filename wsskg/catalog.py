@@ -23,7 +23,7 @@ STATUSES = ("unread", "reading", "read")
 FORMS = ("checkbox", "bullet", "line")
 LINK_KINDS = ("paper", "pdf", "code", "web", "video")
 #: Fields kept out of catalog.yaml, in the sidecar file (see ``wsskg.store``).
-BULKY_FIELDS = ("abstract", "references")
+BULKY_FIELDS = ("abstract", "references", "cited_by")
 
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
 _ARXIV_OLD = r"[a-z][a-z.\-]+/\d{7}"
@@ -145,6 +145,7 @@ class Entry:
     match: dict[str, Any] = field(default_factory=dict)  # provenance of enrichment
     abstract: str | None = None  # bulky: stored in the sidecar
     references: list[str] = field(default_factory=list)  # bulky: S2 paperIds it cites
+    cited_by: list[str] = field(default_factory=list)  # bulky: S2 paperIds that cite it
 
     @property
     def display_title(self) -> str:
@@ -181,6 +182,8 @@ class Entry:
                 d["abstract"] = self.abstract
             if self.references:
                 d["references"] = list(self.references)
+            if self.cited_by:
+                d["cited_by"] = list(self.cited_by)
         return d
 
     def to_json(self) -> dict:
@@ -203,6 +206,9 @@ class Catalog:
     toc: bool = False  # the list had a table of contents: export regenerates one
     topics: list[Topic] = field(default_factory=list)
     entries: list[Entry] = field(default_factory=list)
+    #: Papers outside the catalog that catalog papers cite or are cited by, keyed by S2
+    #: paperId: ``{title, year, venue, authors, arxiv_id, doi, citation_count}``. Bulky: sidecar.
+    external: dict[str, dict] = field(default_factory=dict)
 
     # -- lookups -------------------------------------------------------------------------
     def by_id(self) -> dict[str, Entry]:
@@ -479,6 +485,9 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
     refs = raw.get("references") or []
     if not isinstance(refs, list):
         raise bad("references must be a list")
+    cited_by = raw.get("cited_by") or []
+    if not isinstance(cited_by, list):
+        raise bad("cited_by must be a list")
     arxiv_id = raw.get("arxiv_id")
     if arxiv_id is not None:
         arxiv_id = str(arxiv_id)
@@ -511,6 +520,7 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
         match=dict(match),
         abstract=_opt_scalar(raw.get("abstract")),
         references=[str(r) for r in refs],
+        cited_by=[str(r) for r in cited_by],
     )
 
 
