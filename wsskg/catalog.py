@@ -35,7 +35,10 @@ _ARXIV_URL_RE = re.compile(
 
 @dataclass
 class Link:
-    """One URL of an entry, with the text the list gave it (``code``, ``part 1``) and its kind."""
+    """One URL of an entry, with the text the list gave it (``code``, ``part 1``) and its kind.
+
+    An empty label means the link was on the entry's title (``[Title](url)``); a label equal to
+    the URL means the list wrote the bare URL."""
 
     url: str
     label: str = ""
@@ -132,7 +135,8 @@ class Entry:
     venue: str | None = None
     year: int | None = None
     links: list[Link] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    comment: str = ""  # the list's remark on the entry's own line ("Title: comment")
+    notes: list[str] = field(default_factory=list)  # sub-bullets and continuation lines
     results: list[Result] = field(default_factory=list)
     arxiv_id: str | None = None
     s2_id: str | None = None
@@ -167,6 +171,8 @@ class Entry:
             d["authors"] = list(self.authors)
         if self.links:
             d["links"] = [link.to_dict() for link in self.links]
+        if self.comment:
+            d["comment"] = self.comment
         if self.notes:
             d["notes"] = list(self.notes)
         if self.results:
@@ -193,6 +199,7 @@ class Entry:
             d.setdefault(name, getattr(self, name))
         for name in ("authors", "links", "notes"):
             d.setdefault(name, [])
+        d.setdefault("comment", self.comment)
         return d
 
 
@@ -507,6 +514,7 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
         venue=_opt_scalar(raw.get("venue")),
         year=year,
         links=links,
+        comment=str(raw.get("comment") or ""),
         notes=[str(n) for n in notes],
         results=results,
         arxiv_id=arxiv_id,
@@ -631,6 +639,9 @@ def iter_urls(catalog: Catalog) -> Iterator[str]:
     for e in catalog.entries:
         for ln in e.links:
             yield ln.url
+            if ln.label != ln.url:
+                yield from find_urls(ln.label)
+        yield from find_urls(e.comment)
         for n in e.notes:
             yield from find_urls(n)
         for r in e.results:
