@@ -56,7 +56,7 @@ def _check_aliases(text: str, path: object) -> None:
 
 # -- emitter ---------------------------------------------------------------------------------
 
-_PLAIN_OK = re.compile(r"^[A-Za-z0-9_(][^\x00-\x1f\x7f-\x9f#:'\"`{}\[\],&*!|>%@]*$")
+_PLAIN_OK = re.compile(r"^[A-Za-z0-9_(][^\x00-\x1f\x7f-\x9f#:'\"`{}\[\],&*!|>%@?]*$")
 _RESERVED = re.compile(
     r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF|"
     r"null|Null|NULL|~|[-+]?(?:\.inf|\.Inf|\.INF|\.nan|\.NaN|\.NAN))$"
