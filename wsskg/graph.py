@@ -1,0 +1,437 @@
+"""The catalog as a graph: papers, topics and the outside papers they cite, as networkx.
+
+Nodes are named ``e:<entry id>`` (catalog entries), ``t:<topic path>`` (topics) and
+``x:<S2 paperId>`` (papers outside the catalog that catalog papers cite or are cited by).
+Edges carry ``relation``: ``cites`` (paper -> paper), ``in_topic`` (entry -> topic) and
+``subtopic_of`` (topic -> parent topic). Every attribute is a str, int, float or bool and
+never None, so the GraphML and GEXF writers accept the graph as it is.
+
+The citation bookkeeping (which S2 ids are catalog entries, which outside papers cite or
+are cited by which entries) lives in :func:`citation_index`, shared with ``wsskg.recommend``
+so the recommenders need not build a networkx graph at all.
+
+An un-enriched catalog has no citation data; the graph then has topic edges only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
+
+from wsskg.catalog import Catalog, Entry, resolve, strip_arxiv_version
+from wsskg.errors import WsskgError
+
+if TYPE_CHECKING:  # networkx is imported lazily: `wsskg --help` must stay fast
+    import networkx as nx
+
+ENTRY, TOPIC, EXTERNAL = "entry", "topic", "external"
+CITES, IN_TOPIC, SUBTOPIC_OF = "cites", "in_topic", "subtopic_of"
+
+
+def entry_node(entry_id: str) -> str:
+    return f"e:{entry_id}"
+
+
+def topic_node(path: str) -> str:
+    return f"t:{path}"
+
+
+def external_node(s2_id: str) -> str:
+    return f"x:{s2_id}"
+
+
+# -- small helpers shared with recommend and the exporters ------------------------------------------
+
+def entry_year(e: Entry) -> int | None:
+    y = e.year if e.year is not None else e.canonical_year
+    try:
+        return int(y) if y is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def entry_url(e: Entry) -> str:
+    """The best single URL for an entry: an abstract page, then a PDF, then anything."""
+    for kind in ("paper", "pdf", "code", "web", "video"):
+        for link in e.links:
+            if link.kind == kind and link.url:
+                return link.url
+    if e.arxiv_id:
+        return f"https://arxiv.org/abs/{strip_arxiv_version(e.arxiv_id)}"
+    if e.doi:
+        return f"https://doi.org/{e.doi}"
+    if e.s2_id:
+        return f"https://www.semanticscholar.org/paper/{e.s2_id}"
+    return ""
+
+
+def external_url(s2_id: str, meta: dict) -> str:
+    if meta.get("arxiv_id"):
+        return f"https://arxiv.org/abs/{strip_arxiv_version(str(meta['arxiv_id']))}"
+    if meta.get("doi"):
+        return f"https://doi.org/{meta['doi']}"
+    return f"https://www.semanticscholar.org/paper/{s2_id}"
+
+
+def topic_name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def resolve_topic(catalog: Catalog, name: str) -> str:
+    """The topic path ``name`` means: a full path, or a unique last component or fragment,
+    case-insensitively (``affinity`` -> ``Reading List/affinity``)."""
+    wanted = (name or "").strip().strip("/")
+    paths = _all_topic_paths(catalog)
+    if wanted in paths:
+        return wanted
+    low = wanted.lower()
+    for test in (
+        lambda p: p.lower() == low,
+        lambda p: topic_name(p).lower() == low,
+        lambda p: p.lower().endswith("/" + low),
+        lambda p: low in p.lower(),
+    ):
+        hits = [p for p in paths if test(p)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            shown = ", ".join(repr(h) for h in hits[:8])
+            raise WsskgError(f"topic {name!r} matches {len(hits)} topics: {shown}; give more of the path")
+    some = ", ".join(topic_name(p) for p in paths[:12])
+    raise WsskgError(f"no topic matches {name!r}" + (f"; topics include: {some}" if some else "; the catalog has no topics"))
+
+
+def _all_topic_paths(catalog: Catalog) -> list[str]:
+    seen: dict[str, None] = {}
+    for t in catalog.topics:
+        seen.setdefault(t.path)
+    for e in catalog.entries:
+        for p in e.topics:
+            seen.setdefault(p)
+    return list(seen)
+
+
+def in_topic(e: Entry, path: str) -> bool:
+    pre = path + "/"
+    return any(t == path or t.startswith(pre) for t in e.topics)
+
+
+# -- citations ------------------------------------------------------------------------------------
+
+@dataclass
+class CitationIndex:
+    """Citation facts of a catalog, by entry id and outside S2 id.
+
+    ``cites[a]``: catalog entries that entry ``a`` cites; ``cited_by[b]``: entries that cite ``b``.
+    ``ext_cited[x]``: entries that cite outside paper ``x``; ``ext_citing[x]``: entries that
+    outside paper ``x`` cites.
+    """
+
+    cites: dict[str, set[str]] = field(default_factory=dict)
+    cited_by: dict[str, set[str]] = field(default_factory=dict)
+    ext_cited: dict[str, set[str]] = field(default_factory=dict)
+    ext_citing: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def internal_edges(self) -> int:
+        return sum(len(v) for v in self.cites.values())
+
+    @property
+    def has_citations(self) -> bool:
+        return bool(self.cites or self.ext_cited or self.ext_citing)
+
+
+def s2_to_entry(catalog: Catalog) -> dict[str, str]:
+    """S2 paperId -> entry id, also for outside records that are really a catalog paper
+    (same arXiv id or DOI), so a paper is never both inside and outside."""
+    out: dict[str, str] = {}
+    by_arxiv: dict[str, str] = {}
+    by_doi: dict[str, str] = {}
+    for e in catalog.entries:
+        if e.s2_id:
+            out.setdefault(e.s2_id, e.id)
+        if e.arxiv_id:
+            by_arxiv.setdefault(strip_arxiv_version(e.arxiv_id).lower(), e.id)
+        if e.doi:
+            by_doi.setdefault(e.doi.lower(), e.id)
+    if by_arxiv or by_doi:
+        for sid, meta in catalog.external.items():
+            if sid in out:
+                continue
+            ax = meta.get("arxiv_id")
+            doi = meta.get("doi")
+            hit = (by_arxiv.get(strip_arxiv_version(str(ax)).lower()) if ax else None) or (
+                by_doi.get(str(doi).lower()) if doi else None)
+            if hit:
+                out[sid] = hit
+    return out
+
+
+def citation_index(catalog: Catalog) -> CitationIndex:
+    idx = CitationIndex()
+    inside = s2_to_entry(catalog)
+    for e in catalog.entries:
+        for ref in e.references:
+            target = inside.get(ref)
+            if target is not None:
+                if target != e.id:
+                    idx.cites.setdefault(e.id, set()).add(target)
+                    idx.cited_by.setdefault(target, set()).add(e.id)
+            else:
+                idx.ext_cited.setdefault(ref, set()).add(e.id)
+        for citer in e.cited_by:
+            source = inside.get(citer)
+            if source is not None:
+                if source != e.id:
+                    idx.cites.setdefault(source, set()).add(e.id)
+                    idx.cited_by.setdefault(e.id, set()).add(source)
+            else:
+                idx.ext_citing.setdefault(citer, set()).add(e.id)
+    return idx
+
+
+# -- the networkx graph -----------------------------------------------------------------------------
+
+def _clean(attrs: dict[str, Any]) -> dict[str, Any]:
+    """Scalar attributes only, None dropped (GraphML/GEXF cannot write None)."""
+    out: dict[str, Any] = {}
+    for k, v in attrs.items():
+        if v is None:
+            continue
+        if isinstance(v, (bool, int, float, str)):
+            out[k] = v
+        else:
+            out[k] = str(v)
+    return out
+
+
+def entry_attrs(e: Entry) -> dict[str, Any]:
+    venue = e.venue or e.canonical_venue or ""
+    return _clean({
+        "node_type": ENTRY,
+        "label": e.id,
+        "title": e.display_title,
+        "status": e.status,
+        "read": e.status == "read",
+        "kind": e.kind,
+        "year": entry_year(e),
+        "venue": venue,
+        "topic": e.topics[0] if e.topics else "",
+        "topics": "; ".join(e.topics),
+        "url": entry_url(e),
+        "links": "\n".join(link.url for link in e.links),
+        "arxiv_id": e.arxiv_id or "",
+        "doi": e.doi or "",
+        "s2_id": e.s2_id or "",
+        "citation_count": e.citation_count if isinstance(e.citation_count, int) else None,
+    })
+
+
+def build_graph(catalog: Catalog, include_external: bool = True) -> "nx.DiGraph":
+    """The catalog as a ``networkx.DiGraph`` (one edge per node pair; its ``relation`` says which).
+
+    ``include_external=False`` leaves out papers outside the catalog (citation edges between
+    catalog papers stay).
+    """
+    import networkx as nx
+
+    G = nx.DiGraph(name=catalog.title or "wsskg catalog")
+    # topics, in catalog order, with the parents a path implies
+    topic_nodes: dict[str, dict[str, Any]] = {}
+
+    def add_topic(path: str, name: str | None = None, level: int | None = None) -> None:
+        if path in topic_nodes:
+            return
+        topic_nodes[path] = _clean({
+            "node_type": TOPIC, "label": name or topic_name(path), "title": name or topic_name(path),
+            "kind": "topic", "status": "", "topic": path, "path": path, "depth": path.count("/"),
+            "level": level,
+        })
+        if "/" in path:
+            add_topic(path.rsplit("/", 1)[0])
+
+    for t in catalog.topics:
+        # a declared topic wins over one implied by a child path
+        topic_nodes.pop(t.path, None)
+        add_topic(t.path, t.name, t.level)
+    for e in catalog.entries:
+        for p in e.topics:
+            add_topic(p)
+    G.add_nodes_from((topic_node(p), a) for p, a in topic_nodes.items())
+    G.add_edges_from(
+        (topic_node(p), topic_node(p.rsplit("/", 1)[0]), {"relation": SUBTOPIC_OF})
+        for p in topic_nodes if "/" in p
+    )
+
+    G.add_nodes_from((entry_node(e.id), entry_attrs(e)) for e in catalog.entries)
+    G.add_edges_from(
+        (entry_node(e.id), topic_node(p), {"relation": IN_TOPIC}) for e in catalog.entries for p in e.topics
+    )
+
+    idx = citation_index(catalog)
+    G.add_edges_from(
+        (entry_node(a), entry_node(b), {"relation": CITES}) for a, targets in idx.cites.items() for b in targets
+    )
+    if include_external:
+        ext = catalog.external
+        for sid in set(idx.ext_cited) | set(idx.ext_citing):
+            meta = ext.get(sid) or {}
+            G.add_node(external_node(sid), **external_attrs(sid, meta))
+        G.add_edges_from(
+            (entry_node(a), external_node(x), {"relation": CITES}) for x, srcs in idx.ext_cited.items() for a in srcs
+        )
+        G.add_edges_from(
+            (external_node(x), entry_node(b), {"relation": CITES}) for x, dsts in idx.ext_citing.items() for b in dsts
+        )
+    return G
+
+
+def external_attrs(s2_id: str, meta: dict) -> dict[str, Any]:
+    title = str(meta.get("title") or s2_id)
+    authors = meta.get("authors") or []
+    year = meta.get("year")
+    try:
+        year = int(year) if year is not None else None
+    except (TypeError, ValueError):
+        year = None
+    cc = meta.get("citation_count")
+    return _clean({
+        "node_type": EXTERNAL, "label": title[:40], "title": title, "status": "external", "read": False,
+        "kind": "paper", "year": year, "venue": str(meta.get("venue") or ""), "topic": "",
+        "url": external_url(s2_id, meta), "s2_id": s2_id, "arxiv_id": str(meta.get("arxiv_id") or ""),
+        "doi": str(meta.get("doi") or ""),
+        "authors": ", ".join(str(a.get("name", a)) if isinstance(a, dict) else str(a) for a in authors),
+        "citation_count": cc if isinstance(cc, int) else None,
+    })
+
+
+def filter_graph(G: "nx.DiGraph", topic: str | None = None, status: str | None = None) -> "nx.DiGraph":
+    """The part of ``G`` about entries in ``topic`` (a resolved path, subtopics included) and/or
+    with ``status``: those entries, their topics and ancestors, and outside papers linked to them."""
+    if topic is None and status is None:
+        return G
+    keep_entries = set()
+    for n, d in G.nodes(data=True):
+        if d.get("node_type") != ENTRY:
+            continue
+        if status is not None and d.get("status") != status:
+            continue
+        if topic is not None:
+            paths = [p for p in str(d.get("topics", "")).split("; ") if p]
+            if not any(p == topic or p.startswith(topic + "/") for p in paths):
+                continue
+        keep_entries.add(n)
+    keep = set(keep_entries)
+    for n in keep_entries:
+        for m in G.successors(n):
+            kind = G.nodes[m].get("node_type")
+            if kind == TOPIC:
+                if topic is None or m == topic_node(topic) or m.startswith(topic_node(topic) + "/"):
+                    keep.add(m)
+            elif kind == EXTERNAL:
+                keep.add(m)
+        for m in G.predecessors(n):
+            if G.nodes[m].get("node_type") == EXTERNAL:
+                keep.add(m)
+    # topic ancestors (within the chosen topic when there is one) and the topic itself
+    if topic is not None and topic_node(topic) in G:
+        keep.add(topic_node(topic))
+    for n in [n for n in keep if n.startswith("t:")]:
+        path = n[2:]
+        while "/" in path:
+            path = path.rsplit("/", 1)[0]
+            if topic is not None and not (path == topic or path.startswith(topic + "/")):
+                break
+            keep.add(topic_node(path))
+    return G.subgraph(keep).copy()
+
+
+# -- the neighbourhood of one paper -------------------------------------------------------------
+
+def _brief(e: Entry) -> dict[str, Any]:
+    return {"id": e.id, "title": e.display_title, "status": e.status, "year": entry_year(e)}
+
+
+def neighbourhood(catalog: Catalog, entry_id: str, graph: "nx.DiGraph | None" = None, limit: int = 5) -> dict:
+    """What one paper is connected to, as plain JSON-able data.
+
+    Keys: ``id``, ``cites`` and ``cited_by`` (catalog entries), ``cites_outside`` and
+    ``cited_by_outside`` (counts of outside papers), ``topics`` (path, name, read, total) and
+    ``unread_neighbours`` (the closest unread entries, each with ``reason``). ``entry_id`` may
+    be any reference :func:`wsskg.catalog.resolve` accepts. ``graph`` (from :func:`build_graph`)
+    is used for the citation edges when given.
+    """
+    entry = catalog.get(entry_id) or resolve(catalog, entry_id)
+    by_id = catalog.by_id()
+
+    if graph is not None:
+        node = entry_node(entry.id)
+        cites = [m[2:] for m in graph.successors(node)
+                 if graph.edges[node, m].get("relation") == CITES and m.startswith("e:")]
+        cited_by = [m[2:] for m in graph.predecessors(node)
+                    if graph.edges[m, node].get("relation") == CITES and m.startswith("e:")]
+        cites_out = sum(1 for m in graph.successors(node) if m.startswith("x:"))
+        cited_out = sum(1 for m in graph.predecessors(node) if m.startswith("x:"))
+        idx = None
+    else:
+        idx = citation_index(catalog)
+        cites = list(idx.cites.get(entry.id, ()))
+        cited_by = list(idx.cited_by.get(entry.id, ()))
+        cites_out = sum(1 for srcs in idx.ext_cited.values() if entry.id in srcs)
+        cited_out = sum(1 for dsts in idx.ext_citing.values() if entry.id in dsts)
+    order = {e.id: i for i, e in enumerate(catalog.entries)}
+    cites = sorted((c for c in cites if c in by_id), key=order.__getitem__)
+    cited_by = sorted((c for c in cited_by if c in by_id), key=order.__getitem__)
+
+    topics = []
+    for p in entry.topics:
+        members = [e for e in catalog.entries if p in e.topics]
+        topics.append({"path": p, "name": topic_name(p), "read": sum(e.status == "read" for e in members),
+                       "total": len(members)})
+
+    # closest unread: direct citations first, then shared references, then shared topics
+    if idx is None:
+        idx = citation_index(catalog)
+    refs_of = {eid: set(v) for eid, v in idx.cites.items()}
+    for x, srcs in idx.ext_cited.items():
+        for s in srcs:
+            refs_of.setdefault(s, set()).add("x:" + x)
+    mine = refs_of.get(entry.id, set())
+    scored: dict[str, tuple[float, str]] = {}
+
+    def offer(eid: str, score: float, reason: str) -> None:
+        if eid == entry.id or eid not in by_id or by_id[eid].status != "unread":
+            return
+        if eid not in scored or scored[eid][0] < score:
+            scored[eid] = (score, reason)
+
+    for c in cites:
+        offer(c, 100.0, "this paper cites it")
+    for c in cited_by:
+        offer(c, 90.0, "it cites this paper")
+    if mine:
+        for eid, refs in refs_of.items():
+            shared = len(mine & refs)
+            if shared:
+                offer(eid, 10.0 + shared, f"shares {shared} reference{'s' if shared != 1 else ''} with this paper")
+    for p in entry.topics:
+        size = sum(1 for e in catalog.entries if p in e.topics)
+        for e in catalog.entries:
+            if p in e.topics:
+                offer(e.id, 1.0 / max(size, 1), f"also in topic {topic_name(p)}")
+    ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], order[kv[0]]))[:limit]
+    unread = [dict(_brief(by_id[eid]), reason=reason) for eid, (_, reason) in ranked]
+
+    return {
+        "id": entry.id,
+        "cites": [_brief(by_id[c]) for c in cites],
+        "cited_by": [_brief(by_id[c]) for c in cited_by],
+        "cites_outside": cites_out,
+        "cited_by_outside": cited_out,
+        "topics": topics,
+        "unread_neighbours": unread,
+    }
+
+
+def iter_entry_nodes(G: "nx.DiGraph") -> Iterable[str]:
+    return (n for n, d in G.nodes(data=True) if d.get("node_type") == ENTRY)
