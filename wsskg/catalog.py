@@ -259,8 +259,8 @@ class Catalog:
 # -- text helpers used by the importers, search and reference resolution -------------------
 
 _VENUE_SUFFIX_RE = re.compile(
-    r"[\s,:.;(]*\b(?:CVPR|ICCV|ECCV|NIPS|NeurIPS|BMVC|ICML|ICLR|AAAI|IJCAI|WACV|KDD|TPAMI|PAMI|TIP|"
-    r"IJCV|ACCV|ISVC|MICCAI|arxiv|preprint)\b\s*'?\d{0,4}.*$",
+    r"[\s,:.;(]+(?:CVPR|ICCV|ECCV|NIPS|NeurIPS|BMVC|ICML|ICLR|AAAI|IJCAI|WACV|KDD|TPAMI|PAMI|TIP|"
+    r"IJCV|ACCV|ISVC|MICCAI|arxiv|preprint)(?:\s*'?\d{2,4})?\b[^\w]*(?:workshop|spotlight|oral)?[^\w]*$",
     re.I,
 )
 

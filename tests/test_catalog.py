@@ -1,0 +1,85 @@
+"""The model: ids, title normalisation, reference resolution and validation messages."""
+
+from __future__ import annotations
+
+import pytest
+
+from wsskg.catalog import (
+    Catalog, Entry, Link, Topic, arxiv_id_from_url, from_dict, link_kind, normalize_title, resolve, slugify,
+    unique_id,
+)
+from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
+
+
+def test_normalize_title_ignores_case_punctuation_bold_and_venue_suffix():
+    a = normalize_title("**Adaptive Affinity Field for Semantic Segmentation**, ECCV2018")
+    assert a == normalize_title("adaptive affinity field for semantic-segmentation") == "adaptive affinity field for semantic segmentation"
+    assert normalize_title("Otsu’s method") != normalize_title("Otsu method")
+
+
+def test_ids_are_short_slugs_and_unique():
+    assert slugify("Adaptive Affinity Field for Semantic Segmentation", 2018) == "adaptive-affinity-field-2018"
+    assert slugify("3D Scans", None) == "e3d-scans"
+    taken: set[str] = set()
+    assert [unique_id("x", taken) for _ in range(3)] == ["x", "x-b", "x-c"]
+
+
+def test_arxiv_ids_and_link_kinds():
+    assert arxiv_id_from_url("https://arxiv.org/abs/1802.10171.pdf") == "1802.10171"
+    assert arxiv_id_from_url("https://arxiv.org/pdf/1807.08902v1") == "1807.08902"
+    assert arxiv_id_from_url("https://arxiv.org/ftp/arxiv/papers/1802/1802.06955.pdf") == "1802.06955"
+    assert arxiv_id_from_url("https://github.com/x/y") is None
+    assert link_kind("https://github.com/x/y") == "code"
+    assert link_kind("https://x.github.io/p/") == "web"
+    assert link_kind("https://arxiv.org/abs/1") == "paper"
+    assert link_kind("http://e.org/a.PDF") == "pdf"
+    assert link_kind("https://www.youtube.com/watch?v=1") == "video"
+
+
+def _cat():
+    t = [Topic(path="A", name="A")]
+    return Catalog(topics=t, entries=[
+        Entry(id="seg-a-2018", title="Segmentation Alpha", topics=["A"], arxiv_id="1804.01346"),
+        Entry(id="seg-b-2019", title="Segmentation Beta", topics=["A"], doi="10.1/XYZ"),
+    ])
+
+
+def test_resolve_by_id_arxiv_doi_title_and_fragment():
+    c = _cat()
+    assert resolve(c, "seg-a-2018").id == "seg-a-2018"
+    assert resolve(c, "https://arxiv.org/abs/1804.01346v2").id == "seg-a-2018"
+    assert resolve(c, "1804.01346").id == "seg-a-2018"
+    assert resolve(c, "10.1/xyz").id == "seg-b-2019"
+    assert resolve(c, "segmentation beta").id == "seg-b-2019"
+    assert resolve(c, "Beta").id == "seg-b-2019"
+    with pytest.raises(AmbiguousReference) as ei:
+        resolve(c, "segmentation")
+    assert ei.value.candidates == ["seg-a-2018 (Segmentation Alpha)", "seg-b-2019 (Segmentation Beta)"]
+    with pytest.raises(PaperNotFound) as ei:
+        resolve(c, "seg-c-2018")
+    assert ei.value.suggestions[0].startswith("seg-")
+
+
+@pytest.mark.parametrize("data, message", [
+    ([], "expected a mapping at the top level"),
+    ({"entries": [{"id": "1abc", "title": "x"}]}, "id must be a word"),
+    ({"entries": [{"id": "a", "title": "x", "topics": ["Nope"]}]}, "topic 'Nope' is not in the topics list"),
+    ({"entries": [{"id": "a", "title": "x", "year": "2018x"}]}, "year must be a 4-digit number"),
+    ({"entries": [{"id": "a", "title": "x", "kind": "book"}]}, "unknown kind 'book'"),
+    ({"entries": [{"id": "a", "title": "x", "links": [{"label": "no url"}]}]}, "link #1 needs a 'url'"),
+    ({"entries": [{"id": "a", "title": "x", "arxiv_id": "abc"}]}, "is not an arXiv identifier"),
+    ({"entries": [{"id": "a", "title": "x", "colour": "red"}]}, "unknown field(s): colour"),
+    ({"wsskg": 9}, "unsupported catalog format version 9"),
+])
+def test_validation_names_the_entry_and_problem(data, message):
+    with pytest.raises(CatalogError) as ei:
+        from_dict(data, path="c.yaml")
+    assert message in str(ei.value) and str(ei.value).startswith("c.yaml")
+
+
+def test_dict_form_round_trips_and_leaves_empty_fields_out():
+    e = Entry(id="a", title="T", topics=["A"], links=[Link(url="https://github.com/a/b", kind="code")])
+    d = e.to_dict()
+    assert "venue" not in d and "notes" not in d and d["links"] == [{"url": "https://github.com/a/b", "kind": "code"}]
+    c = Catalog(topics=[Topic(path="A", name="A")], entries=[e])
+    assert from_dict(c.to_dict()).to_dict() == c.to_dict()
