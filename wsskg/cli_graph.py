@@ -1,0 +1,276 @@
+"""Graph commands: ``next``, ``discover``, ``stats`` and ``graph``, registered on the main app.
+
+networkx, matplotlib and the graph modules are imported inside the commands, so importing
+this module (which ``wsskg --help`` does) costs nothing.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from wsskg.cli import CatalogOpt, JsonOpt, err, print_json, read_catalog, use_color, write_path
+from wsskg.errors import WsskgError
+
+FORMAT_CHOICES = ("graphml", "gexf", "json", "dot", "html")
+
+
+class Direction(str, Enum):
+    cited = "cited"
+    citing = "citing"
+
+
+class Format(str, Enum):
+    graphml = "graphml"
+    gexf = "gexf"
+    json = "json"
+    dot = "dot"
+    html = "html"
+
+
+class Status(str, Enum):
+    unread = "unread"
+    reading = "reading"
+    read = "read"
+
+
+def _style(text: str, **kw) -> str:
+    return typer.style(text, **kw) if use_color() else text
+
+
+def _clip(text: str, width: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _bar(done: int, total: int, width: int = 20) -> str:
+    full, empty = ("█", "░") if _utf8() else ("#", "-")
+    n = round(width * done / total) if total else 0
+    return full * n + empty * (width - n)
+
+
+def _utf8() -> bool:
+    enc = (getattr(sys.stdout, "encoding", None) or "").lower().replace("-", "")
+    return enc in ("utf8", "utf_8") or not enc
+
+
+def next_cmd(
+    limit: int = typer.Option(10, "--limit", "-n", min=1, help="How many papers to suggest."),
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only papers in this topic (name or path)."),
+    catalog: Optional[Path] = CatalogOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Suggest unread papers to read next, ranked from the graph, each with its reason.
+
+    The ranking is a personalised PageRank seeded on the papers you have read (and, half as
+    strongly, the ones you are reading), walking citation edges (when the catalog is enriched)
+    and topic edges.
+
+    Example: wsskg next --limit 5 --topic affinity
+    """
+    from wsskg.recommend import next_papers
+
+    _, cat = read_catalog(catalog)
+    picks = next_papers(cat, limit=limit, topic=topic)
+    if as_json:
+        print_json(picks)
+        return
+    if not picks:
+        typer.echo("Nothing left to suggest: every paper" + (f" in {topic}" if topic else "") + " is read or being read.")
+        return
+    width = len(str(len(picks)))
+    for i, p in enumerate(picks, 1):
+        year = f" ({p['year']})" if p.get("year") else ""
+        typer.echo(f"{i:>{width}}. {_style(p['id'], bold=True)}{year}  {_clip(p['title'], 70)}")
+        typer.echo(f"{' ' * width}   {p['reason']}")
+    typer.echo(f"\nMark one read with: wsskg read {picks[0]['id']}")
+
+
+def discover_cmd(
+    direction: Direction = typer.Option(
+        Direction.cited, "--direction", "-d", help="cited: outside papers the catalog cites most; "
+        "citing: newer outside papers that cite many catalog papers."),
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Count only catalog papers in this topic."),
+    limit: int = typer.Option(20, "--limit", "-n", min=1, help="How many papers to list."),
+    offline: bool = typer.Option(False, "--offline", help="With --direction citing: use cached citations only."),
+    catalog: Optional[Path] = CatalogOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Find papers outside the catalog that it is most connected to, with the command to add each.
+
+    --direction cited (default) lists the classics the list is missing: papers that many
+    catalog papers cite (needs reference data from `wsskg enrich`). --direction citing first
+    fetches who cites the catalog's papers (batched and cached) and lists newer papers that
+    cite many of them.
+
+    Example: wsskg discover --direction citing --topic affinity --limit 10
+    """
+    from wsskg.recommend import discover
+
+    direction = Direction(direction).value
+    if direction == "citing":
+        path = write_path(catalog)
+        try:
+            from wsskg.enrich import fetch_citations
+        except ImportError:
+            raise WsskgError("fetching citations needs wsskg.enrich.fetch_citations, which this install lacks") from None
+        result = fetch_citations(path, refs=None, offline=offline)
+        from wsskg.catalog import Catalog
+
+        if isinstance(result, Catalog):
+            cat = result
+        else:
+            from wsskg.store import load_catalog
+
+            cat = load_catalog(path)
+    else:
+        _, cat = read_catalog(catalog)
+    found = discover(cat, direction=direction, topic=topic, limit=limit)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        if not any(e.references or e.cited_by for e in cat.entries):
+            hint = ("run `wsskg enrich` first to fetch references" if direction == "cited"
+                    else "no citations were found (try without --offline)")
+            typer.echo(f"No citation data in this catalog: {hint}.")
+        else:
+            typer.echo("No outside papers found" + (f" for topic {topic}" if topic else "") + ".")
+        return
+    width = len(str(len(found)))
+    for i, f in enumerate(found, 1):
+        year = f" ({f['year']})" if f.get("year") else ""
+        typer.echo(f"{i:>{width}}. {_clip(f['title'], 78)}{year}")
+        typer.echo(f"{' ' * width}   {f['evidence']}")
+        typer.echo(f"{' ' * width}   {_style(f['add'], fg='green')}")
+
+
+def stats_cmd(
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a matplotlib figure (PNG, SVG or PDF)."),
+    catalog: Optional[Path] = CatalogOpt,
+    as_json: bool = JsonOpt,
+) -> None:
+    """Reading progress per topic, papers per year, and the most-cited papers in the catalog.
+
+    Example: wsskg stats --plot progress.png
+    """
+    from wsskg.recommend import stats
+
+    _, cat = read_catalog(catalog)
+    st = stats(cat)
+    if plot is not None:
+        write_plot(st, plot)
+    if as_json:
+        print_json(st)
+        return
+    t = st["totals"]
+    typer.echo(_style(st["title"] or "Catalog", bold=True))
+    pct = f" ({100 * t['read'] / t['entries']:.0f} %)" if t["entries"] else ""
+    typer.echo(f"{t['entries']} entries ({t['papers']} papers): {t['read']} read{pct}, "
+               f"{t['reading']} reading, {t['unread']} unread\n")
+    typer.echo(_style("Progress per topic", bold=True))
+    names = [("  " * tp["depth"]) + _clip(tp["name"], 40 - 2 * tp["depth"]) for tp in st["topics"]]
+    w = min(max((len(n) for n in names), default=10), 40)
+    for name, tp in zip(names, st["topics"]):
+        if not tp["total"]:
+            continue
+        typer.echo(f"  {name:<{w}}  {_bar(tp['read'], tp['total'])}  {tp['read']:>3}/{tp['total']:<3}")
+    if st["years"]:
+        typer.echo("\n" + _style("Papers per year", bold=True))
+        most = max(c for _, c in st["years"])
+        for year, c in st["years"]:
+            typer.echo(f"  {year}  {_bar(c, most, 30).rstrip('░-')} {c}")
+    if st["most_cited"]:
+        typer.echo("\n" + _style("Most-cited catalog papers", bold=True))
+        for m in st["most_cited"]:
+            bits = []
+            if m["catalog_citing"]:
+                bits.append(f"cited by {m['catalog_citing']} catalog papers")
+            if m["citation_count"]:
+                bits.append(f"{m['citation_count']} citations overall")
+            typer.echo(f"  {m['id']}  {_clip(m['title'], 50)}  ({', '.join(bits)})")
+    else:
+        typer.echo("\nNo citation data yet: `wsskg enrich` fetches it.")
+    if plot is not None:
+        err(f"wrote {plot}")
+
+
+def write_plot(st: dict, path: Path) -> Path:
+    """A figure of reading progress per topic and papers per year (matplotlib, headless)."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise WsskgError("--plot needs matplotlib: pip install 'wsskg[plot]'") from None
+    topics = [tp for tp in st["topics"] if tp["total"]]
+    fig, (ax1, ax2) = plt.subplots(
+        1, 2, figsize=(13, max(4.0, 0.28 * len(topics) + 1.5)), gridspec_kw={"width_ratios": [3, 2]})
+    labels = [("  " * tp["depth"]) + tp["name"] for tp in topics]
+    ys = list(range(len(topics)))[::-1]
+    ax1.barh(ys, [tp["total"] for tp in topics], color="#dfe3ea", label="in topic")
+    ax1.barh(ys, [tp["read"] for tp in topics], color="#3b6fd8", label="read")
+    ax1.set_yticks(ys, labels, fontsize=8)
+    ax1.set_xlabel("entries")
+    ax1.set_title("Reading progress per topic")
+    ax1.legend(loc="lower right")
+    years = st["years"]
+    if years:
+        ax2.bar([y for y, _ in years], [c for _, c in years], color="#3b6fd8")
+    ax2.set_xlabel("year")
+    ax2.set_ylabel("papers")
+    ax2.set_title("Papers per year")
+    fig.suptitle(st.get("title") or "wsskg catalog")
+    fig.tight_layout()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fig.savefig(path, dpi=120)
+    except (OSError, ValueError) as e:
+        raise WsskgError(f"cannot write {path}: {e}") from None
+    finally:
+        plt.close(fig)
+    return path
+
+
+def graph_cmd(
+    fmt: Format = typer.Option(
+        Format.html, "--format", "-f", help="graphml (Gephi, Cytoscape), gexf (Gephi), json (node-link), "
+        "dot (Graphviz) or html (interactive page, works offline)."),
+    output: Path = typer.Option(..., "--output", "-o", help="File to write; '-' prints it."),
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only entries in this topic (and subtopics)."),
+    status: Optional[Status] = typer.Option(None, "--status", "-s", help="Only entries with this status."),
+    external: bool = typer.Option(True, "--external/--no-external", help="Include papers outside the catalog."),
+    catalog: Optional[Path] = CatalogOpt,
+) -> None:
+    """Export the citation and topic graph for Gephi, Cytoscape or Graphviz, or as an HTML page.
+
+    Example: wsskg graph --format html -o graph.html --topic "Reading List"
+    """
+    from wsskg.graph import build_graph, filter_graph, resolve_topic
+    from wsskg.graph_export import export_graph, render_graph
+
+    fmt = Format(fmt).value
+    status = Status(status).value if status is not None else None
+    _, cat = read_catalog(catalog)
+    path = resolve_topic(cat, topic) if topic else None
+    G = filter_graph(build_graph(cat, include_external=external), topic=path, status=status)
+    title = cat.title or "wsskg catalog"
+    if path or status:
+        title += " — " + ", ".join(x for x in (path, status) if x)
+    if str(output) == "-":
+        typer.echo(render_graph(G, fmt, title=title), nl=False)
+        return
+    export_graph(G, output, fmt, title=title)
+    err(f"wrote {output}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges ({fmt})")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("next")(next_cmd)
+    app.command("discover")(discover_cmd)
+    app.command("stats")(stats_cmd)
+    app.command("graph")(graph_cmd)

@@ -1,0 +1,276 @@
+"""Write the catalog graph for other tools: GraphML, GEXF, node-link JSON, DOT and one HTML page.
+
+* GraphML (Cytoscape, yEd, Gephi) and GEXF (Gephi) through networkx's writers; the graph's
+  attributes are all scalar (see ``wsskg.graph``), which both formats need.
+* Node-link JSON through ``networkx.node_link_data`` (edges under ``"edges"``); read it back
+  with ``networkx.node_link_graph(data, edges="edges")``.
+* DOT (Graphviz) written here, quoting every id and attribute, so pydot and graphviz both read it.
+* HTML: one self-contained page (``wsskg/data/graph.html`` filled in) that works offline: the
+  layout is computed here, deterministically (papers clustered by topic, read papers in the
+  middle of their cluster), and drawn as inline SVG by a little vanilla JS. The graph goes in
+  as JSON inside ``<script type="application/json">`` with ``<``, ``>``, ``&`` and U+2028/9
+  escaped, and the page sets all text with ``textContent``, so a title is always text.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import json
+import math
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from wsskg.errors import WsskgError
+
+if TYPE_CHECKING:
+    import networkx as nx
+
+FORMATS = ("graphml", "gexf", "json", "dot", "html")
+SUFFIXES = {"graphml": ".graphml", "gexf": ".gexf", "json": ".json", "dot": ".dot", "html": ".html"}
+TEMPLATE = Path(__file__).parent / "data" / "graph.html"
+
+
+def export_graph(G: "nx.DiGraph", path: str | Path, fmt: str, title: str | None = None) -> Path:
+    """Write ``G`` to ``path`` in ``fmt`` (one of :data:`FORMATS`). Returns the path."""
+    if fmt not in FORMATS:
+        raise WsskgError(f"unknown graph format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if fmt == "graphml":
+            import networkx as nx
+
+            nx.write_graphml(G, path, encoding="utf-8")
+        elif fmt == "gexf":
+            import networkx as nx
+
+            nx.write_gexf(G, path, encoding="utf-8")
+        else:
+            text = {"json": to_json, "dot": to_dot, "html": lambda g: to_html(g, title=title)}[fmt](G)
+            path.write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise WsskgError(f"cannot write {path}: {e.strerror or e}") from None
+    return path
+
+
+def render_graph(G: "nx.DiGraph", fmt: str, title: str | None = None) -> str:
+    """The text of ``G`` in ``fmt`` (for ``-o -``)."""
+    if fmt in ("graphml", "gexf"):
+        import networkx as nx
+
+        gen = nx.generate_graphml(G) if fmt == "graphml" else nx.generate_gexf(G)
+        return "\n".join(gen) + "\n"
+    if fmt == "json":
+        return to_json(G)
+    if fmt == "dot":
+        return to_dot(G)
+    if fmt == "html":
+        return to_html(G, title=title)
+    raise WsskgError(f"unknown graph format {fmt!r}; choose one of {', '.join(FORMATS)}")
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+def node_link(G: "nx.DiGraph") -> dict:
+    import networkx as nx
+
+    try:
+        return nx.node_link_data(G, edges="edges")
+    except TypeError:  # networkx < 3.4 calls it `link`
+        return nx.node_link_data(G, link="edges")
+
+
+def to_json(G: "nx.DiGraph") -> str:
+    return json.dumps(node_link(G), ensure_ascii=False, indent=1, sort_keys=False) + "\n"
+
+
+# -- DOT ----------------------------------------------------------------------------------------
+
+def _dot_quote(value: Any) -> str:
+    if isinstance(value, bool):
+        value = "true" if value else "false"
+    s = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    s = s.replace("\r\n", "\\n").replace("\n", "\\n").replace("\r", "\\n")
+    return f'"{s}"'
+
+
+def _dot_attrs(d: dict[str, Any]) -> str:
+    if not d:
+        return ""
+    return " [" + ", ".join(f"{_dot_key(k)}={_dot_quote(v)}" for k, v in d.items()) + "]"
+
+
+def _dot_key(k: str) -> str:
+    return k if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", k) and k.lower() not in _DOT_KEYWORDS else _dot_quote(k)
+
+
+_DOT_KEYWORDS = {"node", "edge", "graph", "digraph", "subgraph", "strict"}
+
+
+def to_dot(G: "nx.DiGraph") -> str:
+    """Graphviz DOT: read papers filled, unread outlined, topics as boxes, citations solid,
+    topic membership dotted."""
+    name = G.graph.get("name") or "wsskg"
+    lines = [f"digraph {_dot_quote(name)} {{", '  graph [rankdir="LR", overlap="false"];',
+             '  node [fontname="Helvetica", fontsize="10"];']
+    colors = topic_colors(G)
+    for n, d in G.nodes(data=True):
+        attrs = dict(d)
+        kind = d.get("node_type")
+        attrs["label"] = d.get("label") or n
+        attrs["tooltip"] = d.get("title") or n
+        if d.get("url"):
+            attrs["URL"] = d["url"]
+        color = colors.get(_group(d), "#888888")
+        if kind == "topic":
+            attrs.update(shape="box", style="rounded,bold", color=color)
+        elif kind == "external":
+            attrs.update(shape="ellipse", style="dashed", color="#999999")
+        else:
+            st = d.get("status")
+            attrs.update(shape="ellipse", color=color,
+                         style="filled" if st == "read" else ("filled,dashed" if st == "reading" else "solid"),
+                         fillcolor=color if st == "read" else "#ffffff")
+        lines.append(f"  {_dot_quote(n)}{_dot_attrs(attrs)};")
+    for u, v, d in G.edges(data=True):
+        attrs = dict(d)
+        rel = d.get("relation")
+        if rel == "in_topic":
+            attrs.setdefault("style", "dotted")
+        elif rel == "subtopic_of":
+            attrs.setdefault("style", "bold")
+        lines.append(f"  {_dot_quote(u)} -> {_dot_quote(v)}{_dot_attrs(attrs)};")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+# -- colours and layout -------------------------------------------------------------------------
+
+def _group(d: dict) -> str:
+    """The colour group of a node: its (first) topic; outside papers share one group."""
+    if d.get("node_type") == "external":
+        return ""
+    return str(d.get("topic") or "")
+
+
+def topic_colors(G: "nx.DiGraph") -> dict[str, str]:
+    """A distinct colour per topic (golden-angle hues), in first-seen order; deterministic."""
+    groups: dict[str, None] = {}
+    for _, d in G.nodes(data=True):
+        if d.get("node_type") == "topic":
+            groups.setdefault(str(d.get("topic")))
+    for _, d in G.nodes(data=True):
+        g = _group(d)
+        if g:
+            groups.setdefault(g)
+    out = {}
+    for i, g in enumerate(groups):
+        hue = (i * 137.508) % 360
+        light = 42 if i % 2 == 0 else 52
+        out[g] = _hsl_hex(hue, 0.62, light / 100)
+    return out
+
+
+def _hsl_hex(h: float, s: float, l: float) -> str:
+    import colorsys
+
+    r, g, b = colorsys.hls_to_rgb(h / 360, l, s)
+    return "#%02x%02x%02x" % (round(r * 255), round(g * 255), round(b * 255))
+
+
+_GOLDEN = math.pi * (3 - math.sqrt(5))
+_STATUS_ORDER = {"read": 0, "reading": 1, "unread": 2, "external": 3}
+
+
+def layout(G: "nx.DiGraph", spacing: float = 14.0) -> dict[str, tuple[float, float]]:
+    """Positions for every node: one round cluster per topic (the topic node in the middle,
+    its papers around it on a sunflower spiral, read ones innermost), outside papers in a
+    cluster of their own; clusters packed in rows. Deterministic and O(n)."""
+    groups: dict[str, list[str]] = {}
+    for n, d in G.nodes(data=True):
+        if d.get("node_type") == "topic":
+            groups.setdefault(str(d.get("topic")), [])
+    for n, d in G.nodes(data=True):
+        if d.get("node_type") != "topic":
+            groups.setdefault(_group(d), []).append(n)
+    ext = groups.pop("", None)
+    if ext:
+        groups["\x00outside"] = ext
+    clusters = []
+    for g, members in groups.items():
+        members.sort(key=lambda n: (_STATUS_ORDER.get(G.nodes[n].get("status"), 4), G.nodes[n].get("year") or 0, n))
+        radius = spacing * math.sqrt(len(members) + 1) + spacing * 2.5
+        clusters.append((g, members, radius))
+    if not clusters:
+        return {}
+    area = sum((2 * r) ** 2 for _, _, r in clusters)
+    width = max(max(2 * r for _, _, r in clusters), math.sqrt(area) * 1.3)
+    pos: dict[str, tuple[float, float]] = {}
+    x = y = row_h = 0.0
+    for g, members, radius in clusters:
+        d = 2 * radius
+        if x > 0 and x + d > width:
+            x, y, row_h = 0.0, y + row_h, 0.0
+        cx, cy = x + radius, y + radius
+        tn = "t:" + g
+        if tn in G:
+            pos[tn] = (cx, cy)
+        for k, n in enumerate(members):
+            r = spacing * math.sqrt(k + 1.5)
+            a = k * _GOLDEN
+            pos[n] = (round(cx + r * math.cos(a), 2), round(cy + r * math.sin(a), 2))
+        x += d
+        row_h = max(row_h, d)
+    return pos
+
+
+# -- HTML ---------------------------------------------------------------------------------------
+
+_JSON_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+
+
+def json_for_html(obj: Any) -> str:
+    """JSON that is safe inside a ``<script>`` element: no ``</script>``, no ``<!--``, no
+    entity, no line separators that old parsers treat as newlines."""
+    s = json.dumps(obj, ensure_ascii=False, separators=(",", ":"))
+    return re.sub("[<>&\u2028\u2029]", lambda m: _JSON_ESCAPES[m.group(0)], s)
+
+
+def html_payload(G: "nx.DiGraph", title: str | None = None) -> dict:
+    """The data the page draws: nodes with positions and colours, edges by node index, topics."""
+    pos = layout(G)
+    colors = topic_colors(G)
+    index: dict[str, int] = {}
+    nodes = []
+    for n, d in G.nodes(data=True):
+        index[n] = len(nodes)
+        x, y = pos.get(n, (0.0, 0.0))
+        kind = d.get("node_type", "entry")
+        links = [u for u in str(d.get("links") or "").split("\n") if u]
+        if not links and d.get("url"):
+            links = [str(d["url"])]
+        nodes.append({
+            "id": n, "type": kind, "label": str(d.get("label") or n), "title": str(d.get("title") or n),
+            "status": str(d.get("status") or ""), "year": d.get("year"), "venue": str(d.get("venue") or ""),
+            "topic": str(d.get("topic") or ""), "topics": str(d.get("topics") or ""),
+            "url": str(d.get("url") or ""), "links": links, "x": x, "y": y,
+            "color": colors.get(_group(d), "#8a8a8a"),
+        })
+    edges = [[index[u], index[v], str(d.get("relation") or "")] for u, v, d in G.edges(data=True)]
+    topics = [
+        {"path": str(d.get("topic")), "name": str(d.get("title") or d.get("label")),
+         "color": colors.get(str(d.get("topic")), "#8a8a8a"), "depth": int(d.get("depth") or 0)}
+        for _, d in G.nodes(data=True) if d.get("node_type") == "topic"
+    ]
+    return {"title": title or str(G.graph.get("name") or "wsskg catalog"), "nodes": nodes, "edges": edges,
+            "topics": topics}
+
+
+def to_html(G: "nx.DiGraph", title: str | None = None) -> str:
+    """The self-contained interactive page for ``G``."""
+    payload = html_payload(G, title)
+    template = TEMPLATE.read_text(encoding="utf-8")
+    fills = {"__WSSKG_TITLE__": _html.escape(payload["title"], quote=True), "__WSSKG_DATA__": json_for_html(payload)}
+    # one pass, so text inserted for one placeholder is never scanned for the other
+    return re.sub("__WSSKG_(?:TITLE|DATA)__", lambda m: fills[m.group(0)], template)
