@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 from typing import Any, List, Optional
 
-import click
 import typer
 from typer.core import TyperGroup
 
@@ -28,14 +27,14 @@ from wsskg.errors import WsskgError
 class _Group(TyperGroup):
     """Turns library errors into one line on stderr and the error's exit code."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except WsskgError as e:
-            click.echo(f"Error: {e}", err=True)
+            typer.echo(f"Error: {e}", err=True)
             raise typer.Exit(e.exit_code) from None
         except KeyboardInterrupt:
-            click.echo("Interrupted; the catalog was left as it was before the last save.", err=True)
+            typer.echo("Interrupted; the catalog was left as it was before the last save.", err=True)
             raise typer.Exit(130) from None
         except BrokenPipeError:  # `wsskg list | head`
             sys.stderr.close()
@@ -76,7 +75,7 @@ def _root(
 # -- shared plumbing for commands ------------------------------------------------------------------
 
 def err(message: str) -> None:
-    click.echo(message, err=True)
+    typer.echo(message, err=True)
 
 
 def use_color() -> bool:
@@ -144,7 +143,7 @@ def print_entries(entries: list, extra: Optional[list] = None) -> None:
     for i, e in enumerate(entries):
         status = f"{e.status:<7}"
         if color and _STATUS_STYLE[e.status]:
-            status = click.style(status, fg=_STATUS_STYLE[e.status])
+            status = typer.style(status, fg=_STATUS_STYLE[e.status])
         year = str(e.year or e.canonical_year or "")
         topics = ", ".join(t.rsplit("/", 1)[-1] for t in e.topics)
         line = f"{e.id:<{id_w}}  {status} {year:<4}  {_short(e.display_title, title_w):<{title_w}}  {topics}"
@@ -158,7 +157,7 @@ def _entry_details(e, catalog) -> None:
         if value not in (None, "", [], {}):
             typer.echo(f"{name + ':':<15}{value}")
 
-    typer.echo(click.style(e.display_title, bold=True) if use_color() else e.display_title)
+    typer.echo(typer.style(e.display_title, bold=True) if use_color() else e.display_title)
     row("id", e.id)
     row("kind", e.kind)
     row("status", e.status + (f" (read on {e.read_on})" if e.read_on else ""))
