@@ -80,7 +80,10 @@ def _time(fn, repeat: int = 3) -> tuple[float, object]:
 
 
 def run(papers: int, edges: int, repeat: int = 3) -> list[tuple[str, float, str]]:
+    import networkx  # noqa: F401  (imported once up front so no row pays for it)
+
     from wsskg.graph import build_graph
+    from wsskg.graph_export import render_graph
     from wsskg.recommend import discover, next_papers, stats
 
     t0 = time.perf_counter()
@@ -101,6 +104,9 @@ def run(papers: int, edges: int, repeat: int = 3) -> list[tuple[str, float, str]
     rows.append(("discover --direction citing", t, f"top: {found[0]['evidence']}" if found else "none"))
     t, st = _time(lambda: stats(cat), repeat)
     rows.append(("stats", t, f"{len(st['topics'])} topics, {st['citation_edges']:,} citation edges"))
+    for fmt in ("graphml", "json", "html"):
+        t, text = _time(lambda: render_graph(G, fmt), 1)
+        rows.append((f"export {fmt} (whole graph)", t, f"{len(text.encode()) / 1e6:.1f} MB"))
     return rows
 
 
