@@ -1,0 +1,203 @@
+"""arXiv, through the ``arxiv`` client package, without its failure modes.
+
+The client (4.0.2) sets no timeout, retries every non-200 (even a 400) with a fixed delay and
+ignores ``Retry-After``, and turns an HTML, empty or error-feed body into "zero results". So
+the client here runs with ``num_retries=0`` and ``delay_seconds=0`` on a requests session of
+ours that adds a timeout, the rate limit and request counting, and remembers the last
+response: after every call the body is checked (a feed that does not end in ``</feed>`` was
+cut short; an ``api/errors`` entry is an error), and :class:`wsskg.sources.http.Policy`
+decides about retries. Every answer is cached per arXiv id / per title query.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from typing import Callable, Iterable
+
+import arxiv
+import requests
+
+from wsskg.catalog import normalize_title, strip_arxiv_version
+from wsskg.errors import SourceError
+from wsskg.sources.http import Cache, OfflineMiss, Policy, RateLimiter, Retryable, Settings, Stats, parse_retry_after
+
+SERVICE = "arxiv"
+CHUNK = 100  # ids per id_list request
+
+logging.getLogger("arxiv").setLevel(logging.ERROR)  # its "Malformed feed" warnings: we raise instead
+
+
+class _Session(requests.Session):
+    """A requests session with a default timeout, the rate limit and a request counter."""
+
+    def __init__(self, owner: "ArxivSource"):
+        super().__init__()
+        self._owner = owner
+
+    def request(self, method, url, *args, **kwargs):  # type: ignore[override]
+        kwargs.setdefault("timeout", self._owner.settings.timeout)
+        self._owner.limiter.wait()
+        self._owner.stats.count(SERVICE)
+        self._owner.last_response = None
+        resp = super().request(method, url, *args, **kwargs)
+        self._owner.last_response = resp
+        return resp
+
+
+class _Client(arxiv.Client):
+    def __init__(self, owner: "ArxivSource", page_size: int):
+        super().__init__(page_size=page_size, delay_seconds=0, num_retries=0)
+        self._session = _Session(owner)
+        self.query_url_format = owner.settings.arxiv_url + "?{}"
+
+
+def record_from_result(r: "arxiv.Result") -> dict:
+    """The fields wsskg keeps from an ``arxiv.Result`` (plain JSON for the cache)."""
+    short = r.get_short_id()
+    year = r.published.year if getattr(r, "published", None) and r.published.year > 1 else None
+    return {
+        "arxiv_id": strip_arxiv_version(short),
+        "version": short[len(strip_arxiv_version(short)):] or None,
+        "title": " ".join((r.title or "").split()),
+        "authors": [a.name for a in r.authors],
+        "abstract": " ".join((r.summary or "").split()) or None,
+        "year": year,
+        "doi": r.doi or None,
+        "journal_ref": r.journal_ref or None,
+        "primary_category": r.primary_category or None,
+    }
+
+
+def title_query(title: str) -> str:
+    """An arXiv ``ti:`` phrase query for a title: words only (quotes, colons, ``&`` and such
+    would change the query's meaning)."""
+    words = normalize_title(title).split()
+    return 'ti:"' + " ".join(words) + '"'
+
+
+class ArxivSource:
+    """Lookups by id (``id_list`` in chunks of 100) and title search (``ti:`` queries)."""
+
+    def __init__(self, settings: Settings, cache: Cache, stats: Stats,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings
+        self.cache = cache
+        self.stats = stats
+        self.limiter = RateLimiter(settings.arxiv_delay, sleep=sleep)
+        self.policy = Policy(SERVICE, settings, stats, sleep=sleep)
+        self.last_response: requests.Response | None = None
+        self._clients: dict[int, _Client] = {}
+
+    def _client(self, page_size: int) -> _Client:
+        if page_size not in self._clients:
+            self._clients[page_size] = _Client(self, page_size)
+        return self._clients[page_size]
+
+    # -- by id -----------------------------------------------------------------------------------
+    def fetch_ids(self, ids: Iterable[str], on_chunk: Callable[[dict], None] | None = None) -> dict[str, dict | None]:
+        """``{id: record or None (arXiv does not know it)}`` for versionless ids.
+
+        Cached ids cost nothing; the rest go out in chunks of 100. With ``offline`` an uncached
+        id is left out of the answer. A chunk that fails raises :class:`SourceError`; ids of
+        chunks answered before stay answered (``on_chunk`` sees each chunk's answer).
+        """
+        wanted = list(dict.fromkeys(strip_arxiv_version(i) for i in ids))
+        out: dict[str, dict | None] = {}
+        todo: list[str] = []
+        for i in wanted:
+            hit = self.cache.get(f"arxiv:id:{i}")
+            if hit is Cache.MISSING:
+                todo.append(i)
+            else:
+                self.stats.count(SERVICE, "cache_hits")
+                out[i] = hit
+        if todo and self.cache.offline:
+            todo = []
+        if on_chunk and out:
+            on_chunk(dict(out))
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start:start + CHUNK]
+            got = self.policy.run(f"lookup of {len(chunk)} id(s)", lambda: self._fetch_chunk(chunk))
+            self.cache.put_many({f"arxiv:id:{i}": rec for i, rec in got.items()})
+            out.update(got)
+            if on_chunk:
+                on_chunk(got)
+        return out
+
+    def _fetch_chunk(self, chunk: list[str]) -> dict[str, dict | None]:
+        search = arxiv.Search(id_list=chunk, max_results=len(chunk))
+        results = self._run(search, CHUNK)
+        found = {}
+        for r in results:
+            rec = record_from_result(r)
+            found[rec["arxiv_id"]] = rec
+        lowered = {k.lower(): v for k, v in found.items()}
+        return {i: lowered.get(i.lower()) for i in chunk}
+
+    # -- by title --------------------------------------------------------------------------------
+    def search_title(self, title: str, limit: int = 10) -> list[dict]:
+        """Candidates for a title (one request, ``limit`` results at most)."""
+        query = title_query(title)
+        key = f"arxiv:title:{limit}:{query}"
+        hit = self.cache.get(key)
+        if hit is not Cache.MISSING:
+            self.stats.count(SERVICE, "cache_hits")
+            return hit
+        if self.cache.offline:
+            raise OfflineMiss(key)
+        search = arxiv.Search(query=query, max_results=limit)
+        results = self.policy.run("title search", lambda: [record_from_result(r) for r in self._run(search, limit)])
+        self.cache.put(key, results)
+        return results
+
+    # -- one call through the client, with its failures made ours ---------------------------------
+    def _run(self, search: "arxiv.Search", page_size: int) -> list:
+        client = self._client(page_size)
+        try:
+            results = list(client.results(search))
+        except arxiv.HTTPError as e:
+            raise self._http_error(e.status) from None
+        except arxiv.UnexpectedEmptyPageError:
+            raise Retryable("a page of results was unexpectedly empty") from None
+        except requests.exceptions.Timeout:
+            raise Retryable(f"no answer within {self.settings.timeout:g} s") from None
+        except requests.exceptions.RequestException as e:
+            raise Retryable(_short(e)) from None
+        self._check_body()
+        return results
+
+    def _http_error(self, status: int) -> SourceError:
+        resp = self.last_response
+        if status == 429:
+            after = parse_retry_after(resp.headers.get("Retry-After")) if resp is not None else None
+            return Retryable("HTTP 429 Too Many Requests", retry_after=after, status=429)
+        if status >= 500:
+            return Retryable(f"HTTP {status}", status=status)
+        detail = _error_summary(resp.content) if resp is not None else None
+        return SourceError(f"HTTP {status}" + (f": {detail}" if detail else ""))
+
+    def _check_body(self) -> None:
+        resp = self.last_response
+        if resp is None:
+            return
+        body = resp.content.rstrip()
+        if not body:
+            raise Retryable("empty response body")
+        if b"arxiv.org/api/errors" in body:
+            raise SourceError("arXiv error: " + (_error_summary(body) or "unknown"))
+        if not body.endswith(b"</feed>"):
+            kind = "an HTML page" if b"<html" in body[:500].lower() else "a cut-short or malformed feed"
+            raise Retryable(f"the response was {kind}, not a complete Atom feed")
+
+
+def _error_summary(body: bytes) -> str | None:
+    m = re.search(rb"<summary>(.*?)</summary>", body or b"", re.S)
+    return m.group(1).decode("utf-8", "replace").strip() if m else None
+
+
+def _short(e: Exception) -> str:
+    text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    text = re.sub(r"<[^>]*object at 0x[0-9a-f]+>", "", text)
+    return f"{type(e).__name__}: {text[:200]}"

@@ -1,0 +1,360 @@
+"""Semantic Scholar, through the ``semanticscholar`` client package, without its failure modes.
+
+The client (0.12.0) ignores ``Retry-After`` and retries a 429 for about four minutes, turns
+401/502/503 into empty results, leaks ``KeyError``/``JSONDecodeError`` on odd bodies, does not
+escape ``& + % # ?`` in titles and ids, and calls ``logging.basicConfig`` when constructed.
+
+Here the async client runs with ``retry=False``; every HTTP exchange it makes goes through an
+``httpx.AsyncClient`` subclass of ours (installed as the ``httpx`` the client's requester
+sees) that applies the rate limit, counts the request and keeps the status, headers and body.
+After each call that record decides: a non-200 status is an error even when the client
+returned an "empty" answer, a body that is not the expected JSON shape is an error, and
+:class:`wsskg.sources.http.Policy` retries 429 (honouring ``Retry-After``), 5xx, timeouts and
+cut-short bodies a bounded number of times. Titles are stripped of ``& + % # ?`` and path ids
+are percent-encoded. The root logger is restored after the client's ``basicConfig`` and the
+client's logger is kept at ERROR (its DEBUG lines would show the ``x-api-key`` header).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextvars
+import json
+import logging
+import re
+import time
+import types
+from typing import Any, Callable, Iterable
+from urllib.parse import quote
+
+import httpx
+
+from wsskg.errors import SourceError
+from wsskg.sources.http import Cache, OfflineMiss, Policy, RateLimiter, Retryable, Settings, Stats, parse_retry_after
+
+SERVICE = "s2"
+CHUNK = 500  # ids per batch request (the API's limit)
+
+_PAPER = ["paperId", "externalIds", "title", "abstract", "venue", "publicationVenue", "journal", "year",
+          "authors", "citationCount"]
+_REF = ["paperId", "title", "year", "venue", "externalIds", "authors", "citationCount"]
+BATCH_FIELDS = _PAPER + [f"references.{f}" for f in _REF]
+SEARCH_FIELDS = list(_PAPER)
+CITATION_FIELDS = list(_REF)
+
+_log = logging.getLogger("semanticscholar")
+
+
+# -- watching the client's HTTP exchanges ---------------------------------------------------------
+
+class _Exchange:
+    """What one client call sent and got back (the last exchange wins)."""
+
+    def __init__(self, owner: "S2Source"):
+        self.owner = owner
+        self.status: int | None = None
+        self.headers: httpx.Headers | None = None
+        self.body: bytes = b""
+        self.error: Exception | None = None
+        self.count = 0
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+_CURRENT: contextvars.ContextVar[_Exchange | None] = contextvars.ContextVar("wsskg_s2_exchange", default=None)
+
+
+class _WatchedAsyncClient(httpx.AsyncClient):
+    async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
+        ex = _CURRENT.get()
+        if ex is None:
+            return await super().send(request, **kwargs)
+        ex.owner.limiter.wait()
+        ex.owner.stats.count(SERVICE)
+        ex.count += 1
+        ex.status, ex.headers, ex.body, ex.error = None, None, b"", None
+        try:
+            resp = await super().send(request, **kwargs)
+        except Exception as e:
+            ex.error = e
+            raise
+        ex.status, ex.headers, ex.body = resp.status_code, resp.headers, resp.content
+        return resp
+
+
+def _install() -> None:
+    import semanticscholar.ApiRequester as requester_mod
+
+    if getattr(requester_mod.httpx, "_wsskg", False):
+        return
+    shim = types.ModuleType("httpx")
+    shim.__dict__.update({k: v for k, v in vars(httpx).items() if not k.startswith("__")})
+    shim.AsyncClient = _WatchedAsyncClient
+    shim._wsskg = True
+    requester_mod.httpx = shim
+
+
+def _new_client(settings: Settings):
+    """An ``AsyncSemanticScholar`` that leaves the root logger as it found it."""
+    from semanticscholar.AsyncSemanticScholar import AsyncSemanticScholar
+
+    _install()
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    try:
+        client = AsyncSemanticScholar(timeout=settings.timeout, api_key=settings.s2_api_key,
+                                      api_url=settings.s2_url, retry=False)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    _log.setLevel(logging.ERROR)
+    return client
+
+
+def _run(coro):
+    """Run a coroutine to completion from sync code (also when a loop is running)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    ctx = contextvars.copy_context()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(ctx.run, asyncio.run, coro).result()
+
+
+# -- helpers -----------------------------------------------------------------------------------------
+
+_QUERY_BAD = re.compile(r"[&+%#?=]")
+
+
+def clean_query(text: str) -> str:
+    """A title the client can put into ``query=`` unescaped: ``& + % # ? =`` become spaces."""
+    return " ".join(_QUERY_BAD.sub(" ", text or "").split())
+
+
+def path_id(paper_id: str) -> str:
+    """A paper id safe inside a URL path (``?``, ``#``, ``%``, spaces encoded; ``/`` and ``:`` kept)."""
+    return quote(paper_id.strip(), safe="/:")
+
+
+def _brief(d: dict) -> dict:
+    ext = d.get("externalIds") or {}
+    return {
+        "title": d.get("title"),
+        "year": d.get("year"),
+        "venue": d.get("venue") or None,
+        "authors": [a.get("name") for a in d.get("authors") or [] if isinstance(a, dict) and a.get("name")],
+        "arxiv_id": ext.get("ArXiv"),
+        "doi": ext.get("DOI"),
+        "citation_count": d.get("citationCount"),
+    }
+
+
+def record_from_raw(d: dict) -> dict:
+    """The fields wsskg keeps from an S2 paper (plain JSON for the cache)."""
+    ext = d.get("externalIds") or {}
+    pv = d.get("publicationVenue") or {}
+    journal = d.get("journal") or {}
+    names = [d.get("venue"), pv.get("name"), *(pv.get("alternate_names") or []), journal.get("name")]
+    rec = {
+        "paperId": d.get("paperId"),
+        "title": " ".join((d.get("title") or "").split()) or None,
+        "year": d.get("year"),
+        "venue": d.get("venue") or pv.get("name") or journal.get("name") or None,
+        "venue_names": [n for n in dict.fromkeys(n for n in names if n)],
+        "authors": [a.get("name") for a in d.get("authors") or [] if isinstance(a, dict) and a.get("name")],
+        "abstract": d.get("abstract") or None,
+        "citation_count": d.get("citationCount"),
+        "arxiv_id": ext.get("ArXiv"),
+        "doi": ext.get("DOI"),
+    }
+    if "references" in d:
+        refs = {}
+        for r in d.get("references") or []:
+            if isinstance(r, dict) and r.get("paperId"):
+                refs[r["paperId"]] = _brief(r)
+        rec["references"] = refs
+    return rec
+
+
+class S2Source:
+    """Batch lookups by id (500 per call), title search, and citations of a paper."""
+
+    def __init__(self, settings: Settings, cache: Cache, stats: Stats,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings
+        self.cache = cache
+        self.stats = stats
+        self.limiter = RateLimiter(settings.s2_delay, sleep=sleep)
+        self.policy = Policy(SERVICE, settings, stats, sleep=sleep)
+        self._client = None
+
+    @property
+    def client(self):
+        if self._client is None:
+            self._client = _new_client(self.settings)
+        return self._client
+
+    # -- by id -----------------------------------------------------------------------------------
+    def fetch_batch(self, ids: Iterable[str], on_chunk: Callable[[dict], None] | None = None) -> dict[str, dict | None]:
+        """``{id: record or None}`` for ids such as ``ARXIV:1707.08567``, ``DOI:10...``, a paperId.
+
+        Cached ids cost nothing; the rest go out in batches of 500. Offline, uncached ids are
+        left out. A failing batch raises :class:`SourceError` (earlier batches stay answered).
+        """
+        wanted = list(dict.fromkeys(i.strip() for i in ids if i and i.strip()))
+        out: dict[str, dict | None] = {}
+        todo: list[str] = []
+        for i in wanted:
+            hit = self.cache.get(f"s2:paper:{i.lower()}")
+            if hit is Cache.MISSING:
+                todo.append(i)
+            else:
+                self.stats.count(SERVICE, "cache_hits")
+                out[i] = hit
+        if self.cache.offline:
+            todo = []
+        if on_chunk and out:
+            on_chunk(dict(out))
+        for start in range(0, len(todo), CHUNK):
+            chunk = todo[start:start + CHUNK]
+            got = self.policy.run(f"batch lookup of {len(chunk)} id(s)", lambda: self._batch(chunk))
+            self.cache.put_many({f"s2:paper:{i.lower()}": rec for i, rec in got.items()})
+            out.update(got)
+            if on_chunk:
+                on_chunk(got)
+        return out
+
+    def _batch(self, chunk: list[str]) -> dict[str, dict | None]:
+        papers, ex = self._call(lambda: self.client.get_papers(chunk, fields=BATCH_FIELDS))
+        body = self._json(ex)
+        if not isinstance(body, list) or len(body) != len(chunk):
+            raise Retryable(f"batch answer is not a list of {len(chunk)} items")
+        papers = list(papers)
+        out: dict[str, dict | None] = {}
+        for i, slot in zip(chunk, body):
+            if slot is None:
+                out[i] = None
+                continue
+            if not isinstance(slot, dict):
+                raise Retryable("batch answer holds something that is not a paper")
+            paper = papers.pop(0) if papers else None
+            raw = paper.raw_data if paper is not None else slot
+            out[i] = record_from_raw(raw)
+        return out
+
+    # -- by title --------------------------------------------------------------------------------
+    def search_title(self, title: str, limit: int = 10) -> list[dict]:
+        """Relevance-search candidates for a title (one request)."""
+        query = clean_query(title)
+        if not query:
+            return []
+        key = f"s2:search:{limit}:{query.lower()}"
+        hit = self.cache.get(key)
+        if hit is not Cache.MISSING:
+            self.stats.count(SERVICE, "cache_hits")
+            return hit
+        if self.cache.offline:
+            raise OfflineMiss(key)
+
+        def once() -> list[dict]:
+            results, ex = self._call(lambda: self.client.search_paper(query, fields=SEARCH_FIELDS, limit=limit))
+            body = self._json(ex)
+            if not isinstance(body, dict) or ("data" not in body and "total" not in body):
+                raise Retryable("search answer is not a result page")
+            return [record_from_raw(p.raw_data) for p in list(results.items)[:limit]]
+
+        found = self.policy.run("title search", once)
+        self.cache.put(key, found)
+        return found
+
+    # -- citations ---------------------------------------------------------------------------------
+    def citations(self, paper_id: str, limit: int = 100) -> list[dict]:
+        """Papers citing ``paper_id`` (first page only, ``limit`` <= 1000): ``[{paperId, ...brief}]``."""
+        key = f"s2:citations:{limit}:{paper_id.lower()}"
+        hit = self.cache.get(key)
+        if hit is not Cache.MISSING:
+            self.stats.count(SERVICE, "cache_hits")
+            return hit
+        if self.cache.offline:
+            raise OfflineMiss(key)
+        pid = path_id(paper_id)
+
+        def once() -> list[dict]:
+            results, ex = self._call(lambda: self.client.get_paper_citations(pid, fields=CITATION_FIELDS, limit=limit))
+            body = self._json(ex)
+            if not isinstance(body, dict) or "data" not in body:
+                raise Retryable("citations answer is not a result page")
+            out = []
+            for item in list(results.items)[:limit]:
+                citing = (item.raw_data or {}).get("citingPaper") or {}
+                if citing.get("paperId"):
+                    out.append(dict(_brief(citing), paperId=citing["paperId"]))
+            return out
+
+        found = self.policy.run(f"citations of {paper_id}", once)
+        self.cache.put(key, found)
+        return found
+
+    # -- one client call, its failures made ours ----------------------------------------------------
+    def _call(self, make_coro: Callable[[], Any]) -> tuple[Any, _Exchange]:
+        ex = _Exchange(self)
+        token = _CURRENT.set(ex)
+        try:
+            try:
+                result = _run(make_coro())
+            except Exception as e:  # the client's own exceptions say less than the exchange does
+                raise self._failure(ex, e) from None
+        finally:
+            _CURRENT.reset(token)
+        if ex.status is None:
+            raise SourceError("the client returned without making a request")
+        if ex.status != 200:
+            raise self._failure(ex, None)
+        return result, ex
+
+    def _json(self, ex: _Exchange) -> Any:
+        try:
+            body = ex.json()
+        except ValueError:
+            raise Retryable("the response body was cut short or is not JSON") from None
+        if isinstance(body, dict) and set(body) == {"error"}:
+            raise SourceError(f"error: {str(body['error'])[:200]}")
+        return body
+
+    def _failure(self, ex: _Exchange, e: Exception | None) -> SourceError:
+        if ex.error is not None:
+            if isinstance(ex.error, httpx.TimeoutException):
+                return Retryable(f"no answer within {self.settings.timeout:g} s")
+            if isinstance(ex.error, (httpx.TransportError, OSError)):
+                return Retryable(f"{type(ex.error).__name__}: {str(ex.error)[:200]}")
+            return SourceError(f"{type(ex.error).__name__}: {str(ex.error)[:200]}")
+        status = ex.status
+        if status is None:
+            if isinstance(e, ValueError):  # the client's own argument checks
+                return SourceError(str(e))
+            return SourceError(f"{type(e).__name__}: {str(e)[:200]}")
+        detail = _message(ex.body)
+        if status == 429:
+            after = parse_retry_after(ex.headers.get("Retry-After") if ex.headers is not None else None)
+            return Retryable("HTTP 429 Too Many Requests", retry_after=after, status=429)
+        if status >= 500:
+            return Retryable(f"HTTP {status}" + (f": {detail}" if detail else ""), status=status)
+        if status == 200:  # the client choked on a 200 body
+            return Retryable("the response body was cut short or is not the expected JSON")
+        hint = {401: " (check S2_API_KEY)", 403: " (check S2_API_KEY)"}.get(status, "")
+        return SourceError(f"HTTP {status}" + (f": {detail}" if detail else "") + hint)
+
+
+def _message(body: bytes) -> str | None:
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if isinstance(data, dict):
+        msg = data.get("error") or data.get("message")
+        if msg:
+            return str(msg)[:200]
+    return None
