@@ -240,6 +240,8 @@ def import_cmd(
 
         with editing(path) as base:
             report = merge_into(base, incoming)
+        for line in report.lines():
+            typer.echo(line)
         typer.echo(f"Merged {file} into {path}: {report.summary()}")
         return
     if exists and not force:
