@@ -147,6 +147,7 @@ def test_discover_citing_fetches_citations_first(small_file, monkeypatch):
         cat.external["NEW"] = {"title": "A 2021 follow-up", "year": 2021, "doi": "10.9/new"}
         cat.external["NEWER"] = {"title": "A 2023 paper", "year": 2023}
         save_catalog(path, cat)
+        return types.SimpleNamespace(filled=["cam", "psa", "irn"], failed=[], skipped=["x"], offline_missing=[])
 
     calls = _fake_enrich(monkeypatch, fill)
     r = run("discover", "--direction", "citing", "--offline", "-c", small_file)
@@ -155,6 +156,17 @@ def test_discover_citing_fetches_citations_first(small_file, monkeypatch):
     assert r.stdout.index("A 2021 follow-up") < r.stdout.index("A 2023 paper")
     assert "cites 2 catalog papers in affinity, localization (2 of them read)" in r.stdout
     assert "wsskg add 10.9/new" in r.stdout
+    assert "wsskg: citations fetched for 3 papers, 1 without a Semantic Scholar id" in r.stderr
+
+
+def test_discover_citing_when_nothing_could_be_fetched(tmp_path, monkeypatch):
+    p = tmp_path / "c.yaml"
+    save_catalog(p, small_catalog(enriched=False))
+    _fake_enrich(monkeypatch, lambda path: None)
+    r = run("discover", "-d", "citing", "--offline", "-c", p)
+    assert r.exit_code == 0, r.output
+    assert "papers need a Semantic Scholar id (run `wsskg enrich`)" in r.stdout
+    assert "--offline used cached citations only" in r.stdout
 
 
 def test_discover_citing_surfaces_a_fetch_error_as_one_line(small_file, monkeypatch):

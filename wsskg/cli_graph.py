@@ -119,6 +119,7 @@ def discover_cmd(
         except ImportError:
             raise WsskgError("fetching citations needs wsskg.enrich.fetch_citations, which this install lacks") from None
         result = fetch_citations(path, refs=None, offline=offline)
+        _report_fetch(result)
         from wsskg.catalog import Catalog
 
         if isinstance(result, Catalog):
@@ -135,8 +136,12 @@ def discover_cmd(
         return
     if not found:
         if not any(e.references or e.cited_by for e in cat.entries):
-            hint = ("run `wsskg enrich` first to fetch references" if direction == "cited"
-                    else "no citations were found (try without --offline)")
+            if direction == "cited":
+                hint = "run `wsskg enrich` first to fetch references"
+            else:
+                hint = "papers need a Semantic Scholar id (run `wsskg enrich`) before their citations can be fetched"
+                if offline:
+                    hint += "; --offline used cached citations only"
             typer.echo(f"No citation data in this catalog: {hint}.")
         else:
             typer.echo("No outside papers found" + (f" for topic {topic}" if topic else "") + ".")
@@ -147,6 +152,20 @@ def discover_cmd(
         typer.echo(f"{i:>{width}}. {_clip(f['title'], 78)}{year}")
         typer.echo(f"{' ' * width}   {f['evidence']}")
         typer.echo(f"{' ' * width}   {_style(f['add'], fg='green')}")
+
+
+def _report_fetch(result) -> None:
+    """One line on stderr about a citation fetch (when it returned a report)."""
+    filled = getattr(result, "filled", None)
+    if filled is None:
+        return
+    bits = [f"citations fetched for {len(filled)} papers"]
+    for attr, what in (("failed", "failed"), ("offline_missing", "not cached (offline)"),
+                       ("skipped", "without a Semantic Scholar id")):
+        n = len(getattr(result, attr, None) or [])
+        if n:
+            bits.append(f"{n} {what}")
+    err("wsskg: " + ", ".join(bits))
 
 
 def stats_cmd(
