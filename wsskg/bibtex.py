@@ -28,6 +28,13 @@ note, annote                        ``notes``
 readstatus (JabRef)                 ``status`` (read -> read, skimmed -> reading)
 ==================================  =========================================================
 
+Export writes the same fields back (``canonical_*`` values first, ``**`` markers stripped):
+``@inproceedings``/``@article``/``@misc`` chosen from the venue (:func:`entry_type`), arXiv
+``eprint``/``archivePrefix`` (and ``primaryClass`` when ``match`` records one), ``readstatus``
+for read/reading entries (JabRef reads it; BibTeX and biber ignore it -- ``biber
+--validate-datamodel`` warns about it). BibTeX has one ``url``: the first paper/pdf link,
+else the first web link, else any link; further links (code, videos) are not exported.
+
 Every entry also gets the import topic ``topic`` when one is given; without it, entries that
 have no keywords get a topic named after the file (``refs.bib`` -> ``refs``; ``Imported``
 when there is no file name), so no entry is left without a topic.
