@@ -170,10 +170,6 @@ def _verbatim(value: str) -> str:
 
 # -- reading ------------------------------------------------------------------------------------------
 
-_MONTHS = {m: i for i, m in enumerate(
-    ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1)}
-
-
 @contextmanager
 def _quiet_bibtexparser() -> Iterator[None]:
     """bibtexparser logs every failed block; we report them ourselves, with line numbers."""
