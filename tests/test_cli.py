@@ -206,3 +206,32 @@ def test_version_and_help():
     r = run("--help")
     for cmd in ("import", "init", "list", "topics", "search", "show", "read", "reading", "unread", "check", "export"):
         assert re.search(rf"^\s+{cmd}\s", r.stdout, re.M), cmd
+
+
+def test_python_dash_m_and_plain_output_to_a_pipe(seed_catalog_file):
+    import os
+    import subprocess
+    import sys
+
+    from wsskg import __version__
+
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    r = subprocess.run([sys.executable, "-m", "wsskg", "--version"], capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and r.stdout.strip() == f"wsskg {__version__}"
+    r = subprocess.run([sys.executable, "-m", "wsskg", "list", "-c", str(seed_catalog_file), "--status", "read"],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 0 and "\x1b[" not in r.stdout and "adaptive-affinity-field-2018" in r.stdout
+    r = subprocess.run([sys.executable, "-m", "wsskg", "show", "nope-nope", "-c", str(seed_catalog_file)],
+                       capture_output=True, text=True, env=env)
+    assert r.returncode == 1 and r.stdout == "" and r.stderr.startswith("Error: no entry matches 'nope-nope'")
+
+
+def test_every_command_has_help_with_an_example():
+    r = run("--help")
+    assert "--install-completion" in r.stdout
+    commands = re.findall(r"^\s{2}([a-z][\w-]*)\s{2,}", r.stdout.split("Commands", 1)[1], re.M)
+    assert len(commands) >= 11
+    for cmd in commands:
+        h = run(cmd, "--help")
+        assert h.exit_code == 0 and "Example" in h.stdout, cmd

@@ -207,9 +207,12 @@ def import_cmd(
 ) -> None:
     """Import a reading list into the catalog.
 
-    Example: wsskg import README.md            (creates ./catalog.yaml)
-             wsskg import more-papers.md --merge
-             wsskg import refs.bib --merge --topic Zotero
+    Examples:
+
+    \b
+      wsskg import README.md            (creates ./catalog.yaml)
+      wsskg import more-papers.md --merge
+      wsskg import refs.bib --merge --topic Zotero
     """
     from wsskg.config import find_catalog
     from wsskg.errors import CatalogError, ImportFailed
@@ -264,8 +267,11 @@ def init(
 ) -> None:
     """Create a catalog: a copy of the bundled default reading list, or an empty one.
 
-    Example: wsskg init            (./catalog.yaml from the default list)
-             wsskg init --empty -c ~/papers/catalog.yaml
+    Examples:
+
+    \b
+      wsskg init            (./catalog.yaml from the default list)
+      wsskg init --empty -c ~/papers/catalog.yaml
     """
     from wsskg.catalog import Catalog
     from wsskg.config import bundled_catalog, find_catalog
@@ -293,7 +299,10 @@ def list_cmd(
 ) -> None:
     """List entries in catalog order.
 
-    Example: wsskg list --status unread --topic affinity
+    Examples:
+
+    \b
+      wsskg list --status unread --topic affinity
     """
     from wsskg.search import filter_entries
 
@@ -312,7 +321,10 @@ def list_cmd(
 def topics(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> None:
     """The topic tree with read/total counts per topic.
 
-    Example: wsskg topics
+    Examples:
+
+    \b
+      wsskg topics
     """
     from wsskg.search import topic_counts
 
@@ -341,8 +353,11 @@ def search(
 ) -> None:
     """Search by topic first, then by title, notes, venue and abstract (typo tolerant).
 
-    Example: wsskg search affinity
-             wsskg search saliancy --status unread
+    Examples:
+
+    \b
+      wsskg search affinity
+      wsskg search saliancy --status unread
     """
     from wsskg.search import search as run_search
 
@@ -366,8 +381,11 @@ def show(
 ) -> None:
     """Everything about one entry, and its neighbourhood in the graph.
 
-    Example: wsskg show adaptive-affinity-field-2018
-             wsskg show 1803.10464
+    Examples:
+
+    \b
+      wsskg show adaptive-affinity-field-2018
+      wsskg show 1803.10464
     """
     from wsskg.catalog import resolve
 
@@ -423,7 +441,10 @@ RefsArg = typer.Argument(..., help="Entry ids, arXiv ids or title fragments.", s
 def read(refs: List[str] = RefsArg, catalog: Optional[Path] = CatalogOpt) -> None:
     """Mark papers read (records today's date).
 
-    Example: wsskg read adaptive-affinity-field-2018 1803.10464
+    Examples:
+
+    \b
+      wsskg read adaptive-affinity-field-2018 1803.10464
     """
     _set_status(refs, "read", catalog)
 
@@ -432,7 +453,10 @@ def read(refs: List[str] = RefsArg, catalog: Optional[Path] = CatalogOpt) -> Non
 def reading(refs: List[str] = RefsArg, catalog: Optional[Path] = CatalogOpt) -> None:
     """Mark papers as being read (in progress).
 
-    Example: wsskg reading "Normalized Cut Loss"
+    Examples:
+
+    \b
+      wsskg reading "Normalized Cut Loss"
     """
     _set_status(refs, "reading", catalog)
 
@@ -441,7 +465,10 @@ def reading(refs: List[str] = RefsArg, catalog: Optional[Path] = CatalogOpt) -> 
 def unread(refs: List[str] = RefsArg, catalog: Optional[Path] = CatalogOpt) -> None:
     """Mark papers unread again.
 
-    Example: wsskg unread non-local-neural-2018
+    Examples:
+
+    \b
+      wsskg unread non-local-neural-2018
     """
     _set_status(refs, "unread", catalog)
 
@@ -451,7 +478,10 @@ def check(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> Non
     """Validate the catalog: schema problems, wrong or shared links, likely duplicates, papers
     without links. Exits 1 when it finds errors (2 when the file does not load at all).
 
-    Example: wsskg check
+    Examples:
+
+    \b
+      wsskg check
     """
     from wsskg.check import check_catalog
 
@@ -479,9 +509,12 @@ def export(
 ) -> None:
     """Export the categorized reading list (Markdown), or the entries as JSON, CSV or BibTeX.
 
-    Example: wsskg export -o README.md
-             wsskg export --status unread
-             wsskg export --format bibtex -o refs.bib
+    Examples:
+
+    \b
+      wsskg export -o README.md
+      wsskg export --status unread
+      wsskg export --format bibtex -o refs.bib
     """
     from wsskg import export as ex
     from wsskg.search import filter_entries
