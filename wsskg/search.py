@@ -44,6 +44,8 @@ class Hit:
 
 
 def _expand(query_words: list[str], vocabulary: set[str]) -> list[dict[str, float]]:
+    # (a prefix of a query word matches its plurals and derived forms in the text: "network"
+    # finds "networks", "affinit" is not needed since the stem of the query is used)
     """For each query word, the vocabulary words it stands for, with a closeness weight."""
     from rapidfuzz import fuzz, process
 
@@ -87,16 +89,18 @@ def filter_entries(catalog: Catalog, topic: str | None = None, status: str | Non
 def search(catalog: Catalog, query: str, topic: str | None = None, status: str | None = None,
            year: int | None = None, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
     """Rank entries for ``query``: entries filed under a topic whose name matches come first,
-    then entries whose title, authors, venue, notes or abstract match."""
+    then entries whose title, authors, venue, notes or abstract match.
+
+    Query words are expanded against the vocabulary of titles, comments and topic names (typos,
+    plurals, prefixes), then matched as word prefixes in each field with one compiled regex, so
+    the cost is a few C-level scans per entry rather than tokenising every abstract.
+    """
     qwords = [w for w in words(query) if w]
     if not qwords:
         return []
     candidates = [e for e in catalog.entries if _filters(e, topic, status, year, kind)]
-    fields_of = {id(e): _entry_fields(e) for e in candidates}
-    vocab: set[str] = set()
-    for fl in fields_of.values():
-        for ws in fl.values():
-            vocab.update(ws)
+    short_text = " ".join(f"{e.title} {e.canonical_title or ''} {e.comment}" for e in candidates)
+    vocab = {_stem(w) for w in set(_WORD.findall(short_text.lower()))}
     topic_words = {t.path: set(words(t.name)) for t in catalog.topics}
     for ws in topic_words.values():
         vocab.update(ws)
@@ -105,63 +109,72 @@ def search(catalog: Catalog, query: str, topic: str | None = None, status: str |
     # topics whose own name matches every query word
     topic_score: dict[str, float] = {}
     for path, tw in topic_words.items():
-        s = 0.0
+        sc = 0.0
         for alts in expanded:
             best = max((wt for w, wt in alts.items() if w in tw), default=0.0)
             if best == 0.0:
-                s = 0.0
+                sc = 0.0
                 break
-            s += best
-        if s:
-            topic_score[path] = s / len(expanded)
+            sc += best
+        if sc:
+            topic_score[path] = sc / len(expanded)
 
+    patterns = [
+        [(re.compile(r"\b" + re.escape(w), re.I), wt) for w, wt in sorted(alts.items(), key=lambda x: -x[1])]
+        for alts in expanded
+    ]
+    anything = re.compile("|".join(r"\b" + re.escape(w) for alts in expanded for w in alts), re.I)
     hits: list[Hit] = []
-    for e in candidates:
+    for position, e in enumerate(candidates):
         why: list[str] = []
         score = 0.0
         in_topics = [t for t in e.topics if t in topic_score]
         if in_topics:
             score += 10.0 * max(topic_score[t] for t in in_topics)
             why.append("topic " + ", ".join(t.rsplit("/", 1)[-1] for t in in_topics))
-        fl = fields_of[id(e)]
+        fields_text = _entry_text(e)
+        if not in_topics and not anything.search(fields_text["all"]):
+            continue
         text_score = 0.0
         matched_all = True
-        for alts in expanded:
-            best = 0.0
-            best_field = ""
+        for pats in patterns:
+            best, best_field = 0.0, ""
             for name, weight in _FIELD_WEIGHTS:
-                ws = fl.get(name)
-                if not ws:
+                text = fields_text.get(name)
+                if not text or weight <= best:
                     continue
-                for w, closeness in alts.items():
-                    if w in ws and weight * closeness > best:
+                for rx, closeness in pats:
+                    if weight * closeness <= best:
+                        break
+                    if rx.search(text):
                         best, best_field = weight * closeness, name
+                        break
             if best == 0.0:
                 matched_all = False
             else:
                 text_score += best
-                if best_field and best_field not in why:
+                if best_field not in why:
                     why.append(best_field)
         if text_score and (matched_all or in_topics):
             score += text_score / len(expanded)
         elif not in_topics:
             continue
         hits.append(Hit(entry=e, score=score, why=why))
-    position = {id(e): i for i, e in enumerate(candidates)}
-    hits.sort(key=lambda h: (-h.score, position[id(h.entry)]))
+        hits[-1]._position = position  # type: ignore[attr-defined]
+    hits.sort(key=lambda h: (-h.score, h._position))  # type: ignore[attr-defined]
     return hits[:limit] if limit else hits
 
 
-def _entry_fields(e: Entry) -> dict[str, set[str]]:
+def _entry_text(e: Entry) -> dict[str, str]:
     d = {
-        "title": set(words(e.title)) | set(words(e.canonical_title or "")) | set(words(e.id)),
-        "authors": set(words(" ".join(e.authors))),
-        "venue": set(words(" ".join(filter(None, (e.venue, e.canonical_venue))))),
-        "comment": set(words(e.comment)),
-        "notes": set(words(" ".join(e.notes + [r.note for r in e.results]))),
+        "title": f"{e.title} {e.canonical_title or ''} {e.id.replace('-', ' ')}",
+        "authors": " ".join(e.authors),
+        "venue": f"{e.venue or ''} {e.canonical_venue or ''}",
+        "comment": e.comment,
+        "notes": " ".join(e.notes + [r.note for r in e.results]),
+        "abstract": e.abstract or "",
     }
-    if e.abstract:
-        d["abstract"] = set(words(e.abstract))
+    d["all"] = " ".join(d.values())
     return d
 
 
