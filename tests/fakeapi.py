@@ -183,6 +183,11 @@ class FakeAPI:
     def count(self, service: str | None = None, kind: str | None = None) -> int:
         return sum(1 for r in self.requests(service) if kind is None or r["kind"] == kind)
 
+    def clear_faults(self) -> None:
+        with self._lock:
+            for q in self._faults.values():
+                q.clear()
+
     def clear_log(self) -> None:
         with self._lock:
             self.log.clear()

@@ -157,7 +157,7 @@ class Cache:
 
     def get(self, key: str) -> Any:
         """The stored answer, or :attr:`MISSING` (always MISSING with ``refresh``)."""
-        if self.refresh:
+        if self.refresh and not self.offline:  # offline, the cache is all there is
             return self.MISSING
         with self._lock:
             try:
