@@ -153,7 +153,9 @@ class Entry:
 
     @property
     def display_title(self) -> str:
-        return self.title or (self.links[0].url if self.links else self.id)
+        """The title for tables and graphs: the list's wording without Markdown emphasis."""
+        title = re.sub(r"(\*\*|__)(.+?)\1", r"\2", self.title).strip()
+        return title or (self.links[0].url if self.links else self.id)
 
     def to_dict(self, bulky: bool = False) -> dict:
         """The entry as catalog.yaml writes it: fixed key order, empty fields left out."""
