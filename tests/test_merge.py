@@ -132,3 +132,24 @@ def test_duplicates_inside_incoming_are_merged_with_each_other():
     assert [e.id for e in base.entries] == ["a"]
     assert base.entries[0].notes == ["extra"]
     assert report.merged == [("a", "Same paper!")] and report.skipped == [("a", "Other")]
+
+
+def test_a_wrong_shared_arxiv_id_does_not_merge_into_the_wrong_paper():
+    """The seed list links FickleNet to CIAN's arXiv id: merging a correct FickleNet record
+    must land on FickleNet, not on whichever entry came first with that id."""
+    from wsskg.catalog import Catalog, Entry, Topic
+    from wsskg.merge import merge_into
+
+    t = [Topic(path="A", name="A")]
+    base = Catalog(topics=list(t), entries=[
+        Entry(id="cian-2019", title="CIAN", topics=["A"], arxiv_id="1811.10842"),
+        Entry(id="ficklenet-2019", title="FickleNet", topics=["A"], arxiv_id="1811.10842"),
+    ])
+    incoming = Catalog(topics=list(t), entries=[
+        Entry(id="x", title="FickleNet", topics=["A"], arxiv_id="1811.10842", doi="10.1109/CVPR.2019.00541"),
+        Entry(id="y", title="Totally Different Paper About Cats", topics=["A"], arxiv_id="1811.10842"),
+    ])
+    report = merge_into(base, incoming)
+    assert [o.action for o in report.outcomes] == ["merged", "added"]
+    assert base.get("ficklenet-2019").doi == "10.1109/CVPR.2019.00541"
+    assert base.get("cian-2019").doi is None

@@ -115,8 +115,8 @@ class _Index:
     """Lookup of base entries by arXiv id, DOI, S2 id and normalised title."""
 
     def __init__(self, entries: list[Entry]):
-        self.arxiv: dict[str, Entry] = {}
-        self.doi: dict[str, Entry] = {}
+        self.arxiv: dict[str, list[Entry]] = {}
+        self.doi: dict[str, list[Entry]] = {}
         self.s2: dict[str, Entry] = {}
         self.title: dict[str, list[Entry]] = {}
         for e in entries:
@@ -124,9 +124,9 @@ class _Index:
 
     def add(self, e: Entry) -> None:
         if _arxiv(e):
-            self.arxiv.setdefault(_arxiv(e), e)
+            self.arxiv.setdefault(_arxiv(e), []).append(e)
         if _doi(e):
-            self.doi.setdefault(_doi(e), e)
+            self.doi.setdefault(_doi(e), []).append(e)
         if e.s2_id:
             self.s2.setdefault(e.s2_id, e)
         for t in _titles(e):
@@ -136,11 +136,13 @@ class _Index:
 
     def find(self, e: Entry) -> tuple[Entry, str] | None:
         ax = _arxiv(e)
-        if ax and ax in self.arxiv:
-            return self.arxiv[ax], f"same arXiv id {ax}"
+        cand = _pick(self.arxiv.get(ax, []), e) if ax else None
+        if cand is not None:
+            return cand, f"same arXiv id {ax}"
         doi = _doi(e)
-        if doi and doi in self.doi:
-            return self.doi[doi], f"same DOI {e.doi}"
+        cand = self.doi[doi][0] if doi and doi in self.doi else None
+        if cand is not None:
+            return cand, f"same DOI {e.doi}"
         if e.s2_id and e.s2_id in self.s2:
             return self.s2[e.s2_id], f"same Semantic Scholar id {e.s2_id}"
         for t in _titles(e):
@@ -152,6 +154,26 @@ class _Index:
                     continue
                 return cand, "same title"
         return None
+
+
+def _titles_agree(a: Entry, b: Entry) -> bool:
+    """Could these two titles name the same paper? Real lists carry wrong links (the seed list
+    points FickleNet at CIAN's arXiv id), so a shared id alone is not enough when the titles
+    clearly differ. A short name (``FickleNet``) agrees with a full title that starts with it."""
+    from rapidfuzz import fuzz
+
+    ta, tb = normalize_title(a.title), normalize_title(b.title)
+    if not ta or not tb or ta == tb:
+        return True
+    if ta in tb or tb in ta:
+        return True
+    return fuzz.token_set_ratio(ta, tb) >= 80
+
+
+def _pick(cands: list[Entry], e: Entry) -> Entry | None:
+    """The candidate sharing an id with ``e`` whose title agrees with it (best first)."""
+    agreeing = [c for c in cands if _titles_agree(c, e)]
+    return agreeing[0] if agreeing else None
 
 
 def find_duplicate(entries: list[Entry], entry: Entry) -> tuple[Entry, str] | None:
