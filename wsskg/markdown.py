@@ -159,6 +159,29 @@ def _strip_seps(text: str) -> str:
     return re.sub(r"^[\s,，:;.\-]+", "", text).strip()
 
 
+def leading_venue(text: str) -> tuple[str | None, int | None, str] | None:
+    """``CVPR2018. rest`` / ``2014, rest`` at the start of ``text``: ``(venue, year, rest)``."""
+    v = _VENUE.match(text)
+    if v:
+        venue = v.group("venue").strip()
+        return venue, year_of(venue), text[v.end():]
+    y = _YEAR_ONLY.match(text)
+    if y and (not text[y.end():].strip() or re.match(r"\s*[,.:;]", text[y.end():])):
+        return None, int(y.group("year")), text[y.end():]
+    return None
+
+
+def _collect(toks: list[_Tok], p: ParsedLine) -> str:
+    """Move the link tokens into ``p.links``; return the text tokens joined."""
+    text = ""
+    for t in toks:
+        if t.url is not None:
+            p.links.append(Link(url=t.url, label=t.label, kind=link_kind(t.url)))
+        else:
+            text += t.text
+    return text
+
+
 def split_title(text: str) -> tuple[str, str | None, int | None, str]:
     """Split ``Title: VENUE2018. comment`` / ``Title, Venue`` / ``Title: comment`` shapes.
 
@@ -174,13 +197,10 @@ def split_title(text: str) -> tuple[str, str | None, int | None, str]:
         after = text[m.end():]
         if not before.strip() or ". " in before or len(before.split()) > 24:
             continue
-        v = _VENUE.match(after)
-        if v:
-            venue = v.group("venue").strip()
-            return _clean(before), venue, year_of(venue), _strip_seps(after[v.end():])
-        y = _YEAR_ONLY.match(after)
-        if y and (not after[y.end():].strip() or re.match(r"\s*[,.:;]", after[y.end():])):
-            return _clean(before), None, int(y.group("year")), _strip_seps(after[y.end():])
+        found = leading_venue(after)
+        if found:
+            venue, year, rest = found
+            return _clean(before), venue, year, _strip_seps(rest)
     # 2. colon heuristics
     start = 0
     while True:
@@ -222,35 +242,15 @@ def parse_entry_line(line: str) -> ParsedLine:
         lead = ""
         while rest_toks and rest_toks[0].url is None:
             lead += rest_toks.pop(0).text
-        v = re.match(r"^[\s,，:;.]*", lead)
-        after = lead[v.end():] if v else lead
-        vm = _VENUE.match(after)
-        if vm:
-            p.venue = vm.group("venue").strip()
-            p.year = year_of(p.venue)
-            after = after[vm.end():]
-        else:
-            ym = _YEAR_ONLY.match(after)
-            if ym and (not after[ym.end():].strip() or re.match(r"\s*[,.:;]", after[ym.end():])):
-                p.year = int(ym.group("year"))
-                after = after[ym.end():]
-        comment = _strip_seps(after)
-        for t2 in rest_toks:
-            if t2.url is not None:
-                p.links.append(Link(url=t2.url, label=t2.label, kind=link_kind(t2.url)))
-            else:
-                comment += t2.text
-        p.comment = _tidy_comment(comment)
+        after = re.sub(r"^[\s,，:;.]*", "", lead)
+        found = leading_venue(after)
+        if found:
+            p.venue, p.year, after = found
+        p.comment = _tidy_comment(_strip_seps(after) + _collect(rest_toks, p))
         return p
     if first is not None and toks[first].url is not None and _is_url_label(toks[first].label):
         # a bare URL first: no title
-        comment = ""
-        for t in toks:
-            if t.url is not None:
-                p.links.append(Link(url=t.url, label=t.label, kind=link_kind(t.url)))
-            else:
-                comment += t.text
-        p.comment = _tidy_comment(comment)
+        p.comment = _tidy_comment(_collect(toks, p))
         ym = re.fullmatch(r"\s*\[((?:19|20)\d\d)\]\s*(.*)", p.comment)
         if ym:
             p.year, p.comment = int(ym.group(1)), ym.group(2).strip()
@@ -263,13 +263,7 @@ def parse_entry_line(line: str) -> ParsedLine:
         i += 1
     title, venue, year, comment = split_title(lead)
     p.title, p.venue, p.year = title, venue, year
-    tail = ""
-    for t in toks[i:]:
-        if t.url is not None:
-            p.links.append(Link(url=t.url, label=t.label, kind=link_kind(t.url)))
-        else:
-            tail += t.text
-    tail = _tidy_comment(tail)
+    tail = _tidy_comment(_collect(toks[i:], p))
     if p.venue is None and p.year is None:
         vm = _VENUE.match(tail.strip(" ,，"))
         ym = re.match(r"^\s*\[((?:19|20)\d\d)\]\s*", tail)
