@@ -299,3 +299,11 @@ def test_export_rendering_is_unchanged_by_enrichment_except_added_lines(fake, ca
     # every line the list had is still there, in order: enrichment only adds lines
     it = iter(after)
     assert all(any(line == a for a in it) for line in before)
+
+
+def test_benchmark_tiny_mode_respects_the_budget(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(REPO), WSSKG_CACHE_DIR=str(tmp_path / "cache"))
+    res = subprocess.run([sys.executable, str(REPO / "benchmarks" / "enrich_bench.py"), "--tiny"],
+                         capture_output=True, text=True, env=env, timeout=120)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "budget respected" in res.stdout and "| second run | 40 |" in res.stdout

@@ -635,7 +635,9 @@ def enrich(path: Path, source: str = "all", topic: str | None = None, only: list
                             w.conflict = why
                             continue
                         w.s2 = rec
-                        saver.add(w.entry_id, s2=rec, by="id", score=100.0, checked={"s2"})
+                        # no arXiv id to look up this run: S2's record stands for arXiv too
+                        also = {"arxiv"} if use_arxiv and not w.arxiv_id else set()
+                        saver.add(w.entry_id, s2=rec, by="id", score=100.0, checked={"s2"} | also)
                 saver.flush()
                 tick("Semantic Scholar batch")
 

@@ -221,7 +221,11 @@ class S2Source:
         for start in range(0, len(todo), CHUNK):
             chunk = todo[start:start + CHUNK]
             got = self.policy.run(f"batch lookup of {len(chunk)} id(s)", lambda: self._batch(chunk))
-            self.cache.put_many({f"s2:paper:{i.lower()}": rec for i, rec in got.items()})
+            answers = {f"s2:paper:{i.lower()}": rec for i, rec in got.items()}
+            for rec in got.values():  # also under its paperId, the key later runs use
+                if rec and rec.get("paperId"):
+                    answers.setdefault(f"s2:paper:{rec['paperId'].lower()}", rec)
+            self.cache.put_many(answers)
             out.update(got)
             if on_chunk:
                 on_chunk(got)
