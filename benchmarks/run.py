@@ -1,0 +1,371 @@
+"""Time whole ``wsskg`` processes on synthetic catalogs, beside pubs, papis and the bare YAML parse.
+
+    python benchmarks/run.py                    # 1,000 / 10,000 / 50,000 papers, pubs and papis at 10,000
+    python benchmarks/run.py --sizes 1000,10000 --runs 5
+    python benchmarks/run.py --tiny             # 200 papers, 1 run, no peers (the test suite runs this)
+
+Each command is run ``--runs`` times as a separate process (median, min, max wall time; peak
+resident memory of that process from ``os.wait4``). The catalogs are generated deterministically
+by ``benchmarks/synth.py``: realistic titles, authors, venues, topics, statuses, abstracts and
+10 citation edges per paper (in the sidecar), saved by wsskg itself. pubs 0.9.0 and papis 0.16.1
+are installed from the package registry into a separate venv under the work dir and fed the same
+papers (pubs: ``pubs import`` of one BibTeX file; papis: one folder with ``info.yaml`` per paper,
+written directly). The floor is a bare ``yaml.load(text, CSafeLoader)`` of the same catalog.yaml.
+The result is a Markdown table in ``docs/benchmarks.md`` (``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synth import synthetic_catalog, write_bibtex, write_papis_library  # noqa: E402
+
+PUBS = ["pubs==0.9.0", "bibtexparser<2", "pyparsing"]
+PAPIS = ["papis==0.16.1"]
+QUERY = "affinity"
+FLOOR = "import sys, yaml; yaml.load(open(sys.argv[1], encoding='utf-8').read(), Loader=yaml.CSafeLoader)"
+
+
+@dataclass
+class Row:
+    size: int
+    tool: str
+    work: str
+    times: list[float] = field(default_factory=list)
+    rss_mb: list[float] = field(default_factory=list)
+    note: str = ""
+    failed: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times) if self.times else float("nan")
+
+
+def run_once(argv: list[str], env: dict, timeout: float, stdout=subprocess.DEVNULL) -> tuple[float, float, int, str]:
+    """Wall seconds, peak RSS (MB) of that one child, exit code, stderr tail."""
+    t0 = time.perf_counter()
+    with tempfile.TemporaryFile() as err:
+        p = subprocess.Popen(argv, env=env, stdout=stdout, stderr=err, stdin=subprocess.DEVNULL)
+        deadline = t0 + timeout
+        while True:
+            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                p.kill()
+                pid, status, usage = os.wait4(p.pid, 0)
+                p.returncode = -9
+                return float("inf"), usage.ru_maxrss / 1024, -9, "timeout"
+            time.sleep(0.002)
+        wall = time.perf_counter() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        err.seek(0)
+        tail = err.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+    # ru_maxrss is in KiB on Linux
+    return wall, usage.ru_maxrss / 1024, p.returncode, tail[0]
+
+
+def measure(row: Row, argv: list[str], env: dict, runs: int, timeout: float = 600, ok=(0,),
+            before=None) -> Row:
+    for i in range(runs):
+        if before:
+            argv = before(i) or argv
+        wall, rss, code, tail = run_once(argv, env, timeout)
+        if code not in ok:
+            row.failed = f"exit {code}: {tail}"[:120]
+            break
+        row.times.append(wall)
+        row.rss_mb.append(rss)
+    return row
+
+
+def wsskg_argv() -> list[str]:
+    exe = Path(sys.executable).with_name("wsskg")
+    return [str(exe)] if exe.exists() else [sys.executable, "-m", "wsskg"]
+
+
+def has_command(base: list[str], env: dict, name: str) -> bool:
+    out = subprocess.run(base + ["--help"], env=env, capture_output=True, text=True).stdout
+    return any(line.strip().split(" ", 1)[0] == name for line in out.splitlines())
+
+
+# -- wsskg -------------------------------------------------------------------------------------------
+
+def bench_wsskg(size: int, work: Path, runs: int, log) -> tuple[list[Row], dict]:
+    from wsskg.store import save_catalog
+
+    d = work / f"wsskg-{size}"
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    t0 = time.perf_counter()
+    cat = synthetic_catalog(size)
+    path = d / "catalog.yaml"
+    save_catalog(path, cat)
+    gen = time.perf_counter() - t0
+    info = {"yaml_mb": path.stat().st_size / 1e6, "sidecar_mb": (d / "catalog.enrichment.json").stat().st_size / 1e6,
+            "edges": sum(len(e.references) + len(e.cited_by) for e in cat.entries), "generate_s": gen}
+    env = dict(os.environ, WSSKG_CATALOG=str(path), WSSKG_CACHE_DIR=str(d / "cache"), NO_COLOR="1")
+    env.pop("WSSKG_CATALOG_DEBUG", None)
+    w = wsskg_argv()
+    unread = [e.id for e in cat.entries if e.status == "unread"]
+    del cat
+    rows: list[Row] = []
+
+    def add(work_name: str, argv: list[str], n: int = runs, **kw) -> Row:
+        log(f"  {size:>6} wsskg {work_name}")
+        r = measure(Row(size, "wsskg", work_name), argv, env, n, **kw)
+        rows.append(r)
+        return r
+
+    add("--help", w + ["--help"])
+    # cold: no derived index yet (first command after a hand edit)
+    cold = Row(size, "wsskg", f"search {QUERY} (cold: parse YAML, build index)")
+    for _ in range(max(1, min(runs, 3))):
+        shutil.rmtree(d / "cache", ignore_errors=True)
+        measure(cold, w + ["search", QUERY], env, 1)
+    rows.append(cold)
+    idx = index_path(path, d / "cache")
+    info["index_built"] = idx.exists()
+    add(f"search {QUERY}", w + ["search", QUERY])
+    add("list --json", w + ["list", "--json"])
+    picks = iter(unread)
+    add("read (one status change)", w + ["read", unread[0]], before=lambda i: w + ["read", next(picks)])
+    add("export (Markdown)", w + ["export"])
+    if has_command(w, env, "graph"):
+        add("graph --format graphml", w + ["graph", "--format", "graphml", "-o", str(d / "graph.graphml")])
+    if has_command(w, env, "next"):
+        add("next", w + ["next"])
+    rows.append(measure(Row(size, "floor", "yaml.load(catalog.yaml, CSafeLoader)"),
+                        [sys.executable, "-c", FLOOR, str(path)], env, runs))
+    info["checks"] = index_checks(w, env, path, idx, unread)
+    return rows, info
+
+
+def index_path(path: Path, cache: Path) -> Path:
+    """Where wsskg keeps the derived index of ``path`` when its cache dir is ``cache``."""
+    from wsskg.store import _index_file
+
+    old = os.environ.get("WSSKG_CACHE_DIR")
+    os.environ["WSSKG_CACHE_DIR"] = str(cache)
+    try:
+        return _index_file(path)
+    finally:
+        if old is None:
+            os.environ.pop("WSSKG_CACHE_DIR", None)
+        else:
+            os.environ["WSSKG_CACHE_DIR"] = old
+
+
+def index_checks(w: list[str], env: dict, path: Path, idx: Path, unread: list[str]) -> dict:
+    """Is the derived index used, and is it never stale?"""
+    out: dict = {}
+    ref = unread[-1]
+    subprocess.run(w + ["search", QUERY], env=env, capture_output=True)  # make sure it is current
+    before = idx.stat().st_mtime_ns if idx.exists() else None
+    subprocess.run(w + ["list", "-n", "1"], env=env, capture_output=True)
+    out["warm run leaves the index alone"] = idx.exists() and idx.stat().st_mtime_ns == before
+    subprocess.run(w + ["read", ref], env=env, capture_output=True)
+    listed = json.loads(subprocess.run(w + ["list", "--json", "--status", "read"], env=env,
+                                       capture_output=True, text=True).stdout or "[]")
+    out["status change visible to the next command"] = any(e["id"] == ref for e in listed)
+    # a hand edit (not through wsskg): the index must be rebuilt, not trusted
+    text = path.read_text(encoding="utf-8")
+    marker = "Handedited Zyxwv"
+    new = text.replace(f"- id: {ref}\n  title: ", f"- id: {ref}\n  title: {marker} ", 1)
+    path.write_text(new, encoding="utf-8")
+    res = subprocess.run(w + ["search", "zyxwv", "--json"], env=env, capture_output=True, text=True)
+    out["hand edit of catalog.yaml seen at once"] = new != text and ref in res.stdout
+    path.write_text(text, encoding="utf-8")
+    return out
+
+
+# -- peers -------------------------------------------------------------------------------------------
+
+def peer_venv(work: Path, log) -> Path | None:
+    venv = work / "peers-venv"
+    py = venv / "bin" / "python"
+    if not (venv / "bin" / "pubs").exists() or not (venv / "bin" / "papis").exists():
+        log("  installing pubs and papis into " + str(venv))
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        r = subprocess.run([str(py), "-m", "pip", "install", "-q", *PUBS, *PAPIS], capture_output=True, text=True)
+        if r.returncode:
+            log("  pip failed: " + r.stderr.strip()[-300:])
+            return None
+    return venv
+
+
+def bench_pubs(size: int, work: Path, venv: Path, runs: int, log) -> list[Row]:
+    d = work / f"pubs-{size}"
+    shutil.rmtree(d, ignore_errors=True)
+    d.mkdir(parents=True)
+    bib = d / "papers.bib"
+    write_bibtex(synthetic_catalog(size), bib)
+    conf = d / "pubsrc"
+    pubs = [str(venv / "bin" / "pubs"), "--config", str(conf)]
+    env = dict(os.environ, HOME=str(d), NO_COLOR="1", EDITOR="true")
+    subprocess.run(pubs + ["init", "-p", str(d / "repo")], env=env, capture_output=True, check=True)
+    log(f"  {size:>6} pubs import")
+    imp = measure(Row(size, "pubs", "import BibTeX (once)"), pubs + ["import", str(bib)], env, 1, timeout=1800)
+    rows = [imp]
+    for work_name, args in (("list", ["list"]), (f"list title:{QUERY}", ["list", f"title:{QUERY}"])):
+        log(f"  {size:>6} pubs {work_name}")
+        rows.append(measure(Row(size, "pubs", work_name), pubs + args, env, runs))
+    return rows
+
+
+def bench_papis(size: int, work: Path, venv: Path, runs: int, log, timeout: float) -> list[Row]:
+    d = work / f"papis-{size}"
+    shutil.rmtree(d, ignore_errors=True)
+    lib = d / "lib"
+    write_papis_library(synthetic_catalog(size), lib)
+    cfg = d / "config" / "papis"
+    cfg.mkdir(parents=True)
+    (cfg / "config").write_text(f"[settings]\ndefault-library = bench\n\n[bench]\ndir = {lib}\n", encoding="utf-8")
+    env = dict(os.environ, XDG_CONFIG_HOME=str(d / "config"), XDG_CACHE_HOME=str(d / "cache"), HOME=str(d),
+               NO_COLOR="1")
+    papis = [str(venv / "bin" / "papis")]
+    log(f"  {size:>6} papis cache build")
+    build = measure(Row(size, "papis", "first list (builds its cache, once)"),
+                    papis + ["list", "--all", QUERY], env, 1, timeout=timeout)
+    if build.failed == "exit -9: timeout":
+        build.failed = f"did not finish in {timeout:.0f} s"
+    rows = [build]
+    if not build.failed:
+        for work_name, args in (("list --all", ["list", "--all"]), (f"list --all {QUERY}", ["list", "--all", QUERY])):
+            log(f"  {size:>6} papis {work_name}")
+            rows.append(measure(Row(size, "papis", work_name), papis + args, env, runs))
+    return rows
+
+
+# -- report ------------------------------------------------------------------------------------------
+
+def fmt_s(x: float) -> str:
+    return "-" if x != x else (f"{x:.3f}" if x < 10 else f"{x:.1f}")
+
+
+def table(rows: list[Row]) -> str:
+    out = ["| papers | tool | work | median s | min s | max s | runs | peak MB |",
+           "| ---: | --- | --- | ---: | ---: | ---: | ---: | ---: |"]
+    for r in rows:
+        if r.failed:
+            out.append(f"| {r.size:,} | {r.tool} | {r.work} | {r.failed} | | | {len(r.times)} | |")
+            continue
+        out.append(f"| {r.size:,} | {r.tool} | {r.work} | {fmt_s(r.median)} | {fmt_s(min(r.times))} | "
+                   f"{fmt_s(max(r.times))} | {len(r.times)} | {max(r.rss_mb):.0f} |")
+    return "\n".join(out)
+
+
+def targets(rows: list[Row]) -> list[str]:
+    def get(size: int, tool: str, prefix: str) -> Row | None:
+        return next((r for r in rows if r.size == size and r.tool == tool and r.work.startswith(prefix)
+                     and not r.failed and "cold" not in r.work), None)
+
+    lines = []
+    sizes = sorted({r.size for r in rows})
+    n = 10_000
+    h = get(sizes[0], "wsskg", "--help")
+    if n not in sizes:
+        return [f"- (the other targets are judged at {n:,} papers, not run here)"] + [
+            f"- `wsskg --help` < 0.3 s: {fmt_s(h.median)} s -> {'met' if h.median < 0.3 else 'MISSED'}"] * bool(h)
+    if h:
+        lines.append(f"- `wsskg --help` < 0.3 s: {fmt_s(h.median)} s -> {'met' if h.median < 0.3 else 'MISSED'}")
+    floor = get(n, "floor", "yaml.load")
+    for prefix in (f"search {QUERY}", "read"):
+        r = get(n, "wsskg", prefix)
+        if r and floor:
+            ok = r.median < 1.0 and r.median <= 1.5 * floor.median
+            lines.append(f"- `{prefix}` at {n:,} papers < 1 s and <= 1.5x the floor ({fmt_s(floor.median)} s): "
+                         f"{fmt_s(r.median)} s ({r.median / floor.median:.2f}x) -> {'met' if ok else 'MISSED'}")
+    peak = max((max(r.rss_mb) for r in rows if r.size == n and r.tool == "wsskg" and r.rss_mb), default=None)
+    if peak is not None:
+        lines.append(f"- peak memory at {n:,} papers < 300 MB (any wsskg command): {peak:.0f} MB -> "
+                     f"{'met' if peak < 300 else 'MISSED'}")
+    for peer, works in (("pubs", ("list", f"list title:{QUERY}")), ("papis", ("list --all", f"list --all {QUERY}"))):
+        for pw, ww in zip(works, ("list --json", f"search {QUERY}")):
+            p = next((r for r in rows if r.size == n and r.tool == peer and r.work == pw and not r.failed), None)
+            w = get(n, "wsskg", ww)
+            if p and w:
+                lines.append(f"- ahead of {peer} `{pw}` with `wsskg {ww}` at {n:,}: {fmt_s(w.median)} s vs "
+                             f"{fmt_s(p.median)} s -> {'met' if w.median < p.median else 'MISSED'}")
+    return lines
+
+
+def write_report(out: Path, rows: list[Row], infos: dict, args, elapsed: float, notes_file: Path) -> None:
+    head = [
+        "# Benchmarks",
+        "",
+        f"Generated by `python benchmarks/run.py {' '.join(sys.argv[1:])}`".rstrip() + f" in {elapsed / 60:.1f} min on "
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}. "
+        "Whole processes; wall time median/min/max over the runs; peak resident memory of the process.",
+        "",
+        "Synthetic catalogs (``benchmarks/synth.py``, seeded): realistic titles, 1-6 authors, venue and year, "
+        "arXiv and S2 ids, 33 topics, a fifth read, 120-200-word abstracts and 10 citation edges per paper "
+        "(in the sidecar JSON), written by wsskg itself.",
+        "",
+    ]
+    for size, info in sorted(infos.items()):
+        head.append(f"- {size:,} papers: catalog.yaml {info['yaml_mb']:.1f} MB, sidecar {info['sidecar_mb']:.1f} MB, "
+                    f"{info['edges']:,} citation edges; derived index built on first run: {info['index_built']}; "
+                    + "; ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in info.get("checks", {}).items()))
+    body = ["", "## Results", "", table(rows), "", "## Targets", "", *targets(rows), ""]
+    extra = notes_file.read_text(encoding="utf-8") if notes_file.exists() else ""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text("\n".join(head + body) + ("\n" + extra if extra else ""), encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="1000,10000,50000", help="comma-separated paper counts")
+    ap.add_argument("--runs", type=int, default=5, help="runs per command (default 5)")
+    ap.add_argument("--runs-large", type=int, default=2, help="runs per command above 10,000 papers")
+    ap.add_argument("--peers-size", type=int, default=10_000, help="papers for the pubs/papis comparison")
+    ap.add_argument("--papis-sizes", default="1000,10000", help="papis sizes (its cache build is slow)")
+    ap.add_argument("--papis-timeout", type=float, default=600, help="give up on papis' cache build after N s")
+    ap.add_argument("--no-peers", action="store_true", help="skip pubs and papis")
+    ap.add_argument("--tiny", action="store_true", help="200 papers, 1 run, no peers (smoke test)")
+    ap.add_argument("--work", default=None, help="work dir (default: a temp dir, kept for the peers venv)")
+    ap.add_argument("--out", default=str(ROOT / "docs" / "benchmarks.md"))
+    args = ap.parse_args(argv)
+    if args.tiny:
+        args.sizes, args.runs, args.no_peers = "200", 1, True
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    work = Path(args.work or Path(tempfile.gettempdir()) / "wsskg-bench")
+    work.mkdir(parents=True, exist_ok=True)
+    log = (lambda msg: print(msg, file=sys.stderr, flush=True))
+    t0 = time.perf_counter()
+    rows: list[Row] = []
+    infos: dict = {}
+    for size in sizes:
+        runs = args.runs if size <= 10_000 else min(args.runs, args.runs_large)
+        r, info = bench_wsskg(size, work, runs, log)
+        rows += r
+        infos[size] = info
+    if not args.no_peers:
+        venv = peer_venv(work, log)
+        if venv:
+            rows += bench_pubs(args.peers_size, work, venv, args.runs, log)
+            for size in (int(s) for s in args.papis_sizes.split(",") if s):
+                rows += bench_papis(size, work, venv, args.runs, log, args.papis_timeout)
+    write_report(Path(args.out), rows, infos, args, time.perf_counter() - t0, Path(__file__).with_name("NOTES.md"))
+    print(table(rows))
+    print("\n".join(targets(rows)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
