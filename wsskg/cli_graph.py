@@ -208,7 +208,8 @@ def stats_cmd(
         for m in st["most_cited"]:
             bits = []
             if m["catalog_citing"]:
-                bits.append(f"cited by {m['catalog_citing']} catalog papers")
+                n = m["catalog_citing"]
+                bits.append(f"cited by {n} catalog paper{'s' if n != 1 else ''}")
             if m["citation_count"]:
                 bits.append(f"{m['citation_count']} citations overall")
             typer.echo(f"  {m['id']}  {_clip(m['title'], 50)}  ({', '.join(bits)})")
