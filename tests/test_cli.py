@@ -235,3 +235,12 @@ def test_every_command_has_help_with_an_example():
     for cmd in commands:
         h = run(cmd, "--help")
         assert h.exit_code == 0 and "Example" in h.stdout, cmd
+
+
+def test_unwritable_output_and_bad_kind_are_one_line_errors(seed_catalog_file, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    r = run("export", "-o", blocker / "sub" / "out.md", "-c", seed_catalog_file)
+    assert r.exit_code == 1 and r.stderr.startswith("Error: ") and r.stderr.count("\n") == 1
+    r = run("list", "--kind", "paperz", "-c", seed_catalog_file)
+    assert r.exit_code == 2 and "unknown kind 'paperz'" in r.stderr

@@ -33,6 +33,10 @@ class _Group(TyperGroup):
         except WsskgError as e:
             typer.echo(f"Error: {e}", err=True)
             raise typer.Exit(e.exit_code) from None
+        except OSError as e:  # a file the user named cannot be read or written
+            where = f"{e.filename}: " if e.filename else ""
+            typer.echo(f"Error: {where}{e.strerror or e}", err=True)
+            raise typer.Exit(1) from None
         except KeyboardInterrupt:
             typer.echo("Interrupted; the catalog was left as it was before the last save.", err=True)
             raise typer.Exit(130) from None
@@ -190,11 +194,13 @@ StatusOpt = typer.Option(None, "--status", "-s", help="Only entries with this st
 TopicOpt = typer.Option(None, "--topic", "-t", help="Only entries under this topic (a path like 'Reading List/affinity' or its last part).")
 
 
-def _check_status(status: Optional[str]) -> None:
-    from wsskg.catalog import STATUSES
+def _check_status(status: Optional[str], kind: Optional[str] = None) -> None:
+    from wsskg.catalog import KINDS, STATUSES
 
     if status is not None and status not in STATUSES:
         raise typer.BadParameter(f"unknown status {status!r}; use one of {', '.join(STATUSES)}", param_hint="--status")
+    if kind is not None and kind not in KINDS:
+        raise typer.BadParameter(f"unknown kind {kind!r}; use one of {', '.join(KINDS)}", param_hint="--kind")
 
 
 @app.command("import")
@@ -306,7 +312,7 @@ def list_cmd(
     """
     from wsskg.search import filter_entries
 
-    _check_status(status)
+    _check_status(status, kind)
     _, cat = read_catalog(catalog)
     entries = filter_entries(cat, topic=topic, status=status, year=year, kind=kind)
     if limit:
@@ -361,7 +367,7 @@ def search(
     """
     from wsskg.search import search as run_search
 
-    _check_status(status)
+    _check_status(status, kind)
     _, cat = read_catalog(catalog)
     hits = run_search(cat, query, topic=topic, status=status, year=year, kind=kind, limit=limit)
     if json_out:
