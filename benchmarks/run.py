@@ -33,11 +33,13 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from procstat import run_measured  # noqa: E402
 from synth import synthetic_catalog, write_bibtex, write_papis_library  # noqa: E402
 
 PUBS = ["pubs==0.9.0", "bibtexparser<2", "pyparsing"]
 PAPIS = ["papis==0.16.1"]
 QUERY = "affinity"
+COMMON = "network"
 FLOOR = "import sys, yaml; yaml.load(open(sys.argv[1], encoding='utf-8').read(), Loader=yaml.CSafeLoader)"
 
 
@@ -56,28 +58,13 @@ class Row:
         return statistics.median(self.times) if self.times else float("nan")
 
 
-def run_once(argv: list[str], env: dict, timeout: float, stdout=subprocess.DEVNULL) -> tuple[float, float, int, str]:
-    """Wall seconds, peak RSS (MB) of that one child, exit code, stderr tail."""
-    t0 = time.perf_counter()
-    with tempfile.TemporaryFile() as err:
-        p = subprocess.Popen(argv, env=env, stdout=stdout, stderr=err, stdin=subprocess.DEVNULL)
-        deadline = t0 + timeout
-        while True:
-            pid, status, usage = os.wait4(p.pid, os.WNOHANG)
-            if pid:
-                break
-            if time.perf_counter() > deadline:
-                p.kill()
-                pid, status, usage = os.wait4(p.pid, 0)
-                p.returncode = -9
-                return float("inf"), usage.ru_maxrss / 1024, -9, "timeout"
-            time.sleep(0.002)
-        wall = time.perf_counter() - t0
-        p.returncode = os.waitstatus_to_exitcode(status)
-        err.seek(0)
-        tail = err.read().decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
-    # ru_maxrss is in KiB on Linux
-    return wall, usage.ru_maxrss / 1024, p.returncode, tail[0]
+def run_once(argv: list[str], env: dict, timeout: float) -> tuple[float, float, int, str]:
+    """Wall seconds, peak RSS (MB) of that one process (see ``procstat``), exit code, stderr tail."""
+    o = run_measured(argv, env=env, timeout=timeout)
+    if o.timed_out:
+        return float("inf"), 0.0, -9, "timeout"
+    tail = o.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or [""]
+    return o.seconds, o.peak_mb, o.code, tail[0]
 
 
 def measure(row: Row, argv: list[str], env: dict, runs: int, timeout: float = 600, ok=(0,),
@@ -86,6 +73,9 @@ def measure(row: Row, argv: list[str], env: dict, runs: int, timeout: float = 60
         if before:
             argv = before(i) or argv
         wall, rss, code, tail = run_once(argv, env, timeout)
+        if code == -9 and tail == "timeout":
+            row.failed = "exit -9: timeout"
+            break
         if code not in ok:
             row.failed = f"exit {code}: {tail}"[:120]
             break
@@ -142,6 +132,7 @@ def bench_wsskg(size: int, work: Path, runs: int, log) -> tuple[list[Row], dict]
     idx = index_path(path, d / "cache")
     info["index_built"] = idx.exists()
     add(f"search {QUERY}", w + ["search", QUERY])
+    add(f"search {COMMON} (a word in most abstracts)", w + ["search", COMMON])
     add("list --json", w + ["list", "--json"])
     picks = iter(unread)
     add("read (one status change)", w + ["read", unread[0]], before=lambda i: w + ["read", next(picks)])

@@ -121,27 +121,35 @@ def _fingerprint(raw: bytes, side: bytes | None) -> str:
 def parse_catalog(text: str, path: object = "catalog.yaml") -> Catalog:
     """Parse and validate catalog text (no index, no sidecar)."""
     data = load_catalog_yaml(text, path)
-    lines: dict[str, int] = {}
+    lines: dict[str, list[int]] = {}
+    asked: dict[str, int] = {}
 
     def line_of(entry_id: str) -> int | None:
-        # ``from_dict`` asks for every entry's line; one scan of the text answers them all
-        # (a search per entry was quadratic: 170 s for 10,000 entries).
+        # ``from_dict`` asks for each entry's line once, in order; one scan of the text answers
+        # them all (a search per entry was quadratic: 170 s for 10,000 entries). The n-th
+        # question about an id gets its n-th ``- id:`` line, so a duplicate id is reported
+        # where the duplicate is.
         if not lines:
-            lines[""] = 0
+            lines[""] = []
             _entry_lines(text, lines)
-        return lines.get(entry_id)
+        found = lines.get(entry_id)
+        if not found:
+            return None
+        n = asked.get(entry_id, 0)
+        asked[entry_id] = n + 1
+        return found[min(n, len(found) - 1)]
 
     return cat_mod.from_dict(data, path=path, line_of=line_of)
 
 
-def _entry_lines(text: str, out: dict[str, int]) -> None:
-    """``out[id] = line`` for every ``- id: ...`` line of ``text`` (the first one wins)."""
+def _entry_lines(text: str, out: dict[str, list[int]]) -> None:
+    """``out[id]``: the line numbers of the ``- id: ...`` lines of ``text``, in order."""
     line = 1
     pos = 0
     for m in re.finditer(r"^- id: [\"']?([^\"'\n]*?)[\"']?[ \t]*$", text, re.M):
         line += text.count("\n", pos, m.start())
         pos = m.start()
-        out.setdefault(m.group(1), line)
+        out.setdefault(m.group(1), []).append(line)
 
 
 def _apply_sidecar(catalog: Catalog, side: bytes | None, path: Path) -> None:

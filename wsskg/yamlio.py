@@ -21,14 +21,20 @@ from wsskg.errors import CatalogError
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-#: Refuse documents that would expand beyond this many nodes (alias bombs).
+#: Refuse documents with more aliases than this, or that would expand beyond this many nodes
+#: once every alias is replaced by what it points to (alias bombs).
 MAX_ALIASES = 1000
+MAX_EXPANDED = 1_000_000
 
 
 def load_yaml(text: str, path: object = "catalog.yaml") -> Any:
     """Parse YAML text safely. Raises :class:`CatalogError` with the line and column."""
     if "&" in text and "*" in text:
         _check_aliases(text, path)
+    import gc
+
+    enabled = gc.isenabled()
+    gc.disable()  # a big document is hundreds of thousands of live objects: see load_catalog_yaml
     try:
         return yaml.load(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
     except yaml.MarkedYAMLError as e:
@@ -39,9 +45,18 @@ def load_yaml(text: str, path: object = "catalog.yaml") -> Any:
         if "could not determine a constructor" in str(e) or "tag" in problem and "!" in str(e):
             tag = re.search(r"tag '([^']+)'", str(e))
             problem = f"YAML tag {tag.group(1) if tag else ''} is not allowed (safe loading only)".replace("  ", " ")
+        elif e.context and e.context_mark and e.problem_mark and e.context_mark.line != e.problem_mark.line:
+            # e.g. an unclosed quote: the error is at the end of the file, the cause where it began
+            col += f" ({e.context.strip()} at line {e.context_mark.line + 1})"
         raise CatalogError(f"{problem}{col}", path=path, line=line) from None
+    except yaml.reader.ReaderError as e:
+        line = text.count("\n", 0, e.position) + 1 if isinstance(text, str) else None
+        raise CatalogError(f"invalid YAML: {str(e).splitlines()[0].strip()}", path=path, line=line) from None
     except yaml.YAMLError as e:
         raise CatalogError(f"invalid YAML: {str(e).splitlines()[0]}", path=path) from None
+    finally:
+        if enabled:
+            gc.enable()
 
 
 _ENTRIES_KEY = re.compile(r"^entries:[ \t]*$", re.M)
@@ -107,7 +122,7 @@ def _load_fast(head: str, body: str, path: object) -> Any:
         b = starts[i + CHUNK_ENTRIES] if i + CHUNK_ENTRIES < len(starts) else len(body)
         chunk = body[a:b]
         if "&" in chunk and "*" in chunk:
-            return None
+            _check_aliases(chunk, path)  # an alias to another block fails to load below
         try:
             part = yaml.load(chunk, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
         except yaml.YAMLError:
@@ -120,13 +135,43 @@ def _load_fast(head: str, body: str, path: object) -> Any:
 
 
 def _check_aliases(text: str, path: object) -> None:
-    """Reject alias-heavy documents (billion laughs) before the loader expands them."""
+    """Reject alias bombs (billion laughs) before anything walks the loaded data.
+
+    PyYAML shares the object an alias points to, so loading a bomb is cheap, but anything that
+    walks the result (validation, ``str()``, JSON, the exporter) expands it. So the document's
+    size with every alias expanded is computed from the event stream (each anchor's subtree
+    size is remembered), and a document that would grow past :data:`MAX_EXPANDED` nodes, or
+    that uses more than :data:`MAX_ALIASES` aliases, is refused.
+    """
+    sizes: dict[str, int] = {}
+    stack = [0]
+    anchors: list = []
+    aliases = 0
     try:
-        aliases = sum(1 for ev in yaml.parse(text, Loader=SafeLoader) if isinstance(ev, yaml.AliasEvent))
+        for ev in yaml.parse(text, Loader=SafeLoader):
+            if isinstance(ev, yaml.ScalarEvent):
+                stack[-1] += 1
+                if ev.anchor:
+                    sizes[ev.anchor] = 1
+            elif isinstance(ev, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                stack.append(0)
+                anchors.append(ev.anchor)
+            elif isinstance(ev, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                n = stack.pop() + 1
+                anchor = anchors.pop()
+                if anchor:
+                    sizes[anchor] = n
+                stack[-1] += n
+            elif isinstance(ev, yaml.AliasEvent):
+                aliases += 1
+                stack[-1] += sizes.get(ev.anchor, 1)
+                expanded = sum(stack)
+                if expanded > MAX_EXPANDED or aliases > MAX_ALIASES:
+                    what = (f"more than {MAX_ALIASES:,} aliases" if aliases > MAX_ALIASES else
+                            f"aliases that expand to more than {MAX_EXPANDED:,} nodes")
+                    raise CatalogError(f"YAML {what} (a billion-laughs document?); refusing to expand", path=path)
     except yaml.YAMLError:
         return  # the real load reports the syntax error with its place
-    if aliases > MAX_ALIASES:
-        raise CatalogError(f"too many YAML aliases ({aliases}); refusing to expand", path=path)
 
 
 # -- emitter ---------------------------------------------------------------------------------
