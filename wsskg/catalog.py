@@ -270,8 +270,10 @@ _VENUE_SUFFIX_RE = re.compile(
 def normalize_title(title: str) -> str:
     """Fold a title for duplicate detection: case, accents, punctuation, ``**bold**``, a
     trailing venue (``, CVPR2018``) and runs of spaces do not matter."""
-    t = unicodedata.normalize("NFKD", title or "")
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    t = title or ""
+    if not t.isascii():
+        t = unicodedata.normalize("NFKD", t)
+        t = "".join(ch for ch in t if not unicodedata.combining(ch))
     t = t.replace("*", "").replace("_", " ")
     t = _VENUE_SUFFIX_RE.sub("", t)
     t = re.sub(r"[^\w\s]", " ", t.lower())
@@ -286,10 +288,17 @@ _STOP = {
 
 def slugify(title: str, year: int | None = None, words: int = 3) -> str:
     """A short typable id: the first significant title words, and the year when known."""
-    norm = normalize_title(title)
-    parts = [w for w in norm.split() if w not in _STOP] or norm.split()
-    parts = [re.sub(r"[^a-z0-9]", "", w) for w in parts]
-    parts = [p for p in parts if p][:words] or ["entry"]
+    norm = normalize_title(title[:500])
+    parts: list[str] = []
+    for w in norm.split():
+        w = re.sub(r"[^a-z0-9]", "", w)
+        if w and w not in _STOP:
+            parts.append(w)
+            if len(parts) == words:
+                break
+    if not parts:
+        parts = [re.sub(r"[^a-z0-9]", "", w) for w in norm.split()[:words]]
+        parts = [p for p in parts if p] or ["entry"]
     slug = "-".join(parts)
     if year:
         slug += f"-{year}"
