@@ -263,7 +263,23 @@ def save_catalog(path: Path, catalog: Catalog, lock: bool = True) -> None:
         _save(path, catalog)
 
 
+def _sweep_orphans(path: Path) -> None:
+    """Delete temp files that a writer killed mid-save left beside the catalog or its sidecar.
+
+    Only a holder of the catalog's lock writes those files, so when we hold it, any that
+    exist are orphans."""
+    import glob
+
+    for p in (path, sidecar_path(path)):
+        for tmp in p.parent.glob(f".{glob.escape(p.name)}.*.tmp"):
+            try:
+                tmp.unlink()
+            except OSError:
+                pass
+
+
 def _save(path: Path, catalog: Catalog) -> None:
+    _sweep_orphans(path)
     raw = render(catalog).encode("utf-8")
     side = render_sidecar(catalog)
     side_path = sidecar_path(path)
@@ -331,6 +347,7 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
         if new_text is None:
             new_text = render(catalog)
         new_raw = new_text.encode("utf-8")
+        _sweep_orphans(path)
         if new_raw != raw:
             atomic_write(path, new_raw)
         _write_index(_index_file(path), _fingerprint(new_raw, side), catalog)
