@@ -5,9 +5,11 @@
   never lose each other's changes and a crash leaves the old or the new file, never half.
 * Bulky enrichment fields (abstracts, reference lists) live in a sidecar JSON file next to the
   catalog (``catalog.enrichment.json``), so catalog.yaml stays readable and diffs stay small.
-* Parsing YAML costs seconds at 10,000 papers, so a derived index (a pickle in the cache dir,
-  keyed by the SHA-1 of the catalog and sidecar bytes) is used when it matches; it is rebuilt
-  automatically and is never the source of truth.
+* Parsing YAML costs seconds at 10,000 papers, so a derived index is used when it matches:
+  two pickles in the cache dir, the lean catalog keyed by the size and SHA-1 of catalog.yaml's
+  bytes and the parsed sidecar keyed by the sidecar's. They are rebuilt automatically when
+  the bytes differ (a hand edit with the same size and mtime included) and are never the
+  source of truth.
 * A status change edits only that entry's lines in the text (checked by parsing the edited
   block), falling back to a full rewrite when the file is not in the layout wsskg writes.
 """
@@ -35,7 +37,7 @@ from wsskg.yamlio import dump_yaml, load_catalog_yaml, load_yaml, quote
 HEADER = "wsskg catalog: your reading list. Edit freely; `wsskg check` validates it."
 SIDECAR_SUFFIX = ".enrichment.json"
 LOCK_TIMEOUT = 60.0
-_INDEX_VERSION = 2
+_INDEX_VERSION = 3
 
 
 def sidecar_path(path: Path) -> Path:
@@ -55,8 +57,11 @@ def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         raise CatalogError(f"another wsskg process holds the lock {path}.lock (waited {timeout:.0f} s)", path=path) from None
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix."""
+def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix.
+
+    ``durable=False`` skips the fsyncs (for derived files such as the index, which a crash may
+    lose but never leaves half-written under the name)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -64,7 +69,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
-            os.fsync(f.fileno())
+            if durable:
+                os.fsync(f.fileno())
         try:
             os.chmod(tmp, os.stat(path).st_mode & 0o777)
         except FileNotFoundError:
@@ -76,6 +82,8 @@ def atomic_write(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+    if not durable:
+        return
     try:
         dfd = os.open(path.parent, os.O_RDONLY)
         try:
@@ -107,15 +115,15 @@ def _decode(raw: bytes, path: Path) -> str:
         raise CatalogError(f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", path=path, line=line) from None
 
 
-def _index_file(path: Path) -> Path:
+def _index_file(path: Path, part: str = "") -> Path:
+    """The derived index of ``path``: the lean catalog (``part=""``) or the parsed sidecar."""
     key = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:20]
-    return cache_dir() / "index" / f"{key}.pickle"
+    return cache_dir() / "index" / f"{key}{'.' + part if part else ''}.pickle"
 
 
-def _fingerprint(raw: bytes, side: bytes | None) -> str:
-    h = hashlib.sha1(raw)
-    h.update(b"\0sidecar\0" + (side if side is not None else b"-"))
-    return f"{_INDEX_VERSION}:{len(raw)}:{h.hexdigest()}"
+def _fingerprint(raw: bytes) -> str:
+    """What an index entry was built from: the exact bytes (size and SHA-1), not the mtime."""
+    return f"{_INDEX_VERSION}:{len(raw)}:{hashlib.sha1(raw).hexdigest()}"
 
 
 def parse_catalog(text: str, path: object = "catalog.yaml") -> Catalog:
@@ -152,27 +160,63 @@ def _entry_lines(text: str, out: dict[str, list[int]]) -> None:
         out.setdefault(m.group(1), []).append(line)
 
 
-def _apply_sidecar(catalog: Catalog, side: bytes | None, path: Path) -> None:
-    if side is None:
-        return
+def _parse_sidecar(side: bytes, path: Path) -> dict:
+    """The sidecar's content, checked: ``{"entries": {id: (abstract, references, cited_by)},
+    "external": {s2_id: meta}}`` (what the sidecar index stores)."""
     try:
         data = json.loads(side)
         bulky = data.get("entries", {})
     except (ValueError, AttributeError):
         raise CatalogError("sidecar is not valid JSON; delete it and run `wsskg enrich` to rebuild", path=path) from None
-    for e in catalog.entries:
-        extra = bulky.get(e.id) if isinstance(bulky, dict) else None
+    entries: dict[str, tuple] = {}
+    for eid, extra in (bulky.items() if isinstance(bulky, dict) else ()):
         if not isinstance(extra, dict):
             continue
-        if isinstance(extra.get("abstract"), str):
-            e.abstract = extra["abstract"]
-        if isinstance(extra.get("references"), list):
-            e.references = [str(r) for r in extra["references"]]
-        if isinstance(extra.get("cited_by"), list):
-            e.cited_by = [str(r) for r in extra["cited_by"]]
+        abstract = extra.get("abstract") if isinstance(extra.get("abstract"), str) else None
+        refs = [str(r) for r in extra["references"]] if isinstance(extra.get("references"), list) else None
+        cited = [str(r) for r in extra["cited_by"]] if isinstance(extra.get("cited_by"), list) else None
+        entries[eid] = (abstract, refs, cited)
     external = data.get("external", {})
-    if isinstance(external, dict):
-        catalog.external = {str(k): v for k, v in external.items() if isinstance(v, dict)}
+    external = {str(k): v for k, v in external.items() if isinstance(v, dict)} if isinstance(external, dict) else {}
+    return {"entries": entries, "external": external}
+
+
+def _attach(catalog: Catalog, bulky: dict) -> None:
+    extra = bulky["entries"]
+    for e in catalog.entries:
+        found = extra.get(e.id)
+        if found is None:
+            continue
+        abstract, refs, cited = found
+        if abstract is not None:
+            e.abstract = abstract
+        if refs is not None:
+            e.references = list(refs)
+        if cited is not None:
+            e.cited_by = list(cited)
+    if bulky["external"]:
+        catalog.external = dict(bulky["external"])
+
+
+def _apply_sidecar(catalog: Catalog, side: bytes | None, path: Path) -> None:
+    if side is not None:
+        _attach(catalog, _parse_sidecar(side, path))
+
+
+@contextmanager
+def _lean(catalog: Catalog) -> Iterator[Catalog]:
+    """The catalog with its bulky fields blanked for the moment (for the lean index)."""
+    saved = [(e.abstract, e.references, e.cited_by) for e in catalog.entries]
+    external = catalog.external
+    try:
+        for e in catalog.entries:
+            e.abstract, e.references, e.cited_by = None, [], []
+        catalog.external = {}
+        yield catalog
+    finally:
+        for e, (a, r, c) in zip(catalog.entries, saved):
+            e.abstract, e.references, e.cited_by = a, r, c
+        catalog.external = external
 
 
 @contextmanager
@@ -195,34 +239,48 @@ def load_catalog(path: Path, use_index: bool = True) -> Catalog:
 
 
 def _load_catalog(path: Path, use_index: bool) -> Catalog:
+    # Two index files: the lean catalog keyed by catalog.yaml's bytes, and the parsed sidecar
+    # keyed by the sidecar's bytes. A status change rewrites catalog.yaml only, so it only
+    # needs (and rewrites) the small lean one.
     raw = _read_bytes(path)
+    fp = _fingerprint(raw)
+    idx = _index_file(path)
+    catalog = _read_index(idx, fp) if use_index else None
+    if catalog is None:
+        catalog = parse_catalog(_decode(raw, path), path)
+        if use_index:
+            _write_index(idx, fp, catalog)
     side_path = sidecar_path(path)
     side = side_path.read_bytes() if side_path.exists() else None
-    fp = _fingerprint(raw, side)
-    idx = _index_file(path)
-    if use_index:
-        cached = _read_index(idx, fp)
-        if cached is not None:
-            return cached
-    catalog = parse_catalog(_decode(raw, path), path)
-    _apply_sidecar(catalog, side, side_path)
-    if use_index:
-        _write_index(idx, fp, catalog)
+    if side is not None:
+        side_fp = _fingerprint(side)
+        side_idx = _index_file(path, "sidecar")
+        bulky = _read_index(side_idx, side_fp) if use_index else None
+        if bulky is None:
+            bulky = _parse_sidecar(side, side_path)
+            if use_index:
+                _write_index(side_idx, side_fp, bulky)
+        _attach(catalog, bulky)
     return catalog
 
 
-def _read_index(idx: Path, fp: str) -> Catalog | None:
+def _read_index(idx: Path, fp: str):
     try:
         with open(idx, "rb") as f:
-            stored_fp, catalog = pickle.load(f)  # noqa: S301 - our own cache file
+            stored_fp, value = pickle.load(f)  # noqa: S301 - our own cache file
     except Exception:
         return None
-    return catalog if stored_fp == fp else None
+    return value if stored_fp == fp else None
 
 
-def _write_index(idx: Path, fp: str, catalog: Catalog) -> None:
+def _write_index(idx: Path, fp: str, value) -> None:
     try:
-        atomic_write(idx, pickle.dumps((fp, catalog), protocol=pickle.HIGHEST_PROTOCOL))
+        if isinstance(value, Catalog):
+            with _lean(value):
+                data = pickle.dumps((fp, value), protocol=pickle.HIGHEST_PROTOCOL)
+        else:
+            data = pickle.dumps((fp, value), protocol=pickle.HIGHEST_PROTOCOL)
+        atomic_write(idx, data, durable=False)
     except OSError:
         pass  # the index is an optimisation only
 
@@ -288,7 +346,7 @@ def _save(path: Path, catalog: Catalog) -> None:
     elif side_path.exists():
         side_path.unlink()
     atomic_write(path, raw)
-    _write_index(_index_file(path), _fingerprint(raw, side), catalog)
+    _write_index(_index_file(path), _fingerprint(raw), catalog)  # the sidecar index follows on the next load
 
 
 @contextmanager
@@ -308,7 +366,8 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
 
     Edits only those entries' ``status``/``read_on`` lines of catalog.yaml, atomically and
     under the lock. All references are resolved before anything is written, so an unknown or
-    ambiguous one changes nothing.
+    ambiguous one changes nothing. The sidecar is not read: the entries returned carry the
+    catalog.yaml fields only (no abstract or reference lists).
     """
     if status not in cat_mod.STATUSES:
         raise CatalogError(f"unknown status {status!r}")
@@ -316,13 +375,11 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
     today = today or _dt.date.today().isoformat()
     with locked(path), _gc_paused():
         raw = _read_bytes(path)
-        side_path = sidecar_path(path)
-        side = side_path.read_bytes() if side_path.exists() else None
-        catalog = _read_index(_index_file(path), _fingerprint(raw, side))
+        # the lean catalog is all a status change needs (the sidecar is neither read nor written)
+        catalog = _read_index(_index_file(path), _fingerprint(raw))
         text = _decode(raw, path)
         if catalog is None:
             catalog = parse_catalog(text, path)
-            _apply_sidecar(catalog, side, side_path)
         targets: list[Entry] = []
         for ref in refs:
             e = cat_mod.resolve(catalog, ref)
@@ -350,7 +407,7 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
         _sweep_orphans(path)
         if new_raw != raw:
             atomic_write(path, new_raw)
-        _write_index(_index_file(path), _fingerprint(new_raw, side), catalog)
+        _write_index(_index_file(path), _fingerprint(new_raw), catalog)
     return changes
 
 
