@@ -296,7 +296,7 @@ def targets(rows: list[Row]) -> list[str]:
     return lines
 
 
-def write_report(out: Path, rows: list[Row], infos: dict, args, elapsed: float, notes_file: Path) -> None:
+def write_report(out: Path, rows: list[Row], infos: dict, args, elapsed: float) -> None:
     head = [
         "# Benchmarks",
         "",
@@ -314,7 +314,10 @@ def write_report(out: Path, rows: list[Row], infos: dict, args, elapsed: float, 
                     f"{info['edges']:,} citation edges; derived index built on first run: {info['index_built']}; "
                     + "; ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in info.get("checks", {}).items()))
     body = ["", "## Results", "", table(rows), "", "## Targets", "", *targets(rows), ""]
-    extra = notes_file.read_text(encoding="utf-8") if notes_file.exists() else ""
+    # keep the section benchmarks/ablation.py wrote (it takes longer; it is re-run separately)
+    old = out.read_text(encoding="utf-8") if out.exists() else ""
+    marker = "## Which change bought what"
+    extra = old[old.index(marker):] if marker in old else ""
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text("\n".join(head + body) + ("\n" + extra if extra else ""), encoding="utf-8")
 
@@ -352,7 +355,7 @@ def main(argv: list[str] | None = None) -> int:
             rows += bench_pubs(args.peers_size, work, venv, args.runs, log)
             for size in (int(s) for s in args.papis_sizes.split(",") if s):
                 rows += bench_papis(size, work, venv, args.runs, log, args.papis_timeout)
-    write_report(Path(args.out), rows, infos, args, time.perf_counter() - t0, Path(__file__).with_name("NOTES.md"))
+    write_report(Path(args.out), rows, infos, args, time.perf_counter() - t0)
     print(table(rows))
     print("\n".join(targets(rows)))
     return 0
