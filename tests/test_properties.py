@@ -272,3 +272,20 @@ def test_bibtex_titles_and_dois_survive_import_export_import(case):
     assert got == expected, problems
     again, _ = bibtex.parse_bibtex(bibtex.to_bibtex(cat.entries))
     assert {e.title: (e.doi, e.year) for e in again.entries} == expected
+
+
+BIB_INSERTS = st.sampled_from(["{", "}", "@", ",", "=", "\"", "\\", "%", "#", "@string{a = \"b\"}", "\n", "\\'e",
+                               "$", "~", "\x00", "é", "@comment{", "and", "title = {"])
+
+
+@SETTINGS
+@given(bib_files(), st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10), BIB_INSERTS), min_size=1, max_size=6))
+def test_mutated_bibtex_imports_or_fails_in_one_line(case, ops):
+    text = mutate(case[0], ops)
+    try:
+        cat, problems = bibtex.parse_bibtex(text)
+    except WsskgError as e:
+        one_line(e)
+        return
+    assert all("\n" not in p for p in problems)
+    assert parse_catalog(render(cat)).to_dict() == cat.to_dict()

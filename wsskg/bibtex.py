@@ -474,7 +474,16 @@ def parse_bibtex(text: str, source: str = "refs.bib", topic: str | None = None) 
                 problems.append(f"{source}:{line}: skipped @string {block.key}: {e}")
             continue
         if isinstance(block, bibmodel.DuplicateBlockKeyBlock):
-            entry_block = block.ignore_error_block  # the same citekey twice: import it anyway
+            inner = block.ignore_error_block
+            if isinstance(inner, bibmodel.String):  # @string defined twice: the later one wins
+                try:
+                    macros[inner.key.strip().lower()] = _expand(str(inner.value), macros, inner.key)
+                except _BadValue as e:
+                    problems.append(f"{source}:{line}: skipped @string {inner.key}: {e}")
+                continue
+            if not isinstance(inner, bibmodel.Entry):
+                continue
+            entry_block = inner  # the same citekey twice: import it anyway
         elif isinstance(block, bibmodel.ParsingFailedBlock):
             err = block.error
             reason = getattr(err, "abort_reason", None) or str(err) or type(err).__name__
@@ -511,7 +520,7 @@ def parse_bibtex(text: str, source: str = "refs.bib", topic: str | None = None) 
             problems.append(
                 f"{source}:{line}: merged duplicate {head} into {outcome.base_id} ({outcome.reason})"
             )
-    return catalog, problems
+    return catalog, [" ".join(p.split()) for p in problems]  # one line each, whatever the input held
 
 
 # -- writing ----------------------------------------------------------------------------------------------

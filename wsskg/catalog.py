@@ -260,11 +260,28 @@ class Catalog:
 
 # -- text helpers used by the importers, search and reference resolution -------------------
 
+# The venue and what may follow it to the end of the title. The separators before it are
+# stripped by hand (``_strip_venue_suffix``): as a leading ``[\s,:.;(]+`` in the same regex they
+# made a search quadratic in the length of any run of spaces or commas (a 10 MB hostile line
+# never finished).
 _VENUE_SUFFIX_RE = re.compile(
-    r"[\s,:.;(]+(?:CVPR|ICCV|ECCV|NIPS|NeurIPS|BMVC|ICML|ICLR|AAAI|IJCAI|WACV|KDD|TPAMI|PAMI|TIP|"
-    r"IJCV|ACCV|ISVC|MICCAI|arxiv|preprint)(?:\s*'?\d{2,4})?\b[^\w]*(?:workshop|spotlight|oral)?[^\w]*$",
+    r"(?:CVPR|ICCV|ECCV|NIPS|NeurIPS|BMVC|ICML|ICLR|AAAI|IJCAI|WACV|KDD|TPAMI|PAMI|TIP|"
+    r"IJCV|ACCV|ISVC|MICCAI|arxiv|preprint)(?:\s*'?\d{2,4})?\b[^\w]*(?:(?:workshop|spotlight|oral)[^\w]*)?$",
     re.I,
 )
+_VENUE_WORD_RE = re.compile(r"(?<=[\s,:.;(])(?=(?:CVPR|ICCV|ECCV|NIPS|NeurIPS|BMVC|ICML|ICLR|AAAI|IJCAI|WACV|KDD|"
+                            r"TPAMI|PAMI|TIP|IJCV|ACCV|ISVC|MICCAI|arxiv|preprint))", re.I)
+
+
+def _strip_venue_suffix(t: str) -> str:
+    """``t`` without a trailing venue (``, CVPR2018``) and the separators before it."""
+    for m in _VENUE_WORD_RE.finditer(t):
+        if _VENUE_SUFFIX_RE.match(t, m.start()):
+            i = m.start()
+            while i > 0 and (t[i - 1].isspace() or t[i - 1] in ",:.;("):
+                i -= 1
+            return t[:i]
+    return t
 
 
 def normalize_title(title: str) -> str:
@@ -275,7 +292,7 @@ def normalize_title(title: str) -> str:
         t = unicodedata.normalize("NFKD", t)
         t = "".join(ch for ch in t if not unicodedata.combining(ch))
     t = t.replace("*", "").replace("_", " ")
-    t = _VENUE_SUFFIX_RE.sub("", t)
+    t = _strip_venue_suffix(t)
     t = re.sub(r"[^\w\s]", " ", t.lower())
     return " ".join(t.split())
 
@@ -409,7 +426,7 @@ def from_dict(data: Any, path: object = "catalog.yaml", line_of: "callable | Non
         cat.topics.append(
             Topic(
                 path=tp,
-                name=_opt_str(t.get("name"), f"topic {tp!r} name", path) or tp.rsplit("/", 1)[-1],
+                name=_topic_name(t.get("name"), tp, path),
                 level=level,
                 anchor=_opt_str(t.get("anchor"), f"topic {tp!r} anchor", path),
                 columns=[str(c) for c in _list(t.get("columns"), f"topic {tp!r} columns", path)],
@@ -547,6 +564,13 @@ def _cell(v: Any) -> str:
     if isinstance(v, float):
         return repr(v)
     return str(v)
+
+
+def _topic_name(v: Any, tp: str, path: object) -> str:
+    """A topic's name: the last part of its path unless the file says otherwise (``""`` too:
+    an empty Markdown heading stays empty)."""
+    name = _opt_str(v, f"topic {tp!r} name", path)
+    return tp.rsplit("/", 1)[-1] if name is None else name
 
 
 def _opt_scalar(v: Any) -> str | None:

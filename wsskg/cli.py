@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any, List, Optional
@@ -98,8 +99,9 @@ def print_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
 
-def read_catalog(catalog_opt: Optional[Path]):
-    """The catalog for a read-only command: the user's, or the bundled default (said on stderr)."""
+def read_catalog(catalog_opt: Optional[Path], bulky: bool = True):
+    """The catalog for a read-only command: the user's, or the bundled default (said on stderr).
+    ``bulky=False`` skips the sidecar (abstracts, references) for commands that do not show them."""
     from wsskg.config import bundled_catalog, find_catalog
     from wsskg.store import load_catalog
 
@@ -111,7 +113,7 @@ def read_catalog(catalog_opt: Optional[Path]):
             raise CatalogError("file not found (run `wsskg init` to create it)", path=path)
         err(f"wsskg: no {path.name} here; using the bundled default catalog (run `wsskg init` to get your own copy)")
         path = bundled_catalog()
-    return path, load_catalog(path)
+    return path, load_catalog(path, bulky=bulky)
 
 
 def write_path(catalog_opt: Optional[Path]) -> Path:
@@ -130,8 +132,18 @@ def write_path(catalog_opt: Optional[Path]) -> Path:
 _STATUS_STYLE = {"read": "green", "reading": "yellow", "unread": None}
 
 
+# C0/C1 controls (ESC starts terminal escape sequences: clear screen, set the window title,
+# OSC 8 links), DEL and bidi overrides: a title from a list, BibTeX file or API must not drive
+# the terminal. Shown as U+FFFD in tables and `show`; exports keep the text as it is.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str) -> str:
+    return _CONTROL.sub("\ufffd", text)
+
+
 def _short(text: str, width: int) -> str:
-    text = " ".join((text or "").split())
+    text = " ".join(safe(text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
@@ -159,9 +171,10 @@ def print_entries(entries: list, extra: Optional[list] = None) -> None:
 def _entry_details(e, catalog) -> None:
     def row(name: str, value: Any) -> None:
         if value not in (None, "", [], {}):
-            typer.echo(f"{name + ':':<15}{value}")
+            typer.echo(safe(f"{name + ':':<15}{value}"))
 
-    typer.echo(typer.style(e.display_title, bold=True) if use_color() else e.display_title)
+    title = safe(e.display_title)
+    typer.echo(typer.style(title, bold=True) if use_color() else title)
     row("id", e.id)
     row("kind", e.kind)
     row("status", e.status + (f" (read on {e.read_on})" if e.read_on else ""))
@@ -313,7 +326,7 @@ def list_cmd(
     from wsskg.search import filter_entries
 
     _check_status(status, kind)
-    _, cat = read_catalog(catalog)
+    _, cat = read_catalog(catalog, bulky=json_out)
     entries = filter_entries(cat, topic=topic, status=status, year=year, kind=kind)
     if limit:
         entries = entries[:limit]
@@ -334,7 +347,7 @@ def topics(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> No
     """
     from wsskg.search import topic_counts
 
-    _, cat = read_catalog(catalog)
+    _, cat = read_catalog(catalog, bulky=False)
     rows = topic_counts(cat)
     if json_out:
         print_json(rows)
@@ -491,7 +504,7 @@ def check(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> Non
     """
     from wsskg.check import check_catalog
 
-    path, cat = read_catalog(catalog)
+    path, cat = read_catalog(catalog, bulky=False)
     findings = check_catalog(cat)
     errors = [f for f in findings if f.level == "error"]
     if json_out:
@@ -526,7 +539,7 @@ def export(
     from wsskg.search import filter_entries
 
     _check_status(status)
-    _, cat = read_catalog(catalog)
+    _, cat = read_catalog(catalog, bulky=fmt not in ("markdown", "csv"))
     topic_path = None
     if topic:
         matches = [t.path for t in cat.topics if t.path.lower() == topic.lower()] or \

@@ -107,7 +107,7 @@ def _results_table(topic: Topic, entries: list[Entry]) -> list[str]:
             method = render_link(title_link, e.title) if title_link else e.title
             if e.venue:
                 method += f"<sub>{e.venue}</sub>"
-            cells = [method]
+            cells = [_cell(method)]
             for i, c in enumerate(cols[1:], start=1):
                 if i == note_col:
                     cells.append(_cell(r.note))

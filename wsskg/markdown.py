@@ -386,7 +386,7 @@ class _Reader:
         for row in rows[2:]:
             cells = _cells(row)
             cells += [""] * (len(header) - len(cells))
-            parsed = parse_entry_line(cells[0].strip())
+            parsed = parse_entry_line(cells[0].strip().replace("\\|", "|"))
             values: dict[str, str] = {}
             bold: list[str] = []
             for i, h in enumerate(self.topic.columns):

@@ -1,0 +1,71 @@
+"""Hostile text found by the robustness and property work: each test once hung, crashed or
+lost data (quadratic venue regex, duplicate @string, terminal escapes, a pipe in a table title)."""
+
+from __future__ import annotations
+
+import time
+
+from wsskg.catalog import Catalog, Topic, normalize_title
+from wsskg.export import to_markdown
+from wsskg.markdown import parse_markdown
+from wsskg.store import load_catalog, parse_catalog, render
+
+from conftest import REPO
+
+
+def test_normalize_title_is_linear_on_runs_of_spaces_and_commas():
+    for hostile in (" " * 200_000, "*_" * 100_000, "," * 200_000 + "x", "a" + " ,;" * 70_000 + "b"):
+        t0 = time.perf_counter()
+        normalize_title(hostile)
+        assert time.perf_counter() - t0 < 1.0
+    assert normalize_title("Deep Lab, CVPR2018") == "deep lab"
+    assert normalize_title("Deep Lab (ICCV 2019 oral)") == "deep lab"
+
+
+def test_markdown_import_of_a_hostile_line_is_bounded():
+    t0 = time.perf_counter()
+    parse_markdown("# T\n## A\n- [ ] " + "*_" * 200_000 + "\n")
+    assert time.perf_counter() - t0 < 5
+
+
+def test_duplicate_string_macro_is_not_a_traceback():
+    from wsskg.bibtex import parse_bibtex
+
+    cat, problems = parse_bibtex('@string{a = "b"}\n@string{a = "c"}\n@article{k, title = {T}, journal = a, year = 2020}\n')
+    assert [e.title for e in cat.entries] == ["T"]
+
+
+def test_bibtex_problems_are_one_line_each():
+    from wsskg.bibtex import parse_bibtex
+
+    _, problems = parse_bibtex("@article{key0,\n  title = {AA},\n  j\nJournal 0},\n  year = {1950}\n}\n")
+    assert problems and all("\n" not in p for p in problems)
+
+
+def test_terminal_control_characters_are_not_printed(seed_catalog_file):
+    from typer.testing import CliRunner
+
+    from wsskg.cli import app
+
+    text = seed_catalog_file.read_text(encoding="utf-8")
+    cat = parse_catalog(text)
+    e = cat.entries[0]
+    e.title = "Evil \x1b[2J\x1b]0;owned\x07 title \u202e"
+    seed_catalog_file.write_text(render(cat), encoding="utf-8")
+    for args in (["list"], ["show", e.id], ["search", "evil"]):
+        out = CliRunner().invoke(app, args + ["-c", str(seed_catalog_file)]).stdout
+        assert "\x1b" not in out and "\x07" not in out and "\u202e" not in out, args
+
+
+def test_pipe_in_results_table_title_survives_export_import():
+    cat = load_catalog(REPO / "catalog.yaml", use_index=False)
+    e = next(e for e in cat.entries if e.results)
+    e.title = "A | B title"
+    back = parse_markdown(to_markdown(cat))
+    b = next(x for x in back.entries if x.links and x.links[0].url == e.links[0].url)
+    assert b.title == "A | B title" and b.results and b.results[0].values == e.results[0].values
+
+
+def test_empty_topic_name_survives_save_and_load():
+    cat = Catalog(topics=[Topic(path="untitled", name="")])
+    assert parse_catalog(render(cat)).topics[0].name == ""
