@@ -21,7 +21,7 @@ import requests
 
 from wsskg.catalog import normalize_title, strip_arxiv_version
 from wsskg.errors import SourceError
-from wsskg.sources.http import Cache, OfflineMiss, Policy, RateLimiter, Retryable, Settings, Stats, parse_retry_after
+from wsskg.sources.http import Cache, Retryable, Settings, Source, Stats, parse_retry_after
 
 SERVICE = "arxiv"
 CHUNK = 100  # ids per id_list request
@@ -77,16 +77,14 @@ def title_query(title: str) -> str:
     return 'ti:"' + " ".join(words) + '"'
 
 
-class ArxivSource:
+class ArxivSource(Source):
     """Lookups by id (``id_list`` in chunks of 100) and title search (``ti:`` queries)."""
+
+    service = SERVICE
 
     def __init__(self, settings: Settings, cache: Cache, stats: Stats,
                  sleep: Callable[[float], None] = time.sleep):
-        self.settings = settings
-        self.cache = cache
-        self.stats = stats
-        self.limiter = RateLimiter(settings.arxiv_delay, sleep=sleep)
-        self.policy = Policy(SERVICE, settings, stats, sleep=sleep)
+        super().__init__(settings, cache, stats, settings.arxiv_delay, sleep=sleep)
         self.last_response: requests.Response | None = None
         self._clients: dict[int, _Client] = {}
 
@@ -104,27 +102,7 @@ class ArxivSource:
         chunks answered before stay answered (``on_chunk`` sees each chunk's answer).
         """
         wanted = list(dict.fromkeys(strip_arxiv_version(i) for i in ids))
-        out: dict[str, dict | None] = {}
-        todo: list[str] = []
-        for i in wanted:
-            hit = self.cache.get(f"arxiv:id:{i}")
-            if hit is Cache.MISSING:
-                todo.append(i)
-            else:
-                self.stats.count(SERVICE, "cache_hits")
-                out[i] = hit
-        if todo and self.cache.offline:
-            todo = []
-        if on_chunk and out:
-            on_chunk(dict(out))
-        for start in range(0, len(todo), CHUNK):
-            chunk = todo[start:start + CHUNK]
-            got = self.policy.run(f"lookup of {len(chunk)} id(s)", lambda: self._fetch_chunk(chunk))
-            self.cache.put_many({f"arxiv:id:{i}": rec for i, rec in got.items()})
-            out.update(got)
-            if on_chunk:
-                on_chunk(got)
-        return out
+        return self.cached_chunks(wanted, lambda i: f"arxiv:id:{i}", CHUNK, "lookup", self._fetch_chunk, on_chunk)
 
     def _fetch_chunk(self, chunk: list[str]) -> dict[str, dict | None]:
         search = arxiv.Search(id_list=chunk, max_results=len(chunk))
@@ -140,17 +118,9 @@ class ArxivSource:
     def search_title(self, title: str, limit: int = 10) -> list[dict]:
         """Candidates for a title (one request, ``limit`` results at most)."""
         query = title_query(title)
-        key = f"arxiv:title:{limit}:{query}"
-        hit = self.cache.get(key)
-        if hit is not Cache.MISSING:
-            self.stats.count(SERVICE, "cache_hits")
-            return hit
-        if self.cache.offline:
-            raise OfflineMiss(key)
         search = arxiv.Search(query=query, max_results=limit)
-        results = self.policy.run("title search", lambda: [record_from_result(r) for r in self._run(search, limit)])
-        self.cache.put(key, results)
-        return results
+        return self.cached(f"arxiv:title:{limit}:{query}", "title search",
+                           lambda: [record_from_result(r) for r in self._run(search, limit)])
 
     # -- one call through the client, with its failures made ours ---------------------------------
     def _run(self, search: "arxiv.Search", page_size: int) -> list:

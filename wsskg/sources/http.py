@@ -281,3 +281,65 @@ class Policy:
                 self.stats.count(self.service, "retries")
                 if delay > 0:
                     self.sleep(delay)
+
+
+class Source:
+    """What every source wrapper shares: settings, the response cache, request statistics, its
+    rate limiter and retry policy, and the two shapes of a cached request (one question; many
+    ids in chunks). Subclasses set ``service`` and say how to ask."""
+
+    service = ""
+
+    def __init__(self, settings: Settings, cache: "Cache", stats: Stats, delay: float,
+                 sleep: Callable[[float], None] = time.sleep):
+        self.settings = settings
+        self.cache = cache
+        self.stats = stats
+        self.limiter = RateLimiter(delay, sleep=sleep)
+        self.policy = Policy(self.service, settings, stats, sleep=sleep)
+
+    def cached(self, key: str, what: str, fetch: Callable[[], Any]) -> Any:
+        """The cached answer to one question, else ``fetch()`` under the retry policy, stored.
+        Offline and not cached: :class:`OfflineMiss`."""
+        hit = self.cache.get(key)
+        if hit is not Cache.MISSING:
+            self.stats.count(self.service, "cache_hits")
+            return hit
+        if self.cache.offline:
+            raise OfflineMiss(key)
+        found = self.policy.run(what, fetch)
+        self.cache.put(key, found)
+        return found
+
+    def cached_chunks(self, ids: list[str], key_of: Callable[[str], str], chunk_size: int, what: str,
+                      fetch_chunk: Callable[[list[str]], dict], on_chunk: Callable[[dict], None] | None = None,
+                      more_keys: Callable[[dict], dict] | None = None) -> dict:
+        """``{id: answer}`` for many ids: cached ones cost nothing, the rest are asked
+        ``chunk_size`` at a time (offline: left out). Each chunk's answers are cached as they
+        arrive (``more_keys`` may add other keys for the same records) and shown to
+        ``on_chunk``; a failing chunk raises, earlier chunks stay answered."""
+        out: dict = {}
+        todo: list[str] = []
+        for i in ids:
+            hit = self.cache.get(key_of(i))
+            if hit is Cache.MISSING:
+                todo.append(i)
+            else:
+                self.stats.count(self.service, "cache_hits")
+                out[i] = hit
+        if self.cache.offline:
+            todo = []
+        if on_chunk and out:
+            on_chunk(dict(out))
+        for start in range(0, len(todo), chunk_size):
+            chunk = todo[start:start + chunk_size]
+            got = self.policy.run(f"{what} of {len(chunk)} id(s)", lambda: fetch_chunk(chunk))
+            answers = {key_of(i): rec for i, rec in got.items()}
+            if more_keys:
+                for k, v in more_keys(got).items():
+                    answers.setdefault(k, v)
+            self.cache.put_many(answers)
+            out.update(got)
+            if on_chunk:
+                on_chunk(got)
+        return out

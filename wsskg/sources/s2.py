@@ -31,7 +31,7 @@ from urllib.parse import quote
 import httpx
 
 from wsskg.errors import SourceError
-from wsskg.sources.http import Cache, OfflineMiss, Policy, RateLimiter, Retryable, Settings, Stats, parse_retry_after
+from wsskg.sources.http import Cache, Retryable, Settings, Source, Stats, parse_retry_after
 
 SERVICE = "s2"
 CHUNK = 500  # ids per batch request (the API's limit)
@@ -179,16 +179,14 @@ def record_from_raw(d: dict) -> dict:
     return rec
 
 
-class S2Source:
+class S2Source(Source):
     """Batch lookups by id (500 per call), title search, and citations of a paper."""
+
+    service = SERVICE
 
     def __init__(self, settings: Settings, cache: Cache, stats: Stats,
                  sleep: Callable[[float], None] = time.sleep):
-        self.settings = settings
-        self.cache = cache
-        self.stats = stats
-        self.limiter = RateLimiter(settings.s2_delay, sleep=sleep)
-        self.policy = Policy(SERVICE, settings, stats, sleep=sleep)
+        super().__init__(settings, cache, stats, settings.s2_delay, sleep=sleep)
         self._client = None
 
     @property
@@ -205,31 +203,12 @@ class S2Source:
         left out. A failing batch raises :class:`SourceError` (earlier batches stay answered).
         """
         wanted = list(dict.fromkeys(i.strip() for i in ids if i and i.strip()))
-        out: dict[str, dict | None] = {}
-        todo: list[str] = []
-        for i in wanted:
-            hit = self.cache.get(f"s2:paper:{i.lower()}")
-            if hit is Cache.MISSING:
-                todo.append(i)
-            else:
-                self.stats.count(SERVICE, "cache_hits")
-                out[i] = hit
-        if self.cache.offline:
-            todo = []
-        if on_chunk and out:
-            on_chunk(dict(out))
-        for start in range(0, len(todo), CHUNK):
-            chunk = todo[start:start + CHUNK]
-            got = self.policy.run(f"batch lookup of {len(chunk)} id(s)", lambda: self._batch(chunk))
-            answers = {f"s2:paper:{i.lower()}": rec for i, rec in got.items()}
-            for rec in got.values():  # also under its paperId, the key later runs use
-                if rec and rec.get("paperId"):
-                    answers.setdefault(f"s2:paper:{rec['paperId'].lower()}", rec)
-            self.cache.put_many(answers)
-            out.update(got)
-            if on_chunk:
-                on_chunk(got)
-        return out
+
+        def by_paper_id(got: dict) -> dict:  # also under its paperId, the key later runs use
+            return {f"s2:paper:{rec['paperId'].lower()}": rec for rec in got.values() if rec and rec.get("paperId")}
+
+        return self.cached_chunks(wanted, lambda i: f"s2:paper:{i.lower()}", CHUNK, "batch lookup", self._batch,
+                                  on_chunk, more_keys=by_paper_id)
 
     def _batch(self, chunk: list[str]) -> dict[str, dict | None]:
         papers, ex = self._call(lambda: self.client.get_papers(chunk, fields=BATCH_FIELDS))
@@ -255,14 +234,6 @@ class S2Source:
         query = clean_query(title)
         if not query:
             return []
-        key = f"s2:search:{limit}:{query.lower()}"
-        hit = self.cache.get(key)
-        if hit is not Cache.MISSING:
-            self.stats.count(SERVICE, "cache_hits")
-            return hit
-        if self.cache.offline:
-            raise OfflineMiss(key)
-
         def once() -> list[dict]:
             results, ex = self._call(lambda: self.client.search_paper(query, fields=SEARCH_FIELDS, limit=limit))
             body = self._json(ex)
@@ -270,20 +241,11 @@ class S2Source:
                 raise Retryable("search answer is not a result page")
             return [record_from_raw(p.raw_data) for p in list(results.items)[:limit]]
 
-        found = self.policy.run("title search", once)
-        self.cache.put(key, found)
-        return found
+        return self.cached(f"s2:search:{limit}:{query.lower()}", "title search", once)
 
     # -- citations ---------------------------------------------------------------------------------
     def citations(self, paper_id: str, limit: int = 100) -> list[dict]:
         """Papers citing ``paper_id`` (first page only, ``limit`` <= 1000): ``[{paperId, ...brief}]``."""
-        key = f"s2:citations:{limit}:{paper_id.lower()}"
-        hit = self.cache.get(key)
-        if hit is not Cache.MISSING:
-            self.stats.count(SERVICE, "cache_hits")
-            return hit
-        if self.cache.offline:
-            raise OfflineMiss(key)
         pid = path_id(paper_id)
 
         def once() -> list[dict]:
@@ -298,9 +260,7 @@ class S2Source:
                     out.append(dict(_brief(citing), paperId=citing["paperId"]))
             return out
 
-        found = self.policy.run(f"citations of {paper_id}", once)
-        self.cache.put(key, found)
-        return found
+        return self.cached(f"s2:citations:{limit}:{paper_id.lower()}", f"citations of {paper_id}", once)
 
     # -- one client call, its failures made ours ----------------------------------------------------
     def _call(self, make_coro: Callable[[], Any]) -> tuple[Any, _Exchange]:
