@@ -79,6 +79,14 @@ def _root(
 
 # -- shared plumbing for commands ------------------------------------------------------------------
 
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
 def err(message: str) -> None:
     typer.echo(message, err=True)
 
@@ -264,7 +272,7 @@ def import_cmd(
             report = merge_into(base, incoming)
         for line in report.lines():
             typer.echo(line)
-        typer.echo(f"Merged {file} into {path}: {report.summary()}")
+        typer.echo(f"Merged {file} into {shown(path)}: {report.summary()}")
         return
     if exists and not force:
         raise CatalogError("already exists; use --merge to add to it or --force to replace it", path=path)
@@ -274,7 +282,7 @@ def import_cmd(
     read = sum(1 for e in incoming.entries if e.status == "read")
     typer.echo(
         f"Imported {len(incoming.entries)} entries ({kinds['paper']} papers, {kinds['code']} code, "
-        f"{kinds['resource']} other; {read} read) in {n_topics} topics from {file} -> {path}"
+        f"{kinds['resource']} other; {read} read) in {n_topics} topics from {file} -> {shown(path)}"
     )
 
 
@@ -303,7 +311,7 @@ def init(
     with locked(path):
         data = render(Catalog()).encode() if empty else bundled_catalog().read_bytes()
         atomic_write(path, data)
-    typer.echo(f"Created {path}" + (" (empty)" if empty else " from the default reading list"))
+    typer.echo(f"Created {shown(path)}" + (" (empty)" if empty else " from the default reading list"))
 
 
 @app.command("list")
