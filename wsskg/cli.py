@@ -521,7 +521,7 @@ def check(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> Non
         for f in findings:
             typer.echo(f"{f.level}: [{f.code}] {f.message}")
         warnings = len(findings) - len(errors)
-        typer.echo(f"{path}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings")
+        typer.echo(f"{shown(path)}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings")
     if errors:
         raise typer.Exit(1)
 
