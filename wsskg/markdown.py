@@ -182,6 +182,14 @@ def _collect(toks: list[_Tok], p: ParsedLine) -> str:
     return text
 
 
+def _after_words(text: str, n: int) -> int:
+    """The index just past the ``n``-th word of ``text`` (its length when shorter)."""
+    for k, m in enumerate(re.finditer(r"\S+", text), 1):
+        if k == n:
+            return m.end()
+    return len(text)
+
+
 def split_title(text: str) -> tuple[str, str | None, int | None, str]:
     """Split ``Title: VENUE2018. comment`` / ``Title, Venue`` / ``Title: comment`` shapes.
 
@@ -191,19 +199,21 @@ def split_title(text: str) -> tuple[str, str | None, int | None, str]:
     """
     text = text.strip()
     # 1. the earliest separator followed by a venue or a bare year, if the title before it is
-    #    short and has no sentence break
-    for m in _SEPARATORS.finditer(text):
+    #    short (24 words) and has no sentence break; only that head of the line is scanned, so a
+    #    hostile line of a million commas stays linear
+    for m in _SEPARATORS.finditer(text, 0, _after_words(text, 26)):
         before = text[: m.start()]
-        after = text[m.end():]
-        if not before.strip() or ". " in before or len(before.split()) > 24:
+        if ". " in before or len(before.split()) > 24:
+            break
+        if not before.strip():
             continue
-        found = leading_venue(after)
+        found = leading_venue(text[m.end():])
         if found:
             venue, year, rest = found
             return _clean(before), venue, year, _strip_seps(rest)
-    # 2. colon heuristics
+    # 2. colon heuristics (a title has a few colons at most)
     start = 0
-    while True:
+    for _ in range(8):
         i = text.find(":", start)
         if i < 0:
             break
