@@ -96,13 +96,6 @@ def use_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def console():
-    from rich.console import Console
-
-    return Console(no_color=not use_color(), highlight=False, soft_wrap=False,
-                   force_terminal=None if use_color() else False)
-
-
 def print_json(obj: Any) -> None:
     typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
