@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Iterator
 
-from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
+from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound, WsskgError
 
 FORMAT_VERSION = 1
 KINDS = ("paper", "code", "resource")
@@ -599,6 +599,48 @@ def _prose(p: Any, path: object, where: str) -> Prose:
     if not isinstance(p, dict) or not isinstance(p.get("text"), str):
         raise _err(f"{where}: prose items need a 'text'", path)
     return Prose(text=p["text"], after=p.get("after"))
+
+
+# -- topics ---------------------------------------------------------------------------------------------
+
+def topic_name(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def resolve_topic(catalog: Catalog, name: str) -> str:
+    """The topic path ``name`` means: a full path, or a unique last component or fragment,
+    case-insensitively (``affinity`` -> ``Reading List/affinity``)."""
+    wanted = (name or "").strip().strip("/")
+    paths = _all_topic_paths(catalog)
+    if wanted in paths:
+        return wanted
+    low = wanted.lower()
+    for test in (
+        lambda p: p.lower() == low,
+        lambda p: topic_name(p).lower() == low,
+        lambda p: p.lower().endswith("/" + low),
+        lambda p: low in p.lower(),
+    ):
+        hits = [p for p in paths if test(p)]
+        if len(hits) == 1:
+            return hits[0]
+        if len(hits) > 1:
+            shown = ", ".join(repr(h) for h in hits[:8])
+            raise WsskgError(f"topic {name!r} matches {len(hits)} topics: {shown}; give more of the path")
+    some = ", ".join(topic_name(p) for p in paths[:12])
+    raise WsskgError(f"no topic matches {name!r}" + (f"; topics include: {some}" if some else "; the catalog has no topics")
+                     + "; see `wsskg topics`")
+
+
+def _all_topic_paths(catalog: Catalog) -> list[str]:
+    seen: dict[str, None] = {}
+    for t in catalog.topics:
+        seen.setdefault(t.path)
+    for e in catalog.entries:
+        for p in e.topics:
+            seen.setdefault(p)
+    return list(seen)
+
 
 
 # -- reference resolution -----------------------------------------------------------------------

@@ -537,19 +537,12 @@ def export(
       wsskg export --format bibtex -o refs.bib
     """
     from wsskg import export as ex
+    from wsskg.catalog import resolve_topic
     from wsskg.search import filter_entries
 
     _check_status(status)
     _, cat = read_catalog(catalog, bulky=fmt not in ("markdown", "csv"))
-    topic_path = None
-    if topic:
-        matches = [t.path for t in cat.topics if t.path.lower() == topic.lower()] or \
-                  [t.path for t in cat.topics if t.path.rsplit("/", 1)[-1].lower() == topic.lower()]
-        if not matches:
-            from wsskg.errors import WsskgError
-
-            raise WsskgError(f"no topic {topic!r}; see `wsskg topics`")
-        topic_path = matches[0]
+    topic_path = resolve_topic(cat, topic) if topic else None
     entries = filter_entries(cat, topic=topic_path, status=status)
     if fmt == "markdown":
         text = ex.to_markdown(cat, status=status, topic=topic_path)

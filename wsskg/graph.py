@@ -18,8 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from wsskg.catalog import Catalog, Entry, resolve, strip_arxiv_version
-from wsskg.errors import WsskgError
+from wsskg.catalog import Catalog, Entry, resolve, resolve_topic, strip_arxiv_version, topic_name  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:  # networkx is imported lazily: `wsskg --help` must stay fast
     import networkx as nx
@@ -71,44 +70,6 @@ def external_url(s2_id: str, meta: dict) -> str:
     if meta.get("doi"):
         return f"https://doi.org/{meta['doi']}"
     return f"https://www.semanticscholar.org/paper/{s2_id}"
-
-
-def topic_name(path: str) -> str:
-    return path.rsplit("/", 1)[-1]
-
-
-def resolve_topic(catalog: Catalog, name: str) -> str:
-    """The topic path ``name`` means: a full path, or a unique last component or fragment,
-    case-insensitively (``affinity`` -> ``Reading List/affinity``)."""
-    wanted = (name or "").strip().strip("/")
-    paths = _all_topic_paths(catalog)
-    if wanted in paths:
-        return wanted
-    low = wanted.lower()
-    for test in (
-        lambda p: p.lower() == low,
-        lambda p: topic_name(p).lower() == low,
-        lambda p: p.lower().endswith("/" + low),
-        lambda p: low in p.lower(),
-    ):
-        hits = [p for p in paths if test(p)]
-        if len(hits) == 1:
-            return hits[0]
-        if len(hits) > 1:
-            shown = ", ".join(repr(h) for h in hits[:8])
-            raise WsskgError(f"topic {name!r} matches {len(hits)} topics: {shown}; give more of the path")
-    some = ", ".join(topic_name(p) for p in paths[:12])
-    raise WsskgError(f"no topic matches {name!r}" + (f"; topics include: {some}" if some else "; the catalog has no topics"))
-
-
-def _all_topic_paths(catalog: Catalog) -> list[str]:
-    seen: dict[str, None] = {}
-    for t in catalog.topics:
-        seen.setdefault(t.path)
-    for e in catalog.entries:
-        for p in e.topics:
-            seen.setdefault(p)
-    return list(seen)
 
 
 def in_topic(e: Entry, path: str) -> bool:
