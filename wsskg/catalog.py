@@ -17,6 +17,8 @@ from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound, WsskgE
 FORMAT_VERSION = 1
 KINDS = ("paper", "code", "resource")
 STATUSES = ("unread", "reading", "read")
+#: How far along a status is, for "the more advanced of two" decisions (merging duplicates).
+STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}
 #: How the list wrote an entry: ``checkbox`` (``- [ ]``), ``bullet`` (``-``/``*``/``+``),
 #: ``line`` (a paragraph line). Table rows are not a form: an entry with ``results`` for a
 #: topic is a row of that topic's results table.

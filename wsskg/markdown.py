@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 from wsskg.catalog import (
+    STATUS_RANK,
     Catalog,
     Entry,
     Link,
@@ -636,7 +637,6 @@ def _compatible(group: list[_Placement], pl: _Placement) -> bool:
 
 
 _FORM_RANK = {"checkbox": 3, "bullet": 2, "line": 1}
-_STATUS_RANK = {"read": 3, "reading": 2, "unread": 1}
 
 
 def _merge_group(group: list[_Placement]) -> Entry:
@@ -647,7 +647,7 @@ def _merge_group(group: list[_Placement]) -> Entry:
     e = Entry(id="", title=title)
     forms = [pl.form for pl in group if pl.form]
     e.form = max(forms, key=lambda f: _FORM_RANK[f]) if forms else "line"
-    e.status = max((pl.status for pl in group), key=lambda s: _STATUS_RANK[s])
+    e.status = max((pl.status for pl in group), key=lambda s: STATUS_RANK[s])
     for pl in group:
         if pl.topic not in e.topics:
             e.topics.append(pl.topic)

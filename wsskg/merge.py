@@ -30,6 +30,7 @@ import copy
 from dataclasses import dataclass, field
 
 from wsskg.catalog import (
+    STATUS_RANK,
     Catalog,
     Entry,
     Link,
@@ -40,7 +41,6 @@ from wsskg.catalog import (
     unique_id,
 )
 
-_STATUS_RANK = {"unread": 0, "reading": 1, "read": 2}
 
 
 @dataclass
@@ -243,7 +243,7 @@ def merge_entry(base: Entry, incoming: Entry) -> list[str]:
         base.authors = list(incoming.authors)
         changed.append("authors")
 
-    if base.status == "unread" and _STATUS_RANK.get(incoming.status, 0) > 0:
+    if base.status == "unread" and STATUS_RANK.get(incoming.status, 0) > 0:
         base.status = incoming.status
         changed.append("status")
         if incoming.read_on and not base.read_on:
