@@ -13,7 +13,7 @@ from bibtexparser.middlewares.names import split_multiple_persons_names
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wsskg.bibtex import entry_type, escape_latex, latex_to_text, parse_bibtex, to_bibtex
+from wsskg.formats.bibtex import entry_type, escape_latex, latex_to_text, parse_bibtex, to_bibtex
 from wsskg.catalog import Entry, Link, from_dict
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -205,7 +205,7 @@ def test_empty_and_comment_only_input():
 
 def _carried(e: Entry) -> dict:
     """The fields a BibTeX entry carries (url: the first paper/pdf/web link, as exported)."""
-    from wsskg.bibtex import _main_url
+    from wsskg.formats.bibtex import _main_url
 
     return {
         "id": e.id, "title": e.title, "authors": e.authors, "year": e.year, "venue": e.venue,

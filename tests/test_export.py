@@ -13,7 +13,7 @@ from conftest import REPO, SEED
 from wsskg.catalog import normalize_title
 from wsskg.cli import app
 from wsskg.export import github_slug, to_csv, to_markdown
-from wsskg.markdown import parse_entry_line, read_markdown
+from wsskg.formats.markdown import parse_entry_line, read_markdown
 
 
 def _render(md: str):
@@ -101,7 +101,7 @@ def test_peer_list_export_keeps_html_heading_anchors(peer_lists):
 
 
 def test_hostile_titles_stay_text_in_markdown_table_cells():
-    from wsskg.markdown import parse_markdown
+    from wsskg.formats.markdown import parse_markdown
 
     cat = parse_markdown("# T\n\n## R\n\n| method | val | test | notes |\n| --- | --- | --- | --- |\n| [A](https://a.org)<sub>CVPR2018</sub> | 1 | 2 | x \\| y |\n")
     out = to_markdown(cat)

@@ -7,7 +7,7 @@ import time
 
 from wsskg.catalog import Catalog, Topic, normalize_title
 from wsskg.export import to_markdown
-from wsskg.markdown import parse_markdown
+from wsskg.formats.markdown import parse_markdown
 from wsskg.store import load_catalog, parse_catalog, render
 
 from conftest import REPO
@@ -29,14 +29,14 @@ def test_markdown_import_of_a_hostile_line_is_bounded():
 
 
 def test_duplicate_string_macro_is_not_a_traceback():
-    from wsskg.bibtex import parse_bibtex
+    from wsskg.formats.bibtex import parse_bibtex
 
     cat, problems = parse_bibtex('@string{a = "b"}\n@string{a = "c"}\n@article{k, title = {T}, journal = a, year = 2020}\n')
     assert [e.title for e in cat.entries] == ["T"]
 
 
 def test_bibtex_problems_are_one_line_each():
-    from wsskg.bibtex import parse_bibtex
+    from wsskg.formats.bibtex import parse_bibtex
 
     _, problems = parse_bibtex("@article{key0,\n  title = {AA},\n  j\nJournal 0},\n  year = {1950}\n}\n")
     assert problems and all("\n" not in p for p in problems)

@@ -10,7 +10,7 @@ import pytest
 from conftest import SEED
 from wsskg.catalog import find_urls, iter_urls, normalize_title
 from wsskg.export import to_markdown
-from wsskg.markdown import parse_entry_line, parse_markdown, read_markdown, split_title
+from wsskg.formats.markdown import parse_entry_line, parse_markdown, read_markdown, split_title
 
 
 def _checked_titles(text: str) -> set[str]:

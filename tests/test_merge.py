@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from wsskg.bibtex import parse_bibtex
+from wsskg.formats.bibtex import parse_bibtex
 from wsskg.catalog import Catalog, Entry, Link, Topic, from_dict
 from wsskg.merge import MergeReport, merge_into
 

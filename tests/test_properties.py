@@ -23,7 +23,7 @@ from conftest import SEED
 from wsskg.catalog import Catalog, Entry, Link, Topic
 from wsskg.errors import CatalogError, WsskgError
 from wsskg.export import to_markdown
-from wsskg.markdown import parse_markdown
+from wsskg.formats.markdown import parse_markdown
 from wsskg.store import parse_catalog, render, set_status
 from wsskg.yamlio import dump_yaml, load_catalog_yaml, load_yaml
 
@@ -244,7 +244,7 @@ def _import_or_one_line_error(text: str) -> None:
 
 # -- BibTeX ---------------------------------------------------------------------------------------
 
-bibtex = pytest.importorskip("wsskg.bibtex")
+bibtex = pytest.importorskip("wsskg.formats.bibtex")
 
 BIB_TITLE = st.lists(st.text(alphabet=string.ascii_letters, min_size=2, max_size=9), min_size=1, max_size=6).map(" ".join)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conftest import SEED
-from wsskg.markdown import read_markdown
+from wsskg.formats.markdown import read_markdown
 from wsskg.search import filter_entries, search, topic_counts, words
 
 

@@ -1,6 +1,6 @@
 """The catalog model: plain dataclasses for topics and entries, their dict form, and validation.
 
-Nothing here does I/O; ``wsskg.store`` reads and writes files, ``wsskg.markdown`` builds a
+Nothing here does I/O; ``wsskg.store`` reads and writes files, ``wsskg.formats.markdown`` builds a
 catalog from a reading list. The dict form is what ``catalog.yaml`` holds: empty fields are
 left out so the file stays pleasant to read and ``git diff`` stays small.
 """

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from wsskg.cli import CatalogOpt, JsonOpt, err, print_json, read_catalog, use_color, write_path
+from wsskg.cli.app import CatalogOpt, JsonOpt, err, print_json, read_catalog, use_color, write_path
 from wsskg.errors import WsskgError
 
 FORMAT_CHOICES = ("graphml", "gexf", "json", "dot", "html")

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from wsskg.cli import CatalogOpt, JsonOpt, err, print_json, write_path
+from wsskg.cli.app import CatalogOpt, JsonOpt, err, print_json, write_path
 
 _SOURCES = ("arxiv", "s2", "all")
 

@@ -1,0 +1,203 @@
+"""The ``wsskg`` command line: a thin shell over the library.
+
+Every command parses options, calls one library function, and prints. Library errors
+(:class:`wsskg.errors.WsskgError`) become one line on stderr and an exit code here, in
+:class:`_Group.invoke`, and nowhere else. Heavy imports (networkx, the API clients) happen
+inside the commands that need them, so ``wsskg --help`` stays fast.
+
+This module holds the app, the shared options and the output helpers; the commands live in
+``catalog_cmds.py`` (import, list, search, read, check, export...), ``enrich_cmds.py`` and
+``graph_cmds.py``, and register themselves on :data:`app` when ``wsskg.cli`` is imported.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from typer.core import TyperGroup
+
+from wsskg import __version__
+from wsskg.errors import WsskgError
+
+
+class _Group(TyperGroup):
+    """Turns library errors into one line on stderr and the error's exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except WsskgError as e:
+            typer.echo(f"Error: {e}", err=True)
+            raise typer.Exit(e.exit_code) from None
+        except OSError as e:  # a file the user named cannot be read or written
+            where = f"{e.filename}: " if e.filename else ""
+            typer.echo(f"Error: {where}{e.strerror or e}", err=True)
+            raise typer.Exit(1) from None
+        except KeyboardInterrupt:
+            typer.echo("Interrupted; the catalog was left as it was before the last save.", err=True)
+            raise typer.Exit(130) from None
+        except BrokenPipeError:  # `wsskg list | head`
+            sys.stderr.close()
+            raise typer.Exit(0) from None
+
+
+app = typer.Typer(
+    cls=_Group,
+    help="wsskg: your reading list as a knowledge graph. Import a Markdown list, search it by topic, "
+    "mark papers read, enrich from arXiv and Semantic Scholar, export it again.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=True,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+CatalogOpt = typer.Option(
+    None, "--catalog", "-c", help="Catalog file (default: $WSSKG_CATALOG, then ./catalog.yaml).",
+    envvar=None, show_default=False,
+)
+JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts instead of a table.")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"wsskg {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+) -> None:
+    """wsskg: your reading list as a knowledge graph."""
+
+
+# -- shared plumbing for commands ------------------------------------------------------------------
+
+def shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def err(message: str) -> None:
+    typer.echo(message, err=True)
+
+
+def use_color() -> bool:
+    """Colour only on a terminal and only when NO_COLOR is unset."""
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def print_json(obj: Any) -> None:
+    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+
+
+def read_catalog(catalog_opt: Optional[Path], bulky: bool = True):
+    """The catalog for a read-only command: the user's, or the bundled default (said on stderr).
+    ``bulky=False`` skips the sidecar (abstracts, references) for commands that do not show them."""
+    from wsskg.config import bundled_catalog, find_catalog
+    from wsskg.store import load_catalog
+
+    path, exists = find_catalog(catalog_opt)
+    if not exists:
+        if catalog_opt or os.environ.get("WSSKG_CATALOG"):
+            from wsskg.errors import CatalogError
+
+            raise CatalogError("file not found (run `wsskg init` to create it)", path=path)
+        err(f"wsskg: no {path.name} here; using the bundled default catalog (run `wsskg init` to get your own copy)")
+        path = bundled_catalog()
+    return path, load_catalog(path, bulky=bulky)
+
+
+def write_path(catalog_opt: Optional[Path]) -> Path:
+    """The catalog file a writing command changes; it must exist."""
+    from wsskg.config import find_catalog
+    from wsskg.errors import CatalogError
+
+    path, exists = find_catalog(catalog_opt)
+    if not exists:
+        raise CatalogError("no catalog here; run `wsskg init` (copies the default list) or `wsskg init --empty`", path=path)
+    return path
+
+
+# -- output helpers --------------------------------------------------------------------------------
+
+_STATUS_STYLE = {"read": "green", "reading": "yellow", "unread": None}
+
+
+# C0/C1 controls (ESC starts terminal escape sequences: clear screen, set the window title,
+# OSC 8 links), DEL and bidi overrides: a title from a list, BibTeX file or API must not drive
+# the terminal. Shown as U+FFFD in tables and `show`; exports keep the text as it is.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def safe(text: str) -> str:
+    return _CONTROL.sub("\ufffd", text)
+
+
+def _short(text: str, width: int) -> str:
+    text = " ".join(safe(text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_entries(entries: list, extra: Optional[list] = None) -> None:
+    """A readable table: id, status, year, title, topics (plain text when not a terminal)."""
+    if not entries:
+        err("no entries match")
+        return
+    color = use_color()
+    id_w = min(max(len(e.id) for e in entries), 40)
+    title_w = 72
+    typer.echo(f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS")
+    for i, e in enumerate(entries):
+        status = f"{e.status:<7}"
+        if color and _STATUS_STYLE[e.status]:
+            status = typer.style(status, fg=_STATUS_STYLE[e.status])
+        year = str(e.year or e.canonical_year or "")
+        topics = ", ".join(t.rsplit("/", 1)[-1] for t in e.topics)
+        line = f"{e.id:<{id_w}}  {status} {year:<4}  {_short(e.display_title, title_w):<{title_w}}  {topics}"
+        if extra and extra[i]:
+            line += f"  [{extra[i]}]"
+        typer.echo(line)
+
+
+def _entry_details(e, catalog) -> None:
+    def row(name: str, value: Any) -> None:
+        if value not in (None, "", [], {}):
+            typer.echo(safe(f"{name + ':':<15}{value}"))
+
+    title = safe(e.display_title)
+    typer.echo(typer.style(title, bold=True) if use_color() else title)
+    row("id", e.id)
+    row("kind", e.kind)
+    row("status", e.status + (f" (read on {e.read_on})" if e.read_on else ""))
+    row("topics", "; ".join(e.topics))
+    row("venue", e.venue or e.canonical_venue)
+    row("year", e.year or e.canonical_year)
+    if e.canonical_title and e.canonical_title != e.title:
+        row("canonical", e.canonical_title)
+    row("authors", ", ".join(e.authors))
+    row("arXiv", e.arxiv_id)
+    row("DOI", e.doi)
+    row("S2", e.s2_id)
+    row("citations", e.citation_count)
+    for ln in e.links:
+        label = ln.label if ln.label and ln.label != ln.url else ln.kind
+        row("link", f"{ln.url}  ({label})")
+    row("comment", e.comment)
+    for n in e.notes:
+        row("note", n)
+    for r in e.results:
+        vals = ", ".join(f"{k} {v}" for k, v in r.values.items())
+        row("result", f"{r.table.rsplit('/', 1)[-1]}: {vals}" + (f" ({r.note})" if r.note else ""))
+    if e.abstract:
+        row("abstract", _short(e.abstract, 400))
