@@ -275,6 +275,7 @@ class Pair:
     status: str  # same: resolved / split / not an entry; different: kept apart / merged
     why: str = ""
     texts: tuple[str, str] = ("", "")
+    titles: tuple[str, str] = ("", "")  # titles of the entries the importer made of each line
 
 
 @dataclass
@@ -302,26 +303,45 @@ class ListReport:
         return sum(1 for p in self.pairs if p.kind == kind)
 
 
-def mention_lines(entry) -> list[int]:
-    """The 1-based source lines where the importer says the entry is mentioned (none if it cannot say)."""
+def _mentions(entry) -> list[tuple[int, str]]:
+    """(1-based line, verbatim text or "") of each mention the importer records for the entry in
+    this file (mentions another file contributed through ``import --merge`` are left out)."""
     out = []
     for m in getattr(entry, "mentions", None) or []:
-        line = getattr(m, "line", None)
-        if line is None and isinstance(m, dict):
-            line = m.get("line")
-        if isinstance(line, int) and line > 0:
-            out.append(line)
+        get = m.get if isinstance(m, dict) else (lambda name, m=m: getattr(m, name, None))
+        line, doc = get("line"), get("doc")
+        if isinstance(line, int) and line > 0 and not doc:
+            out.append((line, get("text") or ""))
     return out
 
 
+def mention_lines(entry) -> list[int]:
+    """The 1-based source lines where the importer says the entry is mentioned (none if it cannot say)."""
+    return [line for line, _ in _mentions(entry)]
+
+
+def mention_spans(entry, src: "Source") -> dict[int, list[int]]:
+    """First line -> all lines of each mention: as many lines as the importer's verbatim ``text``
+    has, or (an importer that keeps no text) the record the source's shape gives (``Source.record``)."""
+    spans: dict[int, list[int]] = {}
+    for line, text in _mentions(entry):
+        if text:
+            n = text.count("\n") + (0 if text.endswith("\n") else 1)
+            span = list(range(line, line + max(n, 1)))
+        else:
+            span = src.record(line)
+        spans[line] = sorted(set(spans.get(line, [])) | set(span))
+    return spans
+
+
 def line_map(entries, src: Source) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
-    """line -> indices of entries mentioned on it; and line -> entries whose record covers it."""
+    """line -> indices of entries mentioned on it; and line -> entries a mention of which covers it."""
     direct: dict[int, set[int]] = {}
     covered: dict[int, set[int]] = {}
     for i, e in enumerate(entries):
-        for no in mention_lines(e):
+        for no, span in mention_spans(e, src).items():
             direct.setdefault(no, set()).add(i)
-            for n in src.record(no):
+            for n in span:
                 covered.setdefault(n, set()).add(i)
     return direct, covered
 
@@ -338,7 +358,12 @@ def find_key(list_path: Path) -> Path | None:
     return None
 
 
-def judge_pairs(key: dict, direct, covered) -> list[Pair]:
+def judge_pairs(key: dict, direct, covered, entries=()) -> list[Pair]:
+    """Verdicts on the hand-checked pairs of ``key`` (see the module docstring)."""
+
+    def titles(found: set[int]) -> str:
+        return " + ".join(sorted(str(entries[i].title) for i in found)) if entries else ""
+
     pairs = []
     for kind in ("same", "different"):
         for p in key.get(kind, []):
@@ -349,7 +374,8 @@ def judge_pairs(key: dict, direct, covered) -> list[Pair]:
                 status = "resolved" if together else ("not an entry" if not (ea and eb) else "split")
             else:
                 status = "merged" if together else ("kept apart" if ea and eb else "kept apart (not both entries)")
-            pairs.append(Pair(kind, a, b, status, p.get("why", ""), (p.get("a", ""), p.get("b", ""))))
+            pairs.append(Pair(kind, a, b, status, p.get("why", ""), (p.get("a", ""), p.get("b", "")),
+                              (titles(ea), titles(eb))))
     return pairs
 
 
@@ -422,33 +448,37 @@ def measure(path: Path, key_path: Path | None = None, export: bool = True) -> Li
     rep.kinds = Counter(e.kind for e in entries)
     direct, covered = line_map(entries, src)
     for e in entries:
-        lines = sorted(set(mention_lines(e)))
+        spans = mention_spans(e, src)
+        lines = sorted(spans)
         if not lines:
             rep.unmapped += 1
-        source = [src.line(n) for no in lines for n in src.record(no)]
+        source = [src.line(n) for no in lines for n in spans[no]]
         if not (e.title or "").strip():
             rep.untitled += 1
         problems = markup_problems(e.title, source if lines else None)
         if problems:
             rep.dirty.append((e.title, lines, problems))
         if e.year is None and lines:
-            where = _year_source(src, lines)
+            where = _year_source(src, spans)
             if where:
                 rep.no_year.append((e.title, lines[0], where))
     key_path = key_path or find_key(path)
     if key_path:
         rep.has_key = True
-        rep.pairs = judge_pairs(json.loads(key_path.read_text(encoding="utf-8")), direct, covered)
+        rep.pairs = judge_pairs(json.loads(key_path.read_text(encoding="utf-8")), direct, covered, entries)
     if export:
         rep.export_identical, rep.export_diff, secs = export_roundtrip(path)
         rep.export_ms = secs * 1000
     return rep
 
 
-def _year_source(src: Source, lines: list[int]) -> str:
-    """Where the source states the year of an entry mentioned on ``lines`` ('' if nowhere)."""
-    for no in lines:
-        for n in src.record(no):
+def _year_source(src: Source, spans: dict[int, list[int]] | list[int]) -> str:
+    """Where the source states the year of an entry with these mentions ('' if nowhere): a line
+    of a mention first, then the headings above it."""
+    if not isinstance(spans, dict):
+        spans = {no: src.record(no) for no in spans}
+    for no, span in sorted(spans.items()):
+        for n in span:
             if n in src.fenced and n != no:
                 continue
             y = year_hint(src.line(n))
@@ -548,7 +578,7 @@ def render(reports: list[ListReport], lists_label: str) -> str:
         why = Counter(p for _, _, ps in r.dirty for p in ps)
         out.append(f"- Titles with leftover markup: **{len(r.dirty)}**"
                    + (f" ({', '.join(f'{k}: {n}' for k, n in why.most_common())})" if why else ""))
-        out.append(f"- Entries with no year where the source gives one: **{len(r.no_year)}**")
+        out.append(f"- Entries with no year where the source gives one: **{_no_year_cell(r)}**")
         out.append(f"- Entries with an empty title: {r.untitled}")
         if r.has_key:
             same = Counter(p.status for p in r.pairs if p.kind == "same")
@@ -574,9 +604,11 @@ def render(reports: list[ListReport], lists_label: str) -> str:
         bad = [p for p in r.pairs if p.status not in ("resolved", "kept apart", "kept apart (not both entries)")]
         if bad:
             out += [f"<details><summary>Pairs not handled ({len(bad)})</summary>", "",
-                    "| pair | lines | status | source |", "| --- | --- | --- | --- |"]
+                    "| pair | lines | status | source lines | entries made of them |", "| --- | --- | --- | --- | --- |"]
             for p in bad:
-                out.append(f"| {p.kind} | {p.a} / {p.b} | {p.status} | `{_short(p.texts[0], 50)}` / `{_short(p.texts[1], 50)}` |")
+                made = " / ".join(f"`{_short(t, 50)}`" if t else "(none)" for t in p.titles)
+                out.append(f"| {p.kind} | {p.a} / {p.b} | {p.status} "
+                           f"| `{_short(p.texts[0], 50)}` / `{_short(p.texts[1], 50)}` | {made} |")
             out += ["", "</details>", ""]
     out += [
         "## How it is measured",

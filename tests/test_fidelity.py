@@ -207,6 +207,20 @@ def test_pairs_are_judged_by_the_entries_mentioned_on_each_line():
                    ("different", "kept apart (not both entries)")]
 
 
+def test_a_mention_spans_the_lines_of_its_verbatim_text():
+    """An importer that keeps each mention's text says how many lines it spans; the source's shape
+    is only the fallback (an importer without text)."""
+    src = fidelity.Source.of(SHAPES)
+    one = SimpleNamespace(title="Paper One", mentions=[SimpleNamespace(line=4, text="- Paper One.")])
+    assert fidelity.mention_spans(one, src) == {4: [4]}
+    two = SimpleNamespace(title="Paper Five", mentions=[SimpleNamespace(line=16, text="- Paper Five\nwith a lazy")])
+    assert fidelity.mention_spans(two, src) == {16: [16, 17]}
+    merged_in = SimpleNamespace(title="X", mentions=[SimpleNamespace(line=4, text="x", doc="other.md")])
+    assert fidelity.mention_spans(merged_in, src) == {}
+    as_dicts = SimpleNamespace(title="Paper One", mentions=[{"topic": "t", "form": "bullet", "line": 4}])
+    assert fidelity.mention_spans(as_dicts, src) == {4: [4, 5, 6]}
+
+
 def test_measure_counts_dirty_titles_missing_years_and_unmapped_entries(tmp_path, monkeypatch):
     """measure() on a fake importer: one dirty title, two missing years (one on the record's authors
     line, one in the heading), an entry with its year not counted, and one entry without mentions
