@@ -671,6 +671,10 @@ def main(argv: list[str] | None = None) -> int:
               f"same {_pairs_cell(r, 'same', 'resolved'):>6} diff {_pairs_cell(r, 'different', 'kept apart'):>6} "
               f"export {_export_cell(r):5} {r.import_ms:6.1f} ms" + (f"  {r.error}" if r.error else ""))
     print(f"wrote {args.out}", file=sys.stderr)
+    failed = [r.name for r in reports if r.error]
+    if failed:  # the report is written (it shows the errors), but a broken import is no success
+        print(f"fidelity: the import failed for {len(failed)} list(s): {', '.join(failed)}", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -273,6 +273,22 @@ def test_the_script_writes_a_report_with_a_row_per_list(tmp_path):
     assert str(tmp_path) not in text  # no machine paths in the report
 
 
+def test_a_crashing_importer_is_reported_and_fails_the_run(tmp_path, monkeypatch):
+    lists = tmp_path / "lists"
+    lists.mkdir()
+    (lists / "tiny.md").write_text(TINY, encoding="utf-8")
+    import wsskg.formats.markdown as md
+
+    def boom(path):
+        raise ValueError("no entries for you")
+
+    monkeypatch.setattr(md, "read_markdown", boom)
+    out = tmp_path / "fidelity.md"
+    assert fidelity.main(["--lists", str(lists), "--out", str(out), "--no-shipped"]) == 1
+    row = next(ln for ln in out.read_text(encoding="utf-8").splitlines() if ln.startswith("| tiny.md"))
+    assert "ValueError: no entries for you" in row
+
+
 def test_a_missing_lists_folder_is_a_clear_error(tmp_path, capsys, monkeypatch):
     out = tmp_path / "fidelity.md"
     assert fidelity.main(["--lists", str(tmp_path / "absent"), "--out", str(out)]) == 2
