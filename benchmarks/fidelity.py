@@ -149,6 +149,44 @@ def markup_problems(title: str, source: list[str] | None = None) -> list[str]:
     return found
 
 
+# -- suspects: not goals of their own, but what an engineer should look at ------------------------
+
+_CUT_TAIL = re.compile(r"\s*:\s+(?P<tail>[^.\[\](){}|*_`<]+)")
+_MD_HREF = re.compile(r"\]\(\s*([^)\s]*)")
+
+
+def _title_case(text: str) -> bool:
+    words = [w for w in re.findall(r"[A-Za-z][\w'-]*", text) if len(w) > 3]
+    return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
+
+
+def cut_at_colon(title: str, source: list[str]) -> str:
+    """The rest of the title when the source continues it after a colon (``Tell Me Where to Look:
+    Guided Attention Inference Network``) and the importer kept only the head; '' otherwise. A
+    lower-case remark after the colon (``Title: image-level, semantic affinity``) or a venue is no
+    part of the title."""
+    t = (title or "").strip()
+    if not t:
+        return ""
+    for line in source:
+        i = line.find(t)
+        if i < 0:
+            continue
+        m = _CUT_TAIL.match(line, i + len(t))
+        if m and _title_case(m["tail"]) and not re.match(rf"\s*(?:{_V})", m["tail"]):
+            return m["tail"].strip()
+    return ""
+
+
+def navigation_only(entry, texts: list[str]) -> bool:
+    """An entry made of one line whose only links go to ``#anchors`` of the page (a table of
+    contents, a table of sections): navigation, not a work."""
+    if len(texts) != 1 or getattr(entry, "links", None):
+        return False
+    hrefs = _MD_HREF.findall(texts[0])
+    return bool(hrefs) and all(h.startswith("#") for h in hrefs) and "http" not in texts[0]
+
+
 # -- years the source gives -----------------------------------------------------------------------
 
 _URL_PART = re.compile(r"\]\([^)\s]*\)|<https?://[^>]*>|https?://\S+|(?:href|src)=[\"'][^\"']*[\"']")
@@ -285,7 +323,9 @@ class ListReport:
     entries: int = 0
     kinds: Counter = field(default_factory=Counter)
     unmapped: int = 0  # entries with no mention line
-    untitled: int = 0  # entries whose title is empty
+    untitled: list[tuple[str, list[int]]] = field(default_factory=list)  # kind, lines of entries without a title
+    cut: list[tuple[str, int, str]] = field(default_factory=list)  # title, line, the part the source adds
+    navigation: list[tuple[str, int]] = field(default_factory=list)  # title, line
     dirty: list[tuple[str, list[int], list[str]]] = field(default_factory=list)  # title, lines, problems
     no_year: list[tuple[str, int, str]] = field(default_factory=list)  # title, line, where the year is
     pairs: list[Pair] = field(default_factory=list)
@@ -426,8 +466,8 @@ def export_roundtrip(path: Path) -> tuple[bool | None, str, float]:
                 os.environ["WSSKG_CACHE_DIR"] = old
 
 
-def measure(path: Path, key_path: Path | None = None, export: bool = True) -> ListReport:
-    """All the numbers for one list."""
+def measure(path: Path, key_path: Path | None = None, export: bool = True, runs: int = IMPORT_RUNS) -> ListReport:
+    """All the numbers for one list (the import timed as the best of ``runs``)."""
     text = path.read_text(encoding="utf-8-sig")
     src = Source.of(text)
     rep = ListReport(name=path.name, lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1))
@@ -435,7 +475,7 @@ def measure(path: Path, key_path: Path | None = None, export: bool = True) -> Li
         from wsskg.formats.markdown import read_markdown
 
         best = float("inf")
-        for _ in range(IMPORT_RUNS):
+        for _ in range(max(runs, 1)):
             t0 = time.perf_counter()
             cat = read_markdown(path)
             best = min(best, time.perf_counter() - t0)
@@ -454,7 +494,14 @@ def measure(path: Path, key_path: Path | None = None, export: bool = True) -> Li
             rep.unmapped += 1
         source = [src.line(n) for no in lines for n in spans[no]]
         if not (e.title or "").strip():
-            rep.untitled += 1
+            rep.untitled.append((e.kind, lines))
+        texts = [t for _, t in _mentions(e) if t] or [src.line(no) for no in lines]
+        if lines:
+            tail = cut_at_colon(e.title, source)
+            if tail:
+                rep.cut.append((e.title, lines[0], tail))
+            if navigation_only(e, texts):
+                rep.navigation.append((e.title, lines[0]))
         problems = markup_problems(e.title, source if lines else None)
         if problems:
             rep.dirty.append((e.title, lines, problems))
@@ -564,6 +611,20 @@ def render(reports: list[ListReport], lists_label: str) -> str:
     ]
     for r in tot:
         out.append(f"| {r.name} | {r.entries} | {_kinds(r.kinds)} |")
+    out += [
+        "",
+        "## Suspects",
+        "",
+        "Not goals of their own (a list may really name a work by a link alone), but what to look at next:",
+        "entries without a title; titles the source continues after a colon with more of the title",
+        "(`Tell Me Where to Look: Guided Attention Inference Network` imported as `Tell Me Where to Look`);",
+        "single lines whose only links go to `#anchors` of the page (navigation) made entries.",
+        "",
+        "| list | no title | cut at a colon | navigation as entries |",
+        "| --- | ---: | ---: | ---: |",
+    ]
+    for r in tot:
+        out.append(f"| {r.name} | {len(r.untitled)} | {len(r.cut)} | {len(r.navigation)} |")
     out += ["", "## Per list", ""]
     for r in reports:
         out += [f"### {r.name}", ""]
@@ -579,7 +640,8 @@ def render(reports: list[ListReport], lists_label: str) -> str:
         out.append(f"- Titles with leftover markup: **{len(r.dirty)}**"
                    + (f" ({', '.join(f'{k}: {n}' for k, n in why.most_common())})" if why else ""))
         out.append(f"- Entries with no year where the source gives one: **{_no_year_cell(r)}**")
-        out.append(f"- Entries with an empty title: {r.untitled}")
+        out.append(f"- Suspects: {len(r.untitled)} entries without a title, {len(r.cut)} titles cut at a colon, "
+                   f"{len(r.navigation)} navigation links made entries")
         if r.has_key:
             same = Counter(p.status for p in r.pairs if p.kind == "same")
             diff = Counter(p.status for p in r.pairs if p.kind == "different")
@@ -600,6 +662,17 @@ def render(reports: list[ListReport], lists_label: str) -> str:
                     "| line | title | year in the source |", "| ---: | --- | --- |"]
             for title, line, where in r.no_year[:SHOW]:
                 out.append(f"| {line} | `{_short(title)}` | {where} |")
+            out += ["", "</details>", ""]
+        if r.untitled or r.cut or r.navigation:
+            n = len(r.untitled) + len(r.cut) + len(r.navigation)
+            out += [f"<details><summary>Suspects ({n}; first {SHOW} of each)</summary>", "",
+                    "| line | entry | suspect |", "| ---: | --- | --- |"]
+            for kind, lines in r.untitled[:SHOW]:
+                out.append(f"| {lines[0] if lines else '?'} | ({kind} without a title) | no title |")
+            for title, line, tail in r.cut[:SHOW]:
+                out.append(f"| {line} | `{_short(title)}` | the source goes on: `{_short(tail, 60)}` |")
+            for title, line in r.navigation[:SHOW]:
+                out.append(f"| {line} | `{_short(title)}` | links only to #anchors of the page |")
             out += ["", "</details>", ""]
         bad = [p for p in r.pairs if p.status not in ("resolved", "kept apart", "kept apart (not both entries)")]
         if bad:
