@@ -436,9 +436,11 @@ def _short(s: str, n: int = 90) -> str:
     return s if len(s) <= n else s[: n - 1] + "…"
 
 
-def export_roundtrip(path: Path) -> tuple[bool | None, str, float]:
+def export_roundtrip(path: Path, imported=None) -> tuple[bool | None, str, float]:
     """``wsskg import`` the list into a temporary catalog and ``wsskg export`` it (the CLI in this
-    process, exactly as a user runs it): (identical?, first difference, seconds)."""
+    process, exactly as a user runs it): (identical?, first difference, seconds). Given the catalog
+    ``read_markdown`` already made, it is saved as ``wsskg import`` saves it instead of parsing the
+    list again (the tests' shortcut; the report always goes through ``wsskg import``)."""
     from typer.testing import CliRunner
 
     from wsskg.cli import app
@@ -450,9 +452,14 @@ def export_roundtrip(path: Path) -> tuple[bool | None, str, float]:
             cat, out = Path(tmp) / "catalog.yaml", Path(tmp) / "export.md"
             runner = CliRunner()
             t0 = time.perf_counter()
-            r = runner.invoke(app, ["import", str(path), "-c", str(cat)])
-            if r.exit_code != 0:
-                return None, f"import failed: {(r.output or repr(r.exception)).strip()[:200]}", 0.0
+            if imported is not None:
+                from wsskg.store import save_catalog
+
+                save_catalog(cat, imported)
+            else:
+                r = runner.invoke(app, ["import", str(path), "-c", str(cat)])
+                if r.exit_code != 0:
+                    return None, f"import failed: {(r.output or repr(r.exception)).strip()[:200]}", 0.0
             r = runner.invoke(app, ["export", "-c", str(cat), "-o", str(out)])
             dt = time.perf_counter() - t0
             if r.exit_code != 0 or not out.exists():
@@ -466,8 +473,10 @@ def export_roundtrip(path: Path) -> tuple[bool | None, str, float]:
                 os.environ["WSSKG_CACHE_DIR"] = old
 
 
-def measure(path: Path, key_path: Path | None = None, export: bool = True, runs: int = IMPORT_RUNS) -> ListReport:
-    """All the numbers for one list (the import timed as the best of ``runs``)."""
+def measure(path: Path, key_path: Path | None = None, export: bool = True, runs: int = IMPORT_RUNS,
+            cli_import: bool = True) -> ListReport:
+    """All the numbers for one list (the import timed as the best of ``runs``; ``cli_import=False``
+    exports the catalog already read instead of running ``wsskg import`` again)."""
     text = path.read_text(encoding="utf-8-sig")
     src = Source.of(text)
     rep = ListReport(name=path.name, lines=text.count("\n") + (0 if text.endswith("\n") or not text else 1))
@@ -514,7 +523,7 @@ def measure(path: Path, key_path: Path | None = None, export: bool = True, runs:
         rep.has_key = True
         rep.pairs = judge_pairs(json.loads(key_path.read_text(encoding="utf-8")), direct, covered, entries)
     if export:
-        rep.export_identical, rep.export_diff, secs = export_roundtrip(path)
+        rep.export_identical, rep.export_diff, secs = export_roundtrip(path, None if cli_import else cat)
         rep.export_ms = secs * 1000
     return rep
 
