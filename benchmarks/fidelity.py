@@ -67,7 +67,8 @@ _V = rf"(?:{VENUES})"
 
 # -- leftover markup in a title -------------------------------------------------------------------
 
-_EMPHASIS = re.compile(r"\*\*|__|(?:^|\s)[*_](?=\S)|(?<=\S)[*_](?:\s|$)")
+#: Any asterisk (emphasis, or a footnote mark like ``TSRNet*``/``Zhang*``), ``__``, or ``_emphasis_``.
+_EMPHASIS = re.compile(r"\*|__|(?:^|\s)_(?=\S)|(?<=\S)_(?:\s|$)")
 _CODE = re.compile(r"`")
 _LINK = re.compile(r"\[[^\]]*\]\(|\]\(")
 _HTML = re.compile(r"</?[a-zA-Z][a-zA-Z0-9-]*(?=[\s>/])|<!--")
@@ -80,6 +81,7 @@ _URL = re.compile(r"https?://|www\.\S|\b[\w-]+\.(?:com|org|io|net|edu)/\S", re.I
 #: ``ABBR:`` before the title: one token (no spaces), with a capital or digit after the first letter.
 _PREFIX = re.compile(r"^(?P<abbr>[A-Za-z0-9][\w.+\-&']{0,24}):\s+(?P<rest>\S.*)$")
 _TAG_PREFIX = re.compile(r"^\s*\[[^\]]{1,40}\](?!\()")
+_TAG_SUFFIX = re.compile(r"\s\[[^\]]{1,30}\][.,;]?\s*$")
 _MARKUP_AFTER_PREFIX = re.compile(r"^[\"“'‘«*_`\[<(]")
 #: A venue (optionally with a year) or a bare year at the end of a title, in any wrapping.
 _VENUE_SUFFIX = re.compile(
@@ -117,7 +119,7 @@ def markup_problems(title: str, source: list[str] | None = None) -> list[str]:
     if not t:
         return []  # no title at all is counted apart (ListReport.untitled), not as markup
     if _EMPHASIS.search(t):
-        found.append("emphasis (** __ * _)")
+        found.append("emphasis or asterisk (* __ _)")
     if _CODE.search(t):
         found.append("code span (`)")
     if _LINK.search(t):
@@ -136,6 +138,8 @@ def markup_problems(title: str, source: list[str] | None = None) -> list[str]:
         found.append("URL")
     if _TAG_PREFIX.match(t):
         found.append("[TAG] prefix")
+    if _TAG_SUFFIX.search(t):
+        found.append("[TAG] suffix")
     m = _PREFIX.match(t)
     if m and _has_acronym(m["abbr"]) and (
         _MARKUP_AFTER_PREFIX.match(m["rest"])
@@ -176,6 +180,10 @@ def cut_at_colon(title: str, source: list[str]) -> str:
         if m and _title_case(m["tail"]) and not re.match(rf"\s*(?:{_V})", m["tail"]):
             return m["tail"].strip()
     return ""
+
+
+#: Problems of a title that are no problem in a short name (``CVPR2019``-like acronyms, ``W-TALC:``).
+SHORT_NAME_OK = {"title is a venue/year", "venue/year suffix", "ABBR: prefix"}
 
 
 def navigation_only(entry, texts: list[str]) -> bool:
@@ -326,6 +334,7 @@ class ListReport:
     untitled: list[tuple[str, list[int]]] = field(default_factory=list)  # kind, lines of entries without a title
     cut: list[tuple[str, int, str]] = field(default_factory=list)  # title, line, the part the source adds
     navigation: list[tuple[str, int]] = field(default_factory=list)  # title, line
+    dirty_short: list[tuple[str, int, list[str]]] = field(default_factory=list)  # short name, line, problems
     dirty: list[tuple[str, list[int], list[str]]] = field(default_factory=list)  # title, lines, problems
     no_year: list[tuple[str, int, str]] = field(default_factory=list)  # title, line, where the year is
     pairs: list[Pair] = field(default_factory=list)
@@ -511,6 +520,11 @@ def measure(path: Path, key_path: Path | None = None, export: bool = True, runs:
                 rep.cut.append((e.title, lines[0], tail))
             if navigation_only(e, texts):
                 rep.navigation.append((e.title, lines[0]))
+        short = getattr(e, "short_name", None)
+        if short:
+            problems = [p for p in markup_problems(short) if p not in SHORT_NAME_OK]
+            if problems:
+                rep.dirty_short.append((short, lines[0] if lines else 0, problems))
         problems = markup_problems(e.title, source if lines else None)
         if problems:
             rep.dirty.append((e.title, lines, problems))
@@ -627,13 +641,14 @@ def render(reports: list[ListReport], lists_label: str) -> str:
         "Not goals of their own (a list may really name a work by a link alone), but what to look at next:",
         "entries without a title; titles the source continues after a colon with more of the title",
         "(`Tell Me Where to Look: Guided Attention Inference Network` imported as `Tell Me Where to Look`);",
-        "single lines whose only links go to `#anchors` of the page (navigation) made entries.",
+        "single lines whose only links go to `#anchors` of the page (navigation) made entries; short names",
+        "with markup left in them (`TSRNet*`, `**WSGCN`).",
         "",
-        "| list | no title | cut at a colon | navigation as entries |",
-        "| --- | ---: | ---: | ---: |",
+        "| list | no title | cut at a colon | navigation as entries | short names with markup |",
+        "| --- | ---: | ---: | ---: | ---: |",
     ]
     for r in tot:
-        out.append(f"| {r.name} | {len(r.untitled)} | {len(r.cut)} | {len(r.navigation)} |")
+        out.append(f"| {r.name} | {len(r.untitled)} | {len(r.cut)} | {len(r.navigation)} | {len(r.dirty_short)} |")
     out += ["", "## Per list", ""]
     for r in reports:
         out += [f"### {r.name}", ""]
@@ -650,7 +665,7 @@ def render(reports: list[ListReport], lists_label: str) -> str:
                    + (f" ({', '.join(f'{k}: {n}' for k, n in why.most_common())})" if why else ""))
         out.append(f"- Entries with no year where the source gives one: **{_no_year_cell(r)}**")
         out.append(f"- Suspects: {len(r.untitled)} entries without a title, {len(r.cut)} titles cut at a colon, "
-                   f"{len(r.navigation)} navigation links made entries")
+                   f"{len(r.navigation)} navigation links made entries, {len(r.dirty_short)} short names with markup")
         if r.has_key:
             same = Counter(p.status for p in r.pairs if p.kind == "same")
             diff = Counter(p.status for p in r.pairs if p.kind == "different")
@@ -672,8 +687,8 @@ def render(reports: list[ListReport], lists_label: str) -> str:
             for title, line, where in r.no_year[:SHOW]:
                 out.append(f"| {line} | `{_short(title)}` | {where} |")
             out += ["", "</details>", ""]
-        if r.untitled or r.cut or r.navigation:
-            n = len(r.untitled) + len(r.cut) + len(r.navigation)
+        if r.untitled or r.cut or r.navigation or r.dirty_short:
+            n = len(r.untitled) + len(r.cut) + len(r.navigation) + len(r.dirty_short)
             out += [f"<details><summary>Suspects ({n}; first {SHOW} of each)</summary>", "",
                     "| line | entry | suspect |", "| ---: | --- | --- |"]
             for kind, lines in r.untitled[:SHOW]:
@@ -682,6 +697,8 @@ def render(reports: list[ListReport], lists_label: str) -> str:
                 out.append(f"| {line} | `{_short(title)}` | the source goes on: `{_short(tail, 60)}` |")
             for title, line in r.navigation[:SHOW]:
                 out.append(f"| {line} | `{_short(title)}` | links only to #anchors of the page |")
+            for short, line, ps in r.dirty_short[:SHOW]:
+                out.append(f"| {line or '?'} | short name `{_short(short)}` | {', '.join(ps)} |")
             out += ["", "</details>", ""]
         bad = [p for p in r.pairs if p.status not in ("resolved", "kept apart", "kept apart (not both entries)")]
         if bad:
@@ -695,10 +712,11 @@ def render(reports: list[ListReport], lists_label: str) -> str:
     out += [
         "## How it is measured",
         "",
-        "- *Dirty title*: the entry's `title` contains `**`/`__`/`*emphasis*`, a backtick, `[..](`, an HTML",
-        "  tag or entity, a Markdown escape, wrapping quotes, an emoji (`:name:` or a character), a URL, a",
-        "  leading `[TAG]`, a leading `ABBR:` the list wrote apart from the title (`**WSGCN:** \"Title\"`; a paper",
-        "  whose real title is `WebSeg: ...` is clean), or a trailing venue/year (`CVPR 2019`, `*ICME2021*`, `(ECCV'18)`).",
+        "- *Dirty title*: the entry's `title` contains an asterisk (`**`, `*emphasis*`, a footnote mark),",
+        "  `__`/`_emphasis_`, a backtick, `[..](`, an HTML tag or entity, a Markdown escape, wrapping quotes,",
+        "  an emoji (`:name:` or a character), a URL, a leading or trailing `[TAG]`, a leading `ABBR:` the",
+        "  list wrote apart from the title (`**WSGCN:** \"Title\"`; a paper whose real title is `WebSeg: ...`",
+        "  is clean), a trailing venue/year (`CVPR 2019`, `*ICME2021*`, `(ECCV'18)`), or is only a venue.",
         "- *No year*: the entry's `year` is empty while one of its mention lines (with continuation lines",
         "  such as an authors sub-bullet) or a heading above it states one: `2019`, `CVPR'19`, `ICCV 21`,",
         "  `ICCV2021`, `arxiv 25.10`. Years inside URLs, arXiv ids and dataset names (`VOC2012`) do not count.",
