@@ -189,7 +189,8 @@ SHORT_NAME_OK = {"title is a venue/year", "venue/year suffix", "ABBR: prefix"}
 def navigation_only(entry, texts: list[str]) -> bool:
     """An entry made of one line whose only links go to ``#anchors`` of the page (a table of
     contents, a table of sections): navigation, not a work."""
-    if len(texts) != 1 or getattr(entry, "links", None):
+    urls = [getattr(link, "url", "") or "" for link in getattr(entry, "links", None) or []]
+    if len(texts) != 1 or any(not u.startswith("#") for u in urls):
         return False
     hrefs = _MD_HREF.findall(texts[0])
     return bool(hrefs) and all(h.startswith("#") for h in hrefs) and "http" not in texts[0]

@@ -140,6 +140,8 @@ def test_an_entry_made_of_a_line_of_anchor_links_is_navigation():
     assert not fidelity.navigation_only(bare, ["| 4 | [Others](#4) | [code](https://github.com/x/y) |"])
     assert not fidelity.navigation_only(bare, ["| 4 | [Others](#4) |", "4. <span id='4'>Others: A Paper</span>"])
     assert not fidelity.navigation_only(bare, ["- A Paper Title, CVPR 2019"])
+    anchored = SimpleNamespace(title="Others", links=[SimpleNamespace(url="#4")])
+    assert fidelity.navigation_only(anchored, ["| 4 | [Others](#4) | n/a | n/a | n/a |"])
     linked = SimpleNamespace(title="Others", links=[SimpleNamespace(url="https://arxiv.org/abs/1")])
     assert not fidelity.navigation_only(linked, ["| 4 | [Others](#4) |"])
 
