@@ -18,7 +18,9 @@ and this script measures it against the source text:
   ``<list>.same.json`` beside the list (for the shipped list: ``tests/data/fidelity/``);
 * **byte-identical export** (goal: yes): ``wsskg import`` into a temporary catalog, ``wsskg export``,
   compare bytes with the source;
-* the import time (best of three ``read_markdown`` calls).
+* the import time (best of three ``read_markdown`` calls);
+* suspects, not goals but where to look next: entries without a title, titles the source continues
+  after a colon (cut short), ``#anchor`` navigation made entries, short names with markup.
 
 The detectors are deliberately independent of the importer (own venue table, own year rules): an
 instrument that borrowed the importer's rules could not see the importer's gaps. An entry is tied
@@ -38,7 +40,6 @@ import re
 import sys
 import tempfile
 import time
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,8 +97,8 @@ def _is_emoji(ch: str) -> bool:
 
 
 def _has_acronym(token: str) -> bool:
-    """``WSGCN``, ``D2-Net``, ``CO2-Net``, ``Liu et al.``-free: a token with a capital or digit
-    after its first character (a plain capitalised word like ``Learning`` is not an acronym)."""
+    """``WSGCN``, ``D2-Net``, ``WebSeg``: a token with a capital or digit after its first
+    character (a plain capitalised word like ``Learning`` is not an acronym)."""
     return any(c.isupper() or c.isdigit() for c in token[1:])
 
 
