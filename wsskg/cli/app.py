@@ -178,6 +178,8 @@ def _entry_details(e, catalog) -> None:
     title = safe(e.display_title)
     typer.echo(typer.style(title, bold=True) if use_color() else title)
     row("id", e.id)
+    row("short name", e.short_name)
+    row("aliases", ", ".join(e.aliases))
     row("kind", e.kind)
     row("status", e.status + (f" (read on {e.read_on})" if e.read_on else ""))
     row("topics", "; ".join(e.topics))
@@ -199,5 +201,8 @@ def _entry_details(e, catalog) -> None:
     for r in e.results:
         vals = ", ".join(f"{k} {v}" for k, v in r.values.items())
         row("result", f"{r.table.rsplit('/', 1)[-1]}: {vals}" + (f" ({r.note})" if r.note else ""))
+    for m in e.mentions:
+        where = f"{m.doc}:" if m.doc else "line "
+        row("mention", f"{where}{m.line} {m.form} in {m.topic}" + (f"  [{m.evidence}]" if m.evidence else ""))
     if e.abstract:
         row("abstract", _short(e.abstract, 400))

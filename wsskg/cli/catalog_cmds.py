@@ -73,7 +73,8 @@ def import_cmd(
     else:
         from wsskg.formats.markdown import read_markdown
 
-        incoming = read_markdown(file)
+        path, exists = find_catalog(catalog)
+        incoming = read_markdown(file, decisions=_decisions(path) if exists and force else None)
     path, exists = find_catalog(catalog)
     n_topics = len(incoming.topics)
     if merge:
@@ -82,7 +83,7 @@ def import_cmd(
         from wsskg.merge import merge_into
 
         with editing(path) as base:
-            report = merge_into(base, incoming)
+            report = merge_into(base, incoming, source=file.name)
         for line in report.lines():
             typer.echo(line)
         typer.echo(f"Merged {file} into {shown(path)}: {report.summary()}")
@@ -91,12 +92,24 @@ def import_cmd(
         raise CatalogError("already exists; use --merge to add to it or --force to replace it", path=path)
     with locked(path):
         save_catalog(path, incoming, lock=False)
-    kinds = {k: sum(1 for e in incoming.entries if e.kind == k) for k in ("paper", "code", "resource")}
+    kinds = {k: sum(1 for e in incoming.entries if e.kind == k) for k in ("paper", "code")}
+    other = len(incoming.entries) - kinds["paper"] - kinds["code"]
     read = sum(1 for e in incoming.entries if e.status == "read")
     typer.echo(
         f"Imported {len(incoming.entries)} entries ({kinds['paper']} papers, {kinds['code']} code, "
-        f"{kinds['resource']} other; {read} read) in {n_topics} topics from {file} -> {shown(path)}"
+        f"{other} other; {read} read) in {n_topics} topics from {file} -> {shown(path)}"
     )
+
+
+def _decisions(path: Path) -> list[dict]:
+    """The identity decisions of the catalog a re-import replaces (they outlive the import)."""
+    from wsskg.errors import CatalogError
+    from wsskg.store import load_catalog
+
+    try:
+        return load_catalog(path, bulky=False).decisions
+    except CatalogError:
+        return []
 
 
 @app.command()
@@ -144,10 +157,12 @@ def list_cmd(
     \b
       wsskg list --status unread --topic affinity
     """
+    from wsskg.catalog import resolve_topic
     from wsskg.search import filter_entries
 
     _check_status(status, kind)
     _, cat = read_catalog(catalog, bulky=json_out)
+    topic = resolve_topic(cat, topic) if topic else None  # the same names `export --topic` takes
     entries = filter_entries(cat, topic=topic, status=status, year=year, kind=kind)
     if limit:
         entries = entries[:limit]
@@ -333,8 +348,10 @@ def check(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> Non
     else:
         for f in findings:
             typer.echo(f"{f.level}: [{f.code}] {f.message}")
-        warnings = len(findings) - len(errors)
-        typer.echo(f"{shown(path)}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings")
+        warnings = sum(1 for f in findings if f.level == "warning")
+        merges = sum(1 for f in findings if f.code == "merged")
+        typer.echo(f"{shown(path)}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings"
+                   + (f", {merges} merged works" if merges else ""))
     if errors:
         raise typer.Exit(1)
 
@@ -345,9 +362,13 @@ def export(
     status: Optional[str] = StatusOpt,
     topic: Optional[str] = TopicOpt,
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+    checkboxes: bool = typer.Option(False, "--checkboxes", help="Markdown: give list items without a checkbox one ([ ] or [x] by status)."),
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
     """Export the categorized reading list (Markdown), or the entries as JSON, CSV or BibTeX.
+
+    A list imported from Markdown comes back as it was, byte for byte; only the checkboxes
+    follow the statuses (a list without checkboxes gets none unless --checkboxes).
 
     Examples:
 
@@ -365,7 +386,7 @@ def export(
     topic_path = resolve_topic(cat, topic) if topic else None
     entries = filter_entries(cat, topic=topic_path, status=status)
     if fmt == "markdown":
-        text = ex.to_markdown(cat, status=status, topic=topic_path)
+        text = ex.to_markdown(cat, status=status, topic=topic_path, checkboxes=checkboxes)
     elif fmt == "json":
         text = ex.to_json(cat) if not (status or topic) else ex.to_json(cat, entries)
     elif fmt == "csv":
