@@ -288,24 +288,82 @@ def _entry_lines(text: str, out: dict[str, list[int]]) -> None:
         out.setdefault(m.group(1), []).append(line)
 
 
+#: What an outside paper's record in the sidecar may hold (``external``: S2 id -> record).
+EXTERNAL_FIELDS: dict[str, tuple[type, ...]] = {
+    "title": (str,), "year": (int,), "venue": (str,), "authors": (list,), "arxiv_id": (str,),
+    "doi": (str,), "citation_count": (int,), "url": (str,), "abstract": (str,), "venue_names": (list,),
+}
+_SIDECAR_HINT = "fix it by hand, or delete the sidecar and run `wsskg enrich` to rebuild it"
+
+
+def _type_name(v: object) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
+        type(v), type(v).__name__)
+
+
+def _id_list(value: object, what: str, where: str, path: Path) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in value):
+        raise CatalogError(f"sidecar {where}: {what} must be a list of paper ids, got {_type_name(value)}"
+                           f"{'' if not isinstance(value, list) else ' with other things in it'}; {_SIDECAR_HINT}", path=path)
+    return [str(x) for x in value]
+
+
+def _check_external(sid: str, meta: object, path: Path) -> dict:
+    where = f"outside paper {sid!r}"
+    if not isinstance(meta, dict):
+        raise CatalogError(f"sidecar {where}: expected a mapping, got {_type_name(meta)}; {_SIDECAR_HINT}", path=path)
+    for key, value in meta.items():
+        want = EXTERNAL_FIELDS.get(key)
+        if value is None:
+            continue
+        if want is None:
+            ok = isinstance(value, (str, int, float, bool))
+        elif list in want:
+            ok = isinstance(value, list) and all(isinstance(x, str) for x in value)
+        else:
+            ok = isinstance(value, want) and not (isinstance(value, bool) and bool not in want)
+        if not ok:
+            expected = "a list of names" if want and list in want else (
+                "a number" if want and int in want else "text" if want else "text or a number")
+            raise CatalogError(f"sidecar {where}: {key} must be {expected}, got {_type_name(value)}; {_SIDECAR_HINT}",
+                               path=path)
+    return meta
+
+
 def _parse_sidecar(side: bytes, path: Path) -> dict:
-    """The sidecar's content, checked: ``{"entries": {id: (abstract, references, cited_by)},
-    "external": {s2_id: meta}}`` (what the sidecar index stores)."""
+    """The sidecar's content, checked like the catalog (a hand edit gets a one-line error that
+    names the entry): ``{"entries": {id: (abstract, references, cited_by)}, "external": {s2_id:
+    meta}}`` (what the sidecar index stores)."""
     try:
         data = json.loads(side)
-        bulky = data.get("entries", {})
-    except (ValueError, AttributeError):
-        raise CatalogError("sidecar is not valid JSON; delete it and run `wsskg enrich` to rebuild", path=path) from None
+    except RecursionError:
+        raise CatalogError(f"sidecar nests too deeply to be wsskg's; {_SIDECAR_HINT}", path=path) from None
+    except ValueError as e:
+        where = f" (line {e.lineno})" if hasattr(e, "lineno") else ""
+        raise CatalogError(f"sidecar is not valid JSON{where}; {_SIDECAR_HINT}", path=path) from None
+    if not isinstance(data, dict):
+        raise CatalogError(f"sidecar must be a JSON object, got {_type_name(data)}; {_SIDECAR_HINT}", path=path)
+    bulky = data.get("entries") or {}
+    if not isinstance(bulky, dict):
+        raise CatalogError(f"sidecar: entries must be a mapping of entry ids, got {_type_name(bulky)}; {_SIDECAR_HINT}",
+                           path=path)
     entries: dict[str, tuple] = {}
-    for eid, extra in (bulky.items() if isinstance(bulky, dict) else ()):
+    for eid, extra in bulky.items():
+        where = f"entry {eid!r}"
         if not isinstance(extra, dict):
-            continue
-        abstract = extra.get("abstract") if isinstance(extra.get("abstract"), str) else None
-        refs = [str(r) for r in extra["references"]] if isinstance(extra.get("references"), list) else None
-        cited = [str(r) for r in extra["cited_by"]] if isinstance(extra.get("cited_by"), list) else None
+            raise CatalogError(f"sidecar {where}: expected a mapping, got {_type_name(extra)}; {_SIDECAR_HINT}", path=path)
+        abstract = extra.get("abstract")
+        if abstract is not None and not isinstance(abstract, str):
+            raise CatalogError(f"sidecar {where}: abstract must be text, got {_type_name(abstract)}; {_SIDECAR_HINT}",
+                               path=path)
+        refs = _id_list(extra["references"], "references", where, path) if extra.get("references") is not None else None
+        cited = _id_list(extra["cited_by"], "cited_by", where, path) if extra.get("cited_by") is not None else None
         entries[eid] = (abstract, refs, cited)
-    external = data.get("external", {})
-    external = {str(k): v for k, v in external.items() if isinstance(v, dict)} if isinstance(external, dict) else {}
+    external = data.get("external") or {}
+    if not isinstance(external, dict):
+        raise CatalogError(f"sidecar: external must be a mapping of paper ids, got {_type_name(external)}; "
+                           f"{_SIDECAR_HINT}", path=path)
+    external = {str(k): _check_external(str(k), v, path) for k, v in external.items()}
     return {"entries": entries, "external": external}
 
 

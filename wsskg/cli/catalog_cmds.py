@@ -14,7 +14,9 @@ from wsskg.cli.app import (
     _entry_details,
     _short,
     app,
+    echo,
     err,
+    print_data,
     print_entries,
     print_json,
     read_catalog,
@@ -85,8 +87,8 @@ def import_cmd(
         with editing(path) as base:
             report = merge_into(base, incoming)
         for line in report.lines():
-            typer.echo(line)
-        typer.echo(f"Merged {file} into {shown(path)}: {report.summary()}")
+            echo(line)
+        echo(f"Merged {file} into {shown(path)}: {report.summary()}")
         return
     if exists and not force:
         raise CatalogError("already exists; use --merge to add to it or --force to replace it", path=path)
@@ -94,7 +96,7 @@ def import_cmd(
         save_catalog(path, incoming, lock=False, fresh=True)
     kinds = {k: sum(1 for e in incoming.entries if e.kind == k) for k in ("paper", "code", "resource")}
     read = sum(1 for e in incoming.entries if e.status == "read")
-    typer.echo(
+    echo(
         f"Imported {len(incoming.entries)} entries ({kinds['paper']} papers, {kinds['code']} code, "
         f"{kinds['resource']} other; {read} read) in {n_topics} topics from {file} -> {shown(path)}"
     )
@@ -125,7 +127,7 @@ def init(
     with locked(path):
         data = render(Catalog()).encode() if empty else bundled_catalog().read_bytes()
         atomic_write(path, data)
-    typer.echo(f"Created {shown(path)}" + (" (empty)" if empty else " from the default reading list"))
+    echo(f"Created {shown(path)}" + (" (empty)" if empty else " from the default reading list"))
 
 
 @app.command("list")
@@ -178,7 +180,7 @@ def topics(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> No
     for r in rows:
         name = "  " * r["depth"] + r["name"]
         progress = f"{r['read']}/{r['total']} read" if r["total"] else "-"
-        typer.echo(f"{name:<{width}}  {progress}")
+        echo(f"{name:<{width}}  {progress}")
 
 
 @app.command()
@@ -262,7 +264,7 @@ def _print_neighbourhood(hood: dict) -> None:
                     text += f"  ({item['reason']})"
             else:
                 text = str(item)
-            typer.echo(f"{label + ':':<15}{_short(text, 110)}")
+            echo(f"{label + ':':<15}{_short(text, 110)}")
 
 
 def _set_status(refs: List[str], status: str, catalog: Optional[Path]) -> None:
@@ -272,7 +274,7 @@ def _set_status(refs: List[str], status: str, catalog: Optional[Path]) -> None:
     changes = set_status(path, refs, status)
     for e, old in changes:
         note = "" if old != status else " (already)"
-        typer.echo(f"{status}: {e.id}  {_short(e.display_title, 80)}{note}")
+        echo(f"{status}: {e.id}  {_short(e.display_title, 80)}{note}")
 
 
 RefsArg = typer.Argument(..., help="Entry ids, arXiv ids or title fragments.", show_default=False)
@@ -333,9 +335,9 @@ def check(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> Non
         print_json([f.to_json() for f in findings])
     else:
         for f in findings:
-            typer.echo(f"{f.level}: [{f.code}] {f.message}")
+            echo(f"{f.level}: [{f.code}] {f.message}")
         warnings = len(findings) - len(errors)
-        typer.echo(f"{shown(path)}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings")
+        echo(f"{shown(path)}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings")
     if errors:
         raise typer.Exit(1)
 
@@ -390,4 +392,4 @@ def export(
         write_output(output, text.encode("utf-8"), protect=catalog_files(cat_path), force=force)
         err(f"wrote {output}")
     else:
-        typer.echo(text, nl=False)
+        print_data(text)
