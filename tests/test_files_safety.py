@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+from fakeapi import fake, make_catalog  # noqa: F401 - fixture
+from test_enrich import demo_entries
 from typer.testing import CliRunner
 
 from wsskg.cli import app
@@ -155,3 +157,162 @@ def test_export_to_new_file_is_atomic_and_recorded(seed_catalog_file, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     record = json.loads((Path(os.environ["WSSKG_CACHE_DIR"]) / "outputs.json").read_text())
     assert str(out.resolve()) in record
+
+
+# -- item 2: a symlinked catalog stays a link; the real file changes; one lock per real file ------
+
+@pytest.fixture
+def linked(seed_catalog_file, tmp_path):
+    """catalog.yaml kept in a dotfiles folder, linked from the working folder."""
+    dot = tmp_path / "dotfiles"
+    dot.mkdir()
+    real = dot / "papers.yaml"
+    seed_catalog_file.rename(real)
+    work = tmp_path / "work"
+    work.mkdir()
+    link = work / "catalog.yaml"
+    link.symlink_to(real)
+    return link, real
+
+
+def test_symlinked_catalog_is_changed_through_the_link(linked):
+    from wsskg.store import editing, lock_path
+
+    link, real = linked
+    eid = load_catalog(link, use_index=False).entries[0].id
+    code, _, err = run("read", eid, "-c", link)
+    assert code == 0, err
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert next(e for e in load_catalog(real, use_index=False).entries if e.id == eid).status == "read"
+    with editing(link) as cat:  # the path enrich, add and import --merge write through
+        cat.entries[1].abstract = "an abstract"
+    assert link.is_symlink()
+    assert sidecar_path(real).exists() and not sidecar_path(link).exists()
+    assert load_catalog(link).entries[1].abstract == "an abstract"
+    assert lock_path(link) == lock_path(real)
+
+
+def test_two_paths_to_one_catalog_share_one_lock(linked):
+    import threading
+
+    from wsskg.errors import CatalogError
+    from wsskg.store import locked
+
+    link, real = linked
+    errors = []
+    with locked(real):
+        def other():
+            try:
+                with locked(link, timeout=0.3):
+                    pass
+            except CatalogError as e:
+                errors.append(e)
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+    assert errors and "gave up" in str(errors[0])
+
+
+# -- item 11: no lock file in the user's folder -------------------------------------------------------
+
+def test_no_lock_file_is_left_beside_the_catalog(seed_catalog_file):
+    eid = load_catalog(seed_catalog_file, use_index=False).entries[0].id
+    assert run("read", eid, "-c", seed_catalog_file)[0] == 0
+    assert run("export", "-o", seed_catalog_file.parent / "out.md", "-c", seed_catalog_file)[0] == 0
+    assert sorted(p.name for p in seed_catalog_file.parent.iterdir()) == ["catalog.yaml", "out.md"]
+    assert list((Path(os.environ["WSSKG_CACHE_DIR"]) / "locks").glob("*.lock"))
+
+
+# -- item 3: hand edits, comments, layout and CRLF survive every write path ----------------------------
+
+def hand_kept(path: Path, crlf: bool = True) -> list[str]:
+    """Rewrite ``path`` as a person might keep it: PyYAML's layout (4-space indents), a comment
+    before every entry and at the end, CRLF line ends. Returns the comment lines."""
+    import re
+
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, indent=4, width=100)
+    comments = []
+
+    def note(m):
+        c = f"# my note {len(comments)}: keep this"
+        comments.append(c)
+        return f"{c}\n{m.group(0)}"
+
+    text = "# my reading list, kept by hand\n" + re.sub(r"^- id: .*$", note, text, flags=re.M) + "# the end\n"
+    comments += ["# my reading list, kept by hand", "# the end"]
+    path.write_bytes(text.replace("\n", "\r\n" if crlf else "\n").encode("utf-8"))
+    return comments
+
+
+def changed_lines(before: bytes, after: bytes) -> list[str]:
+    import difflib
+
+    a, b = before.decode().splitlines(), after.decode().splitlines()
+    return [ln for ln in difflib.unified_diff(a, b, lineterm="", n=0)
+            if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+
+
+def test_status_change_in_a_hand_kept_crlf_file_changes_only_that_entry(seed_catalog_file):
+    comments = hand_kept(seed_catalog_file)
+    before = seed_catalog_file.read_bytes()
+    eid = next(e.id for e in load_catalog(seed_catalog_file, use_index=False).entries if e.status == "unread")
+    code, _, err = run("read", eid, "-c", seed_catalog_file)
+    assert code == 0, err
+    after = seed_catalog_file.read_bytes()
+    diff = changed_lines(before, after)
+    assert 1 <= len(diff) <= 3, diff  # status line (and a read_on line)
+    assert all("status" in ln or "read_on" in ln for ln in diff), diff
+    assert after.count(b"\r\n") == after.count(b"\n")  # still CRLF throughout
+    text = after.decode()
+    assert all(c in text for c in comments)
+    assert next(e for e in load_catalog(seed_catalog_file, use_index=False).entries if e.id == eid).status == "read"
+
+
+def test_merge_into_a_commented_catalog_keeps_comments_and_other_entries(seed_catalog_file, tmp_path):
+    comments = hand_kept(seed_catalog_file, crlf=False)
+    before = seed_catalog_file.read_bytes()
+    md = tmp_path / "more.md"
+    md.write_text("# More\n## Brand new topic\n- [ ] A Completely New Paper About Ducks [[paper](https://example.org/ducks)]\n")
+    code, _, err = run("import", md, "--merge", "-c", seed_catalog_file)
+    assert code == 0, err
+    after = seed_catalog_file.read_bytes()
+    assert all(c in after.decode() for c in comments)
+    removed = [ln for ln in changed_lines(before, after) if ln.startswith("-")]
+    assert removed == [], removed  # only additions: every old line is still there
+    assert any(e.title.startswith("A Completely New Paper") for e in load_catalog(seed_catalog_file).entries)
+
+
+def test_editing_one_entry_of_a_hand_kept_file_touches_only_its_lines(seed_catalog_file):
+    """``editing`` is what ``enrich`` and ``add`` write through."""
+    from wsskg.catalog import Entry
+    from wsskg.store import editing
+
+    comments = hand_kept(seed_catalog_file)
+    before = seed_catalog_file.read_bytes()
+    with editing(seed_catalog_file) as cat:
+        e = cat.entries[5]
+        e.canonical_title, e.authors, e.citation_count = "Canonical Title", ["A. Author", "B. Author"], 12
+        e.abstract = "goes to the sidecar"
+        cat.entries.append(Entry(id="added-2024", title="Added Paper", topics=list(e.topics)))
+    after = seed_catalog_file.read_bytes()
+    assert all(c in after.decode() for c in comments)
+    diff = changed_lines(before, after)
+    assert not [ln for ln in diff if ln.startswith("-")], diff
+    assert any("Canonical Title" in ln for ln in diff) and any("added-2024" in ln for ln in diff)
+    assert len(diff) < 20, diff
+    back = load_catalog(seed_catalog_file, use_index=False)
+    assert back.entries[5].authors == ["A. Author", "B. Author"] and back.entries[-1].id == "added-2024"
+
+
+def test_enrich_keeps_comments_and_crlf(fake, tmp_path):
+    path = make_catalog(tmp_path / "catalog.yaml", demo_entries())
+    comments = hand_kept(path)
+    code, _, err = run("enrich", "-c", path)
+    assert code == 0, err
+    after = path.read_bytes()
+    assert after.count(b"\r\n") == after.count(b"\n")
+    assert all(c in after.decode() for c in comments)
+    assert any(e.arxiv_id for e in load_catalog(path).entries)
