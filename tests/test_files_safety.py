@@ -316,3 +316,118 @@ def test_enrich_keeps_comments_and_crlf(fake, tmp_path):
     assert after.count(b"\r\n") == after.count(b"\n")
     assert all(c in after.decode() for c in comments)
     assert any(e.arxiv_id for e in load_catalog(path).entries)
+
+
+# -- item 4: no terminal controls from any printed string -------------------------------------------
+
+EVIL = "Evil \x1b[2J\x1b]0;owned\x07 \x9b31m \u202e end"
+CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+def test_terminal_controls_in_topics_list_title_and_every_title_never_reach_the_terminal(seed_catalog_file):
+    from wsskg.catalog import Topic
+
+    cat = load_catalog(seed_catalog_file, use_index=False)
+    cat.title = "List " + EVIL
+    for t in cat.topics:
+        t.name = t.name + " " + EVIL
+    evil_topic = Topic(path="Evil\x1b[31m topic\u202e", name="Evil\x1b[31m topic\u202e", level=2)
+    cat.topics.append(evil_topic)
+    read = [e for e in cat.entries if e.status == "read"]
+    unread = [e for e in cat.entries if e.status == "unread"]
+    for e in unread[:5] + read[:2]:
+        e.title = e.title + " " + EVIL
+        e.topics = e.topics + [evil_topic.path]
+    for e in read[:3]:
+        e.references = ["ext-1"]
+    cat.external = {"ext-1": {"title": "Outside " + EVIL, "year": 2020, "authors": ["A " + EVIL]}}
+    save_catalog(seed_catalog_file, cat)
+    target = unread[0]
+    commands = [["list"], ["list", "--json"], ["topics"], ["search", "evil"], ["show", target.id],
+                ["show", target.id, "--json"], ["next"], ["stats"], ["discover"], ["check"],
+                ["read", target.id], ["search", "Evil\x1b[2J"]]
+    for args in commands:
+        r = CliRunner().invoke(app, args + ["-c", str(seed_catalog_file)])
+        assert "Traceback" not in r.stdout + r.stderr, args
+        for c in CONTROLS:
+            assert c not in r.stdout and c not in r.stderr, (args, c)
+    out = CliRunner().invoke(app, ["stats", "-c", str(seed_catalog_file)]).stdout
+    assert out.startswith("List Evil")  # the title is shown, neutralised, not dropped
+
+
+def test_json_output_keeps_the_text_exact_but_escaped(seed_catalog_file):
+    cat = load_catalog(seed_catalog_file, use_index=False)
+    cat.entries[0].title = EVIL
+    save_catalog(seed_catalog_file, cat)
+    out = CliRunner().invoke(app, ["show", cat.entries[0].id, "--json", "-c", str(seed_catalog_file)]).stdout
+    assert json.loads(out)["title"] == EVIL
+
+
+# -- item 5: a failed import --force keeps catalog and sidecar ---------------------------------------
+
+def test_failed_import_force_keeps_catalog_and_sidecar(enriched, tmp_path, monkeypatch):
+    import wsskg.store as store
+
+    side = sidecar_path(enriched)
+    before = enriched.read_bytes(), side.read_bytes()
+    md = tmp_path / "new.md"
+    md.write_text("# New\n## T\n- [ ] Some Paper [[paper](https://example.org/p)]\n")
+    real_write = store.atomic_write
+
+    def disk_full(path, data, durable=True):
+        if Path(path).name.startswith("catalog"):
+            raise OSError(28, "No space left on device", str(path))
+        return real_write(path, data, durable)
+
+    monkeypatch.setattr(store, "atomic_write", disk_full)
+    code, _, err = run("import", md, "--force", "-c", enriched)
+    assert code != 0 and "No space left" in err and len(err.strip().splitlines()) == 1, err
+    assert (enriched.read_bytes(), side.read_bytes()) == before
+
+
+# -- item 6: a hand-edited sidecar is validated like the catalog -------------------------------------
+
+SIDECAR_CASES = [
+    ("deep nesting", lambda eid: "{\"entries\": {\"%s\": {\"abstract\": %s}}}" % (eid, "[" * 100_000 + "]" * 100_000),
+     "nests too deeply"),
+    ("authors: 5", lambda eid: json.dumps({"entries": {eid: {"references": ["x1"]}},
+                                           "external": {"x1": {"title": "T", "authors": 5}}}),
+     "outside paper 'x1': authors"),
+    ("references: 5", lambda eid: json.dumps({"entries": {eid: {"references": 5}}}), f"entry '{{eid}}': references"),
+    ("abstract a list", lambda eid: json.dumps({"entries": {eid: {"abstract": ["a"]}}}), "abstract must be text"),
+    ("entry not a mapping", lambda eid: json.dumps({"entries": {eid: 3}}), "expected a mapping"),
+    ("top level a list", lambda eid: "[1, 2]", "must be a JSON object"),
+    ("not JSON", lambda eid: "{oops", "not valid JSON"),
+]
+
+
+@pytest.mark.parametrize("name, make, needle", SIDECAR_CASES, ids=[c[0] for c in SIDECAR_CASES])
+def test_hand_edited_sidecar_is_one_line_error_exit_2(seed_catalog_file, name, make, needle):
+    eid = load_catalog(seed_catalog_file, use_index=False).entries[0].id
+    side = sidecar_path(seed_catalog_file)
+    side.write_text(make(eid), encoding="utf-8")
+    before = seed_catalog_file.read_bytes(), side.read_bytes()
+    for args in (["discover"], ["graph", "--format", "json", "-o", "-"], ["show", eid], ["export", "--format", "json"]):
+        r = CliRunner().invoke(app, args + ["-c", str(seed_catalog_file)])
+        assert r.exit_code == 2, (args, r.exit_code, r.stderr, r.exception)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and needle.replace("{eid}", eid) in lines[0] and "sidecar" in lines[0], (args, lines)
+    assert (seed_catalog_file.read_bytes(), side.read_bytes()) == before
+
+
+# -- item 7: a read-only catalog is left alone --------------------------------------------------------
+
+def test_read_only_catalog_is_not_written(seed_catalog_file, tmp_path):
+    eid = load_catalog(seed_catalog_file, use_index=False).entries[0].id
+    md = tmp_path / "more.md"
+    md.write_text("# More\n## T\n- [ ] Another Paper [[paper](https://example.org/q)]\n")
+    seed_catalog_file.chmod(0o444)
+    before = seed_catalog_file.read_bytes()
+    try:
+        for args in (["read", eid], ["unread", eid], ["import", str(md), "--merge"]):
+            code, _, err = run(*args, "-c", seed_catalog_file)
+            assert code == 2 and "read-only" in err and len(err.strip().splitlines()) == 1, (args, err)
+            assert seed_catalog_file.read_bytes() == before
+            assert seed_catalog_file.stat().st_mode & 0o777 == 0o444
+    finally:
+        seed_catalog_file.chmod(0o644)
