@@ -431,3 +431,69 @@ def test_read_only_catalog_is_not_written(seed_catalog_file, tmp_path):
             assert seed_catalog_file.stat().st_mode & 0o777 == 0o444
     finally:
         seed_catalog_file.chmod(0o644)
+
+
+# -- items 8 and 10: whole processes ------------------------------------------------------------------
+
+def _big_catalog(tmp_path: Path, n: int = 2000) -> Path:
+    import sys
+
+    from conftest import REPO
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synth import synthetic_catalog
+
+    path = tmp_path / "big.yaml"
+    save_catalog(path, synthetic_catalog(n))
+    return path
+
+
+@pytest.mark.slow
+def test_list_into_head_exits_0_silently(tmp_path):
+    import subprocess
+    import sys
+
+    path = _big_catalog(tmp_path)
+    for _ in range(3):
+        p = subprocess.Popen([sys.executable, "-m", "wsskg", "list", "-c", str(path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy())
+        assert p.stdout.readline().startswith(b"ID")
+        p.stdout.close()  # like `head -1`: the reader goes away
+        err = p.stderr.read().decode()
+        p.stderr.close()
+        assert p.wait(timeout=60) == 0, err
+        assert err == "", err
+
+
+@pytest.mark.slow
+def test_waiting_for_a_stopped_lock_holder_says_whom_and_how_to_break_it(seed_catalog_file):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom wsskg.store import locked\n"
+         "with locked(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(60)\n", str(seed_catalog_file)],
+        stdout=subprocess.PIPE, env=os.environ.copy())
+    try:
+        assert holder.stdout.readline() == b"held\n"
+        os.kill(holder.pid, signal.SIGSTOP)
+        eid = load_catalog(seed_catalog_file, use_index=False).entries[0].id
+        env = dict(os.environ, WSSKG_LOCK_TIMEOUT="3")
+        t0 = time.monotonic()
+        r = subprocess.run([sys.executable, "-m", "wsskg", "read", eid, "-c", str(seed_catalog_file)],
+                           capture_output=True, text=True, env=env, timeout=60)
+        seconds = time.monotonic() - t0
+        assert r.returncode == 2, r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 2, lines  # the notice while waiting, then the error
+        assert "waiting" in lines[0] and f"pid {holder.pid}" in lines[0] and "stopped" in lines[0]
+        assert f"kill -CONT {holder.pid}" in lines[0] and f"kill {holder.pid}" in lines[0]
+        assert "gave up after 3 s" in lines[1] and f"pid {holder.pid}" in lines[1]
+        assert 2.5 < seconds < 20
+    finally:
+        holder.kill()
+        os.kill(holder.pid, signal.SIGCONT)
+        holder.wait()
+        holder.stdout.close()
