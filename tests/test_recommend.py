@@ -242,6 +242,7 @@ def _bench():
     return graph_bench
 
 
+@pytest.mark.slow
 def test_benchmark_smoke():
     out = subprocess.run([sys.executable, str(REPO / "benchmarks" / "graph_bench.py"), "--tiny"],
                          capture_output=True, text=True, timeout=120)
@@ -249,6 +250,7 @@ def test_benchmark_smoke():
     assert "| build_graph (with outside papers) |" in out.stdout and "| next (limit 10) |" in out.stdout
 
 
+@pytest.mark.slow
 def test_ten_thousand_papers_well_under_five_seconds():
     from wsskg.graph import build_graph
 
