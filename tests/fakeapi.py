@@ -568,3 +568,129 @@ def make_catalog(path, entries, topics=("seg",)):
     cat.entries = list(entries)
     save_catalog(path, cat)
     return path
+
+
+# -- servers that misbehave at the socket level (for the time and memory bounds) ----------------------
+
+class Misbehaving:
+    """A raw TCP server on 127.0.0.1 that answers every request in one bad way.
+
+    ``trickle``    200 with a large Content-Length, then one byte every ``gap`` seconds
+    ``blackhole``  accepts the connection, reads the request, never answers
+    ``oversized``  200 with ``size`` bytes of a JSON list, streamed with no Content-Length
+                   (``declared=True``: with a Content-Length that says so up front)
+    ``echo403``    403 whose body echoes the request's ``x-api-key`` (as some gateways do)
+
+    Serves both arXiv (``/api/query``) and S2 paths; :attr:`hits` counts requests seen.
+    """
+
+    def __init__(self, mode: str, gap: float = 0.3, size: int = 50 * 1024 * 1024, declared: bool = False):
+        import socket
+
+        self.mode, self.gap, self.size, self.declared = mode, gap, size, declared
+        self.hits = 0
+        self._stop = threading.Event()
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(64)
+        self._sock.settimeout(0.1)
+        self._conns: list = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._sock.getsockname()[1]
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return FakeAPI.env(self, **extra)  # same variables, this port
+
+    arxiv_url = FakeAPI.arxiv_url
+    s2_url = FakeAPI.s2_url
+
+    def __enter__(self) -> "Misbehaving":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        for c in self._conns:
+            try:
+                c.close()
+            except OSError:
+                pass
+        self._sock.close()
+
+    def _serve(self) -> None:
+        import socket
+
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self._conns.append(conn)
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _read_request(self, conn) -> dict[str, str]:
+        data = b""
+        conn.settimeout(5)
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+        headers = {}
+        for line in head[1:]:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+        return headers
+
+    def _handle(self, conn) -> None:
+        try:
+            headers = self._read_request(conn)
+            self.hits += 1
+            if self.mode == "blackhole":
+                self._stop.wait(60)
+            elif self.mode == "trickle":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+                while not self._stop.is_set():
+                    conn.sendall(b" ")
+                    self._stop.wait(self.gap)
+            elif self.mode == "oversized":
+                head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                head += f"Content-Length: {self.size}\r\n" if self.declared else "Connection: close\r\n"
+                conn.sendall(head.encode() + b"\r\n[")
+                block = b'{"paperId": null}, ' * 3000
+                sent = 1
+                while sent < self.size and not self._stop.is_set():
+                    conn.sendall(block)
+                    sent += len(block)
+            elif self.mode == "echo403":
+                key = headers.get("x-api-key", "")
+                body = json.dumps({"message": f"Forbidden: bad key {key}", "request": {"x-api-key": key}}).encode()
+                conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
+                             + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+        except OSError:
+            pass
+        finally:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+
+def refused_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (connections are refused)."""
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port

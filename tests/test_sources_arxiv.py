@@ -113,7 +113,7 @@ def test_500_is_retried_a_bounded_number_of_times(fake):
 def test_timeout_is_enforced(fake):
     fake.fault("arxiv", delay=1.5)
     t0 = time.monotonic()
-    with pytest.raises(SourceError, match="no answer within 0.2 s"):
+    with pytest.raises(SourceError, match="no complete answer within 0.2 s"):
         source(timeout=0.2, retries=0).fetch_ids(["1711.07971"])
     assert time.monotonic() - t0 < 1.2
 

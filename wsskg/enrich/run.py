@@ -24,9 +24,14 @@ from wsskg.enrich.matching import Decision, choose, id_conflict
 from wsskg.enrich.planning import Plan, Work, plan, progress_steps, wanted_sources
 from wsskg.enrich.writer import BatchWriter
 from wsskg.errors import RateLimited, SourceError
-from wsskg.sources.http import SERVICE_NAMES, Cache, OfflineMiss, Settings, Stats
+from wsskg.sources.http import (
+    SERVICE_NAMES, SERVICES, Cache, Guard, OfflineMiss, RunTimedOut, ServiceDown, Settings, Stats,
+)
 
 Progress = Callable[[int, int, str], None]
+KEY_HINT = ("Semantic Scholar answered 429 (too many requests) {n} time(s): without a key wsskg shares a small "
+            "public pool. Ask for a free key at https://www.semanticscholar.org/product/api and set it, "
+            "e.g. `export S2_API_KEY=...`, for 1 request/s of your own")
 
 
 @dataclass
@@ -41,6 +46,11 @@ class EnrichReport:
     offline_missing: list[str] = field(default_factory=list)
     stats: Stats = field(default_factory=Stats)
     seconds: float = 0.0
+    notices: list[str] = field(default_factory=list)  # services given up on, the time limit, hints
+
+    def notice(self, text: str) -> None:
+        if text not in self.notices:
+            self.notices.append(text)
 
     def skip(self, reason: str, entry_id: str) -> None:
         self.skipped.setdefault(reason, []).append(entry_id)
@@ -61,6 +71,7 @@ class EnrichReport:
             "cache_hits": dict(self.stats.cache_hits),
             "retries": dict(self.stats.retries),
             "seconds": round(self.seconds, 3),
+            "notices": list(self.notices),
         }
 
     def summary(self) -> str:
@@ -78,13 +89,22 @@ class EnrichRun:
     def __init__(self, path: Path, source: str = "all", topic: str | None = None, only: list[str] | None = None,
                  refresh: bool = False, offline: bool = False, progress: Progress | None = None,
                  settings: Settings | None = None, sleep: Callable[[float], None] | None = None,
-                 save_every: int = 10):
+                 save_every: int = 10, timeout: float | None = None):
+        import dataclasses
+
         from wsskg.store import load_catalog
 
         wanted_sources(source)  # a bad --source fails before anything is read
         self.started = time.monotonic()
         self.path = Path(path)
         self.settings = settings or Settings.from_env()
+        if timeout is not None:
+            if timeout <= 0:
+                from wsskg.errors import WsskgError
+
+                raise WsskgError(f"the time limit must be a positive number of seconds, got {timeout:g}")
+            self.settings = dataclasses.replace(self.settings, run_timeout=timeout)
+        self.guard = Guard(self.settings)
         self.sleep = time.sleep if sleep is None else sleep
         self.refresh, self.offline = refresh, offline
         self.progress = progress
@@ -116,7 +136,19 @@ class EnrichRun:
             return fn()
         except RateLimited:
             self.blocked[service] = f"{SERVICE_NAMES[service]} not asked: rate limited earlier in this run"
+            self.report.notice(self.blocked[service])
             raise
+        except ServiceDown as e:
+            self.blocked[service] = str(e)
+            self.report.notice(str(e))
+            raise
+        except RunTimedOut as e:
+            why = f"not asked: the run's time limit ({self.settings.run_timeout:g} s) was spent"
+            for s in SERVICES:
+                self.blocked.setdefault(s, why)
+            self.report.notice(f"stopped: the run's time limit ({self.settings.run_timeout:g} s) was spent; "
+                               "what was found is saved, run again to continue")
+            raise e
 
     def run(self) -> EnrichReport:
         self.cache = Cache(refresh=self.refresh, offline=self.offline)
@@ -125,7 +157,7 @@ class EnrichRun:
                 from wsskg.sources import open_sources
 
                 self.arxiv_src, self.s2_src = open_sources(self.settings, self.cache, self.report.stats,
-                                                           sleep=self.sleep)
+                                                           sleep=self.sleep, guard=self.guard)
             self.titles()
             self.arxiv_ids()
             if self.plan.use_s2:
@@ -133,6 +165,10 @@ class EnrichRun:
             self.writer.flush()
         finally:
             self.cache.close()
+        for service, why in self.guard.down.items():  # breakers opened outside ask()
+            self.report.notice(why)
+        if self.report.stats.throttled.get("s2") and not self.settings.s2_api_key:
+            self.report.notice(KEY_HINT.format(n=self.report.stats.throttled["s2"]))
         self.report_outcomes()
         self.report.seconds = time.monotonic() - self.started
         return self.report
@@ -290,7 +326,11 @@ class EnrichRun:
 def enrich(path: Path, source: str = "all", topic: str | None = None, only: list[str] | None = None,
            refresh: bool = False, offline: bool = False, progress: Progress | None = None,
            settings: Settings | None = None, sleep: Callable[[float], None] | None = None,
-           save_every: int = 10) -> EnrichReport:
-    """Enrich the catalog at ``path`` in place (see :mod:`wsskg.enrich`). Returns the report."""
+           save_every: int = 10, timeout: float | None = None) -> EnrichReport:
+    """Enrich the catalog at ``path`` in place (see :mod:`wsskg.enrich`). Returns the report.
+
+    ``timeout`` bounds the whole run in seconds: past it no request is started (what was found
+    is saved; the rest is reported as failed, so a second run continues)."""
     return EnrichRun(path, source=source, topic=topic, only=only, refresh=refresh, offline=offline,
-                     progress=progress, settings=settings, sleep=sleep, save_every=save_every).run()
+                     progress=progress, settings=settings, sleep=sleep, save_every=save_every,
+                     timeout=timeout).run()

@@ -9,10 +9,13 @@ Environment (all optional):
 ``WSSKG_S2_URL``           Semantic Scholar API root (default ``https://api.semanticscholar.org``)
 ``WSSKG_ARXIV_DELAY``      seconds between arXiv requests (default 3, arXiv's etiquette)
 ``WSSKG_S2_DELAY``         seconds between Semantic Scholar requests (default 1)
-``WSSKG_HTTP_TIMEOUT``     seconds before a request is abandoned (default 30)
+``WSSKG_HTTP_TIMEOUT``     seconds one request may take in all, connect to last byte (default 30)
 ``WSSKG_HTTP_RETRIES``     retries after the first attempt for 429/5xx/timeouts/bad bodies (default 3)
 ``WSSKG_HTTP_BACKOFF``     first backoff in seconds, doubled per retry (default 2)
 ``WSSKG_MAX_RETRY_AFTER``  longest ``Retry-After`` honoured; longer gives up at once (default 120)
+``WSSKG_MAX_RESPONSE_MB``  largest response body read, in MB (default 32; S2 caps its own at 10)
+``WSSKG_BREAKER``          consecutive failures of one service after which it is not asked again
+                           in this run (default 3)
 ``S2_API_KEY``             sent to Semantic Scholar as ``x-api-key``; never printed, logged or stored
 """
 
@@ -35,6 +38,7 @@ DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
 DEFAULT_S2_URL = "https://api.semanticscholar.org"
 SERVICES = ("arxiv", "s2")
 SERVICE_NAMES = {"arxiv": "arXiv", "s2": "Semantic Scholar"}
+JITTER = 0.5  # a 429 backoff waits 1 to 1.5 times its step
 
 
 def _env_float(name: str, default: float) -> float:
@@ -62,6 +66,9 @@ class Settings:
     retries: int = 3
     backoff: float = 2.0
     max_retry_after: float = 120.0
+    max_response_bytes: int = 32 * 1024 * 1024
+    breaker: int = 3
+    run_timeout: float | None = None  # the whole run (``--timeout``); None: no limit
     s2_api_key: str | None = field(default=None, repr=False)  # never in repr, logs or files
 
     @classmethod
@@ -76,14 +83,27 @@ class Settings:
             retries=int(retries),
             backoff=_env_float("WSSKG_HTTP_BACKOFF", 2.0),
             max_retry_after=_env_float("WSSKG_MAX_RETRY_AFTER", 120.0),
+            max_response_bytes=int(_env_float("WSSKG_MAX_RESPONSE_MB", 32.0) * 1024 * 1024) or 1,
+            breaker=max(1, int(_env_float("WSSKG_BREAKER", 3))),
             s2_api_key=(os.environ.get("S2_API_KEY") or "").strip() or None,
         )
 
     def redact(self, text: str) -> str:
-        """``text`` with the API key (if any) replaced: for every message shown to the user."""
-        if self.s2_api_key and self.s2_api_key in text:
-            text = text.replace(self.s2_api_key, "***")
+        """``text`` with the API key (if any) replaced, also percent-encoded: for every
+        message shown to the user or kept."""
+        key = self.s2_api_key
+        if key:
+            from urllib.parse import quote, quote_plus
+
+            for form in {key, quote(key, safe=""), quote_plus(key)}:
+                text = text.replace(form, "***")
         return text
+
+    def redact_error(self, err: Exception) -> Exception:
+        """``err`` with the key taken out of its message (in place; returned for ``raise``)."""
+        if self.s2_api_key and err.args:
+            err.args = tuple(self.redact(a) if isinstance(a, str) else a for a in err.args)
+        return err
 
 
 @dataclass
@@ -93,6 +113,7 @@ class Stats:
     requests: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SERVICES})
     cache_hits: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SERVICES})
     retries: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SERVICES})
+    throttled: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SERVICES})  # 429 answers
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, service: str, what: str = "requests", n: int = 1) -> None:
@@ -121,6 +142,82 @@ class RateLimiter:
                 if gap < self.interval:
                     self._sleep(self.interval - gap)
             self._last = self._clock()
+
+
+class ServiceDown(SourceError):
+    """The circuit breaker is open: the service failed too often in a row in this run."""
+
+
+class RunTimedOut(SourceError):
+    """The whole run's time limit (``--timeout``) is spent."""
+
+
+class ResponseTooLarge(SourceError):
+    """A response body larger than ``Settings.max_response_bytes`` (not read any further)."""
+
+
+class AuthFailed(SourceError):
+    """HTTP 401/403: the key (or its absence) is refused; counts toward the breaker."""
+
+
+def read_capped(chunks, cap: int, deadline: float, clock: Callable[[], float] = time.monotonic) -> bytes:
+    """Join body ``chunks`` while they stay under ``cap`` bytes and ``deadline`` (monotonic)
+    is not passed: a trickling server cannot hold a request past its deadline, an endless one
+    cannot fill memory."""
+    parts: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > cap:
+            raise ResponseTooLarge(f"response larger than {cap / 1048576:g} MB (WSSKG_MAX_RESPONSE_MB); not read further")
+        parts.append(chunk)
+        if clock() > deadline:
+            raise TimeoutError("the response trickled in past the request's deadline")
+    return b"".join(parts)
+
+
+class Guard:
+    """What every source of one run shares beside the cache: the run's deadline and one
+    circuit breaker per service.
+
+    A failure is an attempt that timed out, lost its connection, got a 5xx, a cut body, a
+    401/403 (a bad key) or an oversized body; ``breaker`` of them in a row open the breaker
+    and the service is not asked again in this run (:class:`ServiceDown`, once per call, no
+    request). Any answer, a 404 included, closes it. A 429 is neither: it is pacing.
+    """
+
+    def __init__(self, settings: Settings, clock: Callable[[], float] = time.monotonic):
+        self.settings = settings
+        self.clock = clock
+        self.deadline = clock() + settings.run_timeout if settings.run_timeout else None
+        self.failures: dict[str, int] = {s: 0 for s in SERVICES}
+        self.down: dict[str, str] = {}
+
+    def remaining(self) -> float | None:
+        return None if self.deadline is None else self.deadline - self.clock()
+
+    def check(self, service: str) -> None:
+        """Raise when ``service`` must not be asked now."""
+        left = self.remaining()
+        if left is not None and left <= 0:
+            raise RunTimedOut(f"not asked: the run's time limit ({self.settings.run_timeout:g} s) is spent")
+        if service in self.down:
+            raise ServiceDown(self.down[service])
+
+    def request_timeout(self) -> float:
+        """Seconds the next request may take in all: the request timeout, or what is left of the run."""
+        left = self.remaining()
+        return self.settings.timeout if left is None else max(0.05, min(self.settings.timeout, left))
+
+    def failed(self, service: str, why: str) -> None:
+        self.failures[service] = self.failures.get(service, 0) + 1
+        n = self.failures[service]
+        if n >= self.settings.breaker and service not in self.down:
+            self.down[service] = (f"{SERVICE_NAMES[service]} not asked any more in this run: {n} failures in a row "
+                                  f"(last: {self.settings.redact(why)[:160]})")
+
+    def succeeded(self, service: str) -> None:
+        self.failures[service] = 0
 
 
 class OfflineMiss(Exception):
@@ -239,33 +336,54 @@ def parse_retry_after(value: str | None, now: Callable[[], float] = time.time) -
 
 
 class Policy:
-    """Runs one logical request with bounded retries.
+    """Runs one logical request with bounded retries, within the run's :class:`Guard`.
 
     429: wait ``Retry-After`` when given (capped by ``max_retry_after``; a longer demand gives up
-    at once with :class:`RateLimited`), else exponential backoff starting at 2.5 x ``backoff``.
+    at once with :class:`RateLimited`), else exponential backoff starting at 2.5 x ``backoff``,
+    stretched by up to ``JITTER`` at random (so clients sharing a pool do not retry in step).
     5xx, timeouts, dropped connections, truncated or malformed bodies: exponential backoff.
-    Anything else (400, 403, 404, ...) fails at once. At most ``retries`` retries.
+    Anything else (400, 403, 404, ...) fails at once. At most ``retries`` retries; never past
+    the run's deadline, never to a service whose breaker is open. Every error leaving here has
+    the API key taken out of its message.
     """
 
     def __init__(self, service: str, settings: Settings, stats: Stats,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, guard: Guard | None = None,
+                 jitter: Callable[[], float] | None = None):
+        import random
+
         self.service = service
         self.settings = settings
         self.stats = stats
         self.sleep = sleep
+        self.guard = guard or Guard(settings)
+        self.jitter = jitter or random.random
 
     def run(self, what: str, fn: Callable[[], Any]) -> Any:
+        try:
+            return self._run(what, fn)
+        except SourceError as e:
+            raise self.settings.redact_error(e) from None
+
+    def _run(self, what: str, fn: Callable[[], Any]) -> Any:
         name = SERVICE_NAMES[self.service]
         attempt = 0
         while True:
+            self.guard.check(self.service)
             try:
-                return fn()
+                result = fn()
             except Retryable as e:
-                if attempt >= self.settings.retries:
+                if e.status == 429:
+                    self.stats.count(self.service, "throttled")
+                else:
+                    self.guard.failed(self.service, str(e))
+                if attempt >= self.settings.retries or (e.status != 429 and self.service in self.guard.down):
                     msg = f"{name}: {what}: {e} (gave up after {attempt + 1} attempts)"
                     if e.status == 429:
                         raise RateLimited(self.settings.redact(msg), retry_after=e.retry_after) from None
-                    raise SourceError(self.settings.redact(msg)) from None
+                    err = SourceError(self.settings.redact(msg))
+                    err.status = e.status  # type: ignore[attr-defined]
+                    raise err from None
                 if e.status == 429 and e.retry_after is not None:
                     if e.retry_after > self.settings.max_retry_after:
                         raise RateLimited(
@@ -275,12 +393,23 @@ class Policy:
                         ) from None
                     delay = e.retry_after
                 else:
-                    base = self.settings.backoff * (2.5 if e.status == 429 else 1.0)
-                    delay = base * (2 ** attempt)
+                    delay = self.settings.backoff * (2 ** attempt)
+                    if e.status == 429:  # a shared pool: spread the retries of many clients
+                        delay *= 2.5 * (1.0 + JITTER * self.jitter())
+                left = self.guard.remaining()
+                if left is not None and delay >= left:
+                    raise RunTimedOut(f"{name}: {what}: {e}; the run's time limit "
+                                      f"({self.settings.run_timeout:g} s) is spent before a retry") from None
                 attempt += 1
                 self.stats.count(self.service, "retries")
                 if delay > 0:
                     self.sleep(delay)
+                continue
+            except (ResponseTooLarge, AuthFailed) as e:
+                self.guard.failed(self.service, str(e))
+                raise
+            self.guard.succeeded(self.service)
+            return result
 
 
 class Source:
@@ -291,12 +420,13 @@ class Source:
     service = ""
 
     def __init__(self, settings: Settings, cache: "Cache", stats: Stats, delay: float,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, guard: Guard | None = None):
         self.settings = settings
         self.cache = cache
         self.stats = stats
+        self.guard = guard or Guard(settings)
         self.limiter = RateLimiter(delay, sleep=sleep)
-        self.policy = Policy(self.service, settings, stats, sleep=sleep)
+        self.policy = Policy(self.service, settings, stats, sleep=sleep, guard=self.guard)
 
     def cached(self, key: str, what: str, fetch: Callable[[], Any]) -> Any:
         """The cached answer to one question, else ``fetch()`` under the retry policy, stored.

@@ -31,7 +31,9 @@ from urllib.parse import quote
 import httpx
 
 from wsskg.errors import SourceError
-from wsskg.sources.http import Cache, Retryable, Settings, Source, Stats, parse_retry_after
+from wsskg.sources.http import (
+    AuthFailed, Cache, Guard, ResponseTooLarge, Retryable, Settings, Source, Stats, parse_retry_after,
+)
 
 SERVICE = "s2"
 CHUNK = 500  # ids per batch request (the API's limit)
@@ -67,16 +69,47 @@ _CURRENT: contextvars.ContextVar[_Exchange | None] = contextvars.ContextVar("wss
 
 
 class _WatchedAsyncClient(httpx.AsyncClient):
+    """Every exchange: rate limit, count, a whole-request deadline (httpx's timeout is per
+    read, so a trickling server could hold it for ever), a response size cap (the body is
+    streamed and abandoned past the cap), and the exchange recorded for :meth:`S2Source._call`."""
+
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
         ex = _CURRENT.get()
         if ex is None:
             return await super().send(request, **kwargs)
-        ex.owner.limiter.wait()
-        ex.owner.stats.count(SERVICE)
+        owner = ex.owner
+        owner.limiter.wait()
+        owner.stats.count(SERVICE)
         ex.count += 1
         ex.status, ex.headers, ex.body, ex.error = None, None, b"", None
+        limit = owner.last_limit = owner.guard.request_timeout()
+        cap = owner.settings.max_response_bytes
+        kwargs["stream"] = True
+
+        async def exchange() -> httpx.Response:
+            resp = await super(_WatchedAsyncClient, self).send(request, **kwargs)
+            try:
+                size = resp.headers.get("content-length", "")
+                if size.isdigit() and int(size) > cap:
+                    raise ResponseTooLarge(f"response of {int(size) / 1048576:.1f} MB is larger than "
+                                           f"{cap / 1048576:g} MB (WSSKG_MAX_RESPONSE_MB); not read")
+                parts, got = [], 0
+                async for chunk in resp.aiter_bytes():
+                    got += len(chunk)
+                    if got > cap:
+                        raise ResponseTooLarge(f"response larger than {cap / 1048576:g} MB "
+                                               "(WSSKG_MAX_RESPONSE_MB); not read further")
+                    parts.append(chunk)
+                resp._content = b"".join(parts)
+            finally:
+                await resp.aclose()
+            return resp
+
         try:
-            resp = await super().send(request, **kwargs)
+            resp = await asyncio.wait_for(exchange(), limit)
+        except asyncio.TimeoutError:
+            ex.error = httpx.ReadTimeout(f"no complete answer within {limit:g} s")
+            raise ex.error from None
         except Exception as e:
             ex.error = e
             raise
@@ -185,9 +218,10 @@ class S2Source(Source):
     service = SERVICE
 
     def __init__(self, settings: Settings, cache: Cache, stats: Stats,
-                 sleep: Callable[[float], None] = time.sleep):
-        super().__init__(settings, cache, stats, settings.s2_delay, sleep=sleep)
+                 sleep: Callable[[float], None] = time.sleep, guard: Guard | None = None):
+        super().__init__(settings, cache, stats, settings.s2_delay, sleep=sleep, guard=guard)
         self._client = None
+        self.last_limit = settings.timeout  # the last request's whole-request deadline, seconds
 
     @property
     def client(self):
@@ -290,8 +324,10 @@ class S2Source(Source):
 
     def _failure(self, ex: _Exchange, e: Exception | None) -> SourceError:
         if ex.error is not None:
+            if isinstance(ex.error, ResponseTooLarge):
+                return ex.error
             if isinstance(ex.error, httpx.TimeoutException):
-                return Retryable(f"no answer within {self.settings.timeout:g} s")
+                return Retryable(f"no complete answer within {self.last_limit:g} s")
             if isinstance(ex.error, (httpx.TransportError, OSError)):
                 return Retryable(f"{type(ex.error).__name__}: {str(ex.error)[:200]}")
             return SourceError(f"{type(ex.error).__name__}: {str(ex.error)[:200]}")
@@ -308,8 +344,9 @@ class S2Source(Source):
             return Retryable(f"HTTP {status}" + (f": {detail}" if detail else ""), status=status)
         if status == 200:  # the client choked on a 200 body
             return Retryable("the response body was cut short or is not the expected JSON")
-        hint = {401: " (check S2_API_KEY)", 403: " (check S2_API_KEY)"}.get(status, "")
-        return SourceError(f"HTTP {status}" + (f": {detail}" if detail else "") + hint)
+        if status in (401, 403):
+            return AuthFailed(f"HTTP {status}" + (f": {detail}" if detail else "") + " (check S2_API_KEY)")
+        return SourceError(f"HTTP {status}" + (f": {detail}" if detail else ""))
 
 
 def _message(body: bytes) -> str | None:
