@@ -16,6 +16,8 @@ from fakeapi import FakeAPI, Sleeps, fake, make_catalog, pid, synthetic_corpus  
 from wsskg.catalog import Entry, Link
 from wsskg.enrich import add_paper, choose, concept_like, enrich, fetch_citations, id_conflict, venue_key
 from wsskg.errors import WsskgError
+from wsskg.sources.arxiv import CHUNK as ARXIV_CHUNK
+from wsskg.sources.s2 import REFERENCES_CHUNK
 from wsskg.store import load_catalog, render, sidecar_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,8 +110,8 @@ def test_request_budget_and_zero_requests_on_the_second_run(fake, catalog):
     titles = [x for x in cat.entries if x.kind == "paper" and not x.links and not concept_like(x)]
     m, t = len(ids), len(titles)
     batch = fake.count("s2", "batch")
-    assert batch <= math.ceil(m / 500) + 1 and fake.count("arxiv", "id_list") <= math.ceil(m / 100)
-    assert fake.count() <= math.ceil(m / 500) + math.ceil(m / 100) + 2 * t
+    assert batch <= math.ceil((m + t) / REFERENCES_CHUNK) and fake.count("arxiv", "id_list") <= math.ceil(m / ARXIV_CHUNK)
+    assert fake.count() <= math.ceil((m + t) / REFERENCES_CHUNK) + math.ceil(m / ARXIV_CHUNK) + 2 * t
     assert report.stats.requests == {"arxiv": fake.count("arxiv"), "s2": fake.count("s2")}
     fake.clear_log()
     second = enrich(catalog)
@@ -127,8 +129,10 @@ def test_bulk_ids_use_batches(fake, tmp_path):
     path = make_catalog(tmp_path / "catalog.yaml", entries)
     report = enrich(path, save_every=1000)
     assert len(report.enriched) == 620
-    assert fake.count("s2", "batch") == 2 and fake.count("arxiv", "id_list") == 7
-    assert fake.count() == 9
+    # the floor: ceil(M/100) reference batches (never 500: they time out), ceil(M/100) id_list calls
+    assert fake.count("s2", "batch") == math.ceil(620 / REFERENCES_CHUNK) == 7
+    assert fake.count("arxiv", "id_list") == math.ceil(620 / ARXIV_CHUNK) == 7
+    assert fake.count() == 14
     cat = load_catalog(path)
     assert all(x.s2_id and x.arxiv_id and x.canonical_title == x.title for x in cat.entries)
     refs = {r for x in cat.entries for r in x.references}

@@ -94,7 +94,11 @@ def add_paper(path: Path, ref: str, topic: str | None = None, settings: Settings
                 raise WsskgError(f"Semantic Scholar does not know {value}")
         else:
             probe = Entry(id="probe", title=value)
-            d = choose(probe, s2_src.search_title(value))
+            # the closest title first (one small answer), confirmed by our own check since
+            # matchScore is unbounded; else the relevance search's ten candidates
+            d = choose(probe, s2_src.match_title(value))
+            if not d.record:
+                d = choose(probe, s2_src.search_title(value))
             if d.record:
                 s2_rec = d.record
                 if s2_rec.get("paperId"):

@@ -283,8 +283,18 @@ class EnrichRun:
         try:
             got = self.ask("s2", lambda: self.s2_src.fetch_batch(list(want), on_chunk=take))
             for key, ws in want.items():
+                alone = self.s2_src.failed_alone.get(key)
                 for w in ws:
-                    if key not in got and w.by != "title":
+                    if key in got:
+                        continue
+                    if alone:  # its batch was split down to this id, which still fails
+                        if w.by == "title":
+                            self.writer.add(w.entry_id, s2=w.s2, by="title", score=w.score, partial=True)
+                        elif w.arxiv:
+                            w.failed = f"Semantic Scholar part: {alone}"
+                        else:
+                            w.failed = alone
+                    elif w.by != "title":
                         w.offline_miss = True
         except SourceError as err:
             for ws in want.values():

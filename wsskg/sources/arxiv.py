@@ -47,9 +47,12 @@ class _Session(requests.Session):
     def __init__(self, owner: "ArxivSource"):
         super().__init__()
         self._owner = owner
+        self._worker: threading.Thread | None = None
 
     def request(self, method, url, *args, **kwargs):  # type: ignore[override]
         owner = self._owner
+        if self._worker is not None and self._worker.is_alive():  # one connection at a time
+            self._worker.join(owner.settings.timeout)
         owner.limiter.wait()
         limit = owner.last_limit = owner.guard.request_timeout()
         kwargs.setdefault("timeout", limit)
@@ -78,7 +81,7 @@ class _Session(requests.Session):
             except BaseException as e:  # handed to the caller's thread
                 box["error"] = e
 
-        worker = threading.Thread(target=exchange, name="wsskg-arxiv-request", daemon=True)
+        worker = self._worker = threading.Thread(target=exchange, name="wsskg-arxiv-request", daemon=True)
         worker.start()
         worker.join(limit)
         if worker.is_alive():

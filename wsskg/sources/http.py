@@ -37,6 +37,9 @@ from wsskg.errors import RateLimited, SourceError
 DEFAULT_ARXIV_URL = "https://export.arxiv.org/api/query"
 DEFAULT_S2_URL = "https://api.semanticscholar.org"
 SERVICES = ("arxiv", "s2")
+ARXIV_MIN_DELAY = 3.0  # arXiv API terms: no more than one request every three seconds
+S2_MIN_DELAY = 1.0  # S2 API key: 1 request per second on all endpoints
+S2_KEYLESS_JITTER = 0.25  # keyless S2 gaps stretched by up to 25 % (a shared pool)
 SERVICE_NAMES = {"arxiv": "arXiv", "s2": "Semantic Scholar"}
 JITTER = 0.5  # a 429 backoff waits 1 to 1.5 times its step
 
@@ -74,7 +77,7 @@ class Settings:
     @classmethod
     def from_env(cls) -> "Settings":
         retries = _env_float("WSSKG_HTTP_RETRIES", 3)
-        return cls(
+        settings = cls(
             arxiv_url=(os.environ.get("WSSKG_ARXIV_URL") or DEFAULT_ARXIV_URL).strip(),
             s2_url=(os.environ.get("WSSKG_S2_URL") or DEFAULT_S2_URL).strip().rstrip("/"),
             arxiv_delay=_env_float("WSSKG_ARXIV_DELAY", 3.0),
@@ -87,6 +90,17 @@ class Settings:
             breaker=max(1, int(_env_float("WSSKG_BREAKER", 3))),
             s2_api_key=(os.environ.get("S2_API_KEY") or "").strip() or None,
         )
+        return settings.polite()
+
+    def polite(self) -> "Settings":
+        """Never faster than the real services allow: arXiv one request per 3 s, S2 one per
+        second (a key's rate; keyless shares a smaller pool). A lower delay is kept only for
+        other endpoints (a mirror, a test server)."""
+        if self.arxiv_url.rstrip("/") == DEFAULT_ARXIV_URL:
+            self.arxiv_delay = max(self.arxiv_delay, ARXIV_MIN_DELAY)
+        if self.s2_url.rstrip("/") == DEFAULT_S2_URL:
+            self.s2_delay = max(self.s2_delay, S2_MIN_DELAY)
+        return self
 
     def redact(self, text: str) -> str:
         """``text`` with the API key (if any) replaced, also percent-encoded: for every
@@ -114,6 +128,7 @@ class Stats:
     cache_hits: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SERVICES})
     retries: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SERVICES})
     throttled: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SERVICES})  # 429 answers
+    splits: dict[str, int] = field(default_factory=lambda: {s: 0 for s in SERVICES})  # batches split in halves
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def count(self, service: str, what: str = "requests", n: int = 1) -> None:
@@ -121,15 +136,22 @@ class Stats:
             getattr(self, what)[service] = getattr(self, what).get(service, 0) + n
 
     def to_dict(self) -> dict:
-        return {"requests": dict(self.requests), "cache_hits": dict(self.cache_hits), "retries": dict(self.retries)}
+        return {"requests": dict(self.requests), "cache_hits": dict(self.cache_hits), "retries": dict(self.retries),
+                "throttled": dict(self.throttled), "splits": dict(self.splits)}
 
 
 class RateLimiter:
-    """At least ``interval`` seconds between the starts of two requests to one service."""
+    """At least ``interval`` seconds between the starts of two requests to one service, each
+    gap stretched by up to ``jitter`` (a fraction) at random: clients sharing a pool (S2
+    without a key) then do not arrive in lockstep."""
 
     def __init__(self, interval: float, sleep: Callable[[float], None] = time.sleep,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic, jitter: float = 0.0):
+        import random
+
         self.interval = interval
+        self.jitter = jitter
+        self._random = random.random
         self._sleep = sleep
         self._clock = clock
         self._last: float | None = None
@@ -139,8 +161,9 @@ class RateLimiter:
         with self._lock:
             if self._last is not None and self.interval > 0:
                 gap = self._clock() - self._last
-                if gap < self.interval:
-                    self._sleep(self.interval - gap)
+                want = self.interval * (1.0 + self.jitter * self._random())
+                if gap < want:
+                    self._sleep(want - gap)
             self._last = self._clock()
 
 
@@ -359,13 +382,19 @@ class Policy:
         self.guard = guard or Guard(settings)
         self.jitter = jitter or random.random
 
-    def run(self, what: str, fn: Callable[[], Any]) -> Any:
+    def run(self, what: str, fn: Callable[[], Any], split: Callable[[Exception], bool] | None = None,
+            quiet: bool = False) -> Any:
+        """``fn()`` under the policy. ``split(err)`` true: the caller will split the request
+        (a batch that timed out), so the error is raised at once, not retried, and does not
+        count toward the breaker (the service answered). ``quiet``: failed attempts do not
+        count toward the breaker either (the caller counts the outcome once)."""
         try:
-            return self._run(what, fn)
+            return self._run(what, fn, split, quiet)
         except SourceError as e:
             raise self.settings.redact_error(e) from None
 
-    def _run(self, what: str, fn: Callable[[], Any]) -> Any:
+    def _run(self, what: str, fn: Callable[[], Any], split: Callable[[Exception], bool] | None,
+             quiet: bool = False) -> Any:
         name = SERVICE_NAMES[self.service]
         attempt = 0
         while True:
@@ -373,9 +402,11 @@ class Policy:
             try:
                 result = fn()
             except Retryable as e:
+                if split is not None and split(e):
+                    raise
                 if e.status == 429:
                     self.stats.count(self.service, "throttled")
-                else:
+                elif not quiet:
                     self.guard.failed(self.service, str(e))
                 if attempt >= self.settings.retries or (e.status != 429 and self.service in self.guard.down):
                     msg = f"{name}: {what}: {e} (gave up after {attempt + 1} attempts)"
@@ -406,7 +437,8 @@ class Policy:
                     self.sleep(delay)
                 continue
             except (ResponseTooLarge, AuthFailed) as e:
-                self.guard.failed(self.service, str(e))
+                if not quiet and not (split is not None and split(e)):
+                    self.guard.failed(self.service, str(e))
                 raise
             self.guard.succeeded(self.service)
             return result
@@ -425,8 +457,13 @@ class Source:
         self.cache = cache
         self.stats = stats
         self.guard = guard or Guard(settings)
-        self.limiter = RateLimiter(delay, sleep=sleep)
+        self.limiter = RateLimiter(delay, sleep=sleep, jitter=self.pacing_jitter())
         self.policy = Policy(self.service, settings, stats, sleep=sleep, guard=self.guard)
+        self.failed_alone: dict[str, str] = {}  # ids whose lookup failed even when asked alone
+
+    def pacing_jitter(self) -> float:
+        """How much the gaps between requests vary at random (a fraction); none by default."""
+        return 0.0
 
     def cached(self, key: str, what: str, fetch: Callable[[], Any]) -> Any:
         """The cached answer to one question, else ``fetch()`` under the retry policy, stored.
@@ -443,11 +480,18 @@ class Source:
 
     def cached_chunks(self, ids: list[str], key_of: Callable[[str], str], chunk_size: int, what: str,
                       fetch_chunk: Callable[[list[str]], dict], on_chunk: Callable[[dict], None] | None = None,
-                      more_keys: Callable[[dict], dict] | None = None) -> dict:
+                      more_keys: Callable[[dict], dict] | None = None,
+                      splittable: Callable[[Exception], bool] | None = None) -> dict:
         """``{id: answer}`` for many ids: cached ones cost nothing, the rest are asked
         ``chunk_size`` at a time (offline: left out). Each chunk's answers are cached as they
         arrive (``more_keys`` may add other keys for the same records) and shown to
-        ``on_chunk``; a failing chunk raises, earlier chunks stay answered."""
+        ``on_chunk``; a failing chunk raises, earlier chunks stay answered.
+
+        With ``splittable``, a chunk failing that way (a batch timing out on the server) is
+        split in halves and each half asked on its own, down to single ids; an id that still
+        fails alone is left out of the answer and recorded in :attr:`failed_alone`
+        (``{id: reason}``) instead of failing the rest. Splits are counted in ``stats.splits``.
+        """
         out: dict = {}
         todo: list[str] = []
         for i in ids:
@@ -461,9 +505,25 @@ class Source:
             todo = []
         if on_chunk and out:
             on_chunk(dict(out))
-        for start in range(0, len(todo), chunk_size):
-            chunk = todo[start:start + chunk_size]
-            got = self.policy.run(f"{what} of {len(chunk)} id(s)", lambda: fetch_chunk(chunk))
+
+        def ask(chunk: list[str]) -> None:
+            many = len(chunk) > 1
+            can_split = (lambda e: many and splittable(e)) if splittable else None
+            try:
+                got = self.policy.run(f"{what} of {len(chunk)} id(s)", lambda: fetch_chunk(chunk), split=can_split,
+                                      quiet=bool(splittable) and not many)
+            except SourceError as e:
+                if splittable is None or not splittable(e) or isinstance(e, (RunTimedOut, ServiceDown)):
+                    raise
+                if many:
+                    self.stats.count(self.service, "splits")
+                    mid = len(chunk) // 2
+                    ask(chunk[:mid])
+                    ask(chunk[mid:])
+                else:  # one failure for the breaker: a service failing every id alone is down
+                    self.failed_alone[chunk[0]] = str(e)
+                    self.guard.failed(self.service, str(e))
+                return
             answers = {key_of(i): rec for i, rec in got.items()}
             if more_keys:
                 for k, v in more_keys(got).items():
@@ -472,4 +532,7 @@ class Source:
             out.update(got)
             if on_chunk:
                 on_chunk(got)
+
+        for start in range(0, len(todo), chunk_size):
+            ask(todo[start:start + chunk_size])
         return out

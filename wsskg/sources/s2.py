@@ -32,11 +32,20 @@ import httpx
 
 from wsskg.errors import SourceError
 from wsskg.sources.http import (
-    AuthFailed, Cache, Guard, ResponseTooLarge, Retryable, Settings, Source, Stats, parse_retry_after,
+    S2_KEYLESS_JITTER, AuthFailed, Cache, Guard, ResponseTooLarge, Retryable, Settings, Source, Stats, parse_retry_after,
 )
 
 SERVICE = "s2"
-CHUNK = 500  # ids per batch request (the API's limit)
+# The Graph API's published limits (https://api.semanticscholar.org/api-docs/graph and the
+# maintainers' tracker, allenai/s2-folks; see docs/enrichment.md):
+CHUNK = 500  # ids per POST /paper/batch, the API's maximum (without nested references)
+REFERENCES_CHUNK = 100  # ids per batch asking for references.*: large ones time out with 504 (s2-folks#58, #3)
+SPLIT_STATUSES = frozenset({500, 502, 504})  # a batch failing so is split in halves, not retried whole
+CITATIONS_PAGE = 1000  # largest ``limit`` of /paper/{id}/citations
+CITATIONS_CAP = 10_000  # /paper/{id}/citations returns nothing past this offset
+# Never ``citations`` in a batch: at most 9,999 citations come back per request *in total*, the
+# other papers' lists silently empty (s2-folks#199). citationCount instead; citing papers from
+# the paged /citations endpoint.
 
 _PAPER = ["paperId", "externalIds", "title", "abstract", "venue", "publicationVenue", "journal", "year",
           "authors", "citationCount"]
@@ -223,6 +232,10 @@ class S2Source(Source):
         self._client = None
         self.last_limit = settings.timeout  # the last request's whole-request deadline, seconds
 
+    def pacing_jitter(self) -> float:
+        """Keyless requests share one pool with everybody: do not arrive in lockstep."""
+        return 0.0 if self.settings.s2_api_key else S2_KEYLESS_JITTER
+
     @property
     def client(self):
         if self._client is None:
@@ -231,20 +244,25 @@ class S2Source(Source):
 
     # -- by id -----------------------------------------------------------------------------------
     def fetch_batch(self, ids: Iterable[str], on_chunk: Callable[[dict], None] | None = None) -> dict[str, dict | None]:
-        """``{id: record or None}`` for ids such as ``ARXIV:1707.08567``, ``DOI:10...``, a paperId.
+        """``{id: record or None}`` for ids such as ``ARXIV:1707.08567``, ``DOI:10...``, a paperId,
+        with the papers each one cites (``references``).
 
-        Cached ids cost nothing; the rest go out in batches of 500. Offline, uncached ids are
-        left out. A failing batch raises :class:`SourceError` (earlier batches stay answered).
+        Cached ids cost nothing; the rest go out in batches of :data:`REFERENCES_CHUNK`. A batch
+        answered 500/502/504 (or too large) is split in halves, down to single ids; ids that
+        fail alone are left out and listed in :attr:`failed_alone`. Offline, uncached ids are
+        left out. Any other failure raises :class:`SourceError` (earlier batches stay answered).
         """
         wanted = list(dict.fromkeys(i.strip() for i in ids if i and i.strip()))
 
         def by_paper_id(got: dict) -> dict:  # also under its paperId, the key later runs use
             return {f"s2:paper:{rec['paperId'].lower()}": rec for rec in got.values() if rec and rec.get("paperId")}
 
-        return self.cached_chunks(wanted, lambda i: f"s2:paper:{i.lower()}", CHUNK, "batch lookup", self._batch,
-                                  on_chunk, more_keys=by_paper_id)
+        return self.cached_chunks(wanted, lambda i: f"s2:paper:{i.lower()}", REFERENCES_CHUNK, "batch lookup",
+                                  self._batch, on_chunk, more_keys=by_paper_id, splittable=batch_splittable)
 
     def _batch(self, chunk: list[str]) -> dict[str, dict | None]:
+        if len(chunk) > CHUNK:
+            raise SourceError(f"at most {CHUNK} ids per batch request, not {len(chunk)}")
         papers, ex = self._call(lambda: self.client.get_papers(chunk, fields=BATCH_FIELDS))
         body = self._json(ex)
         if not isinstance(body, list) or len(body) != len(chunk):
@@ -279,22 +297,61 @@ class S2Source(Source):
 
     # -- citations ---------------------------------------------------------------------------------
     def citations(self, paper_id: str, limit: int = 100) -> list[dict]:
-        """Papers citing ``paper_id`` (first page only, ``limit`` <= 1000): ``[{paperId, ...brief}]``."""
+        """Papers citing ``paper_id``, at most ``limit`` (<= :data:`CITATIONS_CAP`, where the
+        endpoint stops): pages of up to :data:`CITATIONS_PAGE`. ``[{paperId, ...brief}]``."""
+        if not 1 <= limit <= CITATIONS_CAP:
+            raise SourceError(f"citations: limit must be 1..{CITATIONS_CAP}, not {limit}")
         pid = path_id(paper_id)
+        page = min(limit, CITATIONS_PAGE)
+
+        async def collect():
+            results = await self.client.get_paper_citations(pid, fields=CITATION_FIELDS, limit=page)
+            items = []
+            async for item in results:
+                items.append(item)
+                if len(items) >= limit:
+                    break
+            return items
 
         def once() -> list[dict]:
-            results, ex = self._call(lambda: self.client.get_paper_citations(pid, fields=CITATION_FIELDS, limit=limit))
+            items, ex = self._call(collect)
             body = self._json(ex)
             if not isinstance(body, dict) or "data" not in body:
                 raise Retryable("citations answer is not a result page")
             out = []
-            for item in list(results.items)[:limit]:
+            for item in items[:limit]:
                 citing = (item.raw_data or {}).get("citingPaper") or {}
                 if citing.get("paperId"):
                     out.append(dict(_brief(citing), paperId=citing["paperId"]))
             return out
 
         return self.cached(f"s2:citations:{limit}:{paper_id.lower()}", f"citations of {paper_id}", once)
+
+    # -- the closest title ------------------------------------------------------------------------
+    def match_title(self, title: str) -> list[dict]:
+        """``/paper/search/match``: ``[record]`` of the one closest title, or ``[]`` on its 404
+        "Title match not found". ``matchScore`` is dropped: it is not bounded by 100 and says
+        nothing about year or venue, so the caller confirms with its own check
+        (:func:`wsskg.enrich.matching.choose`)."""
+        query = clean_query(title)
+        if not query:
+            return []
+
+        def once() -> list[dict]:
+            try:
+                _, ex = self._call(lambda: self.client.search_paper(query, fields=SEARCH_FIELDS, match_title=True))
+            except SourceError as e:
+                if getattr(e, "status", None) == 404:
+                    return []
+                raise
+            body = self._json(ex)
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, list):
+                raise Retryable("match answer has no data list")
+            return [record_from_raw({k: v for k, v in d.items() if k != "matchScore"})
+                    for d in data[:1] if isinstance(d, dict)]
+
+        return self.cached(f"s2:match:{query.lower()}", "title match", once)
 
     # -- one client call, its failures made ours ----------------------------------------------------
     def _call(self, make_coro: Callable[[], Any]) -> tuple[Any, _Exchange]:
@@ -346,7 +403,14 @@ class S2Source(Source):
             return Retryable("the response body was cut short or is not the expected JSON")
         if status in (401, 403):
             return AuthFailed(f"HTTP {status}" + (f": {detail}" if detail else "") + " (check S2_API_KEY)")
-        return SourceError(f"HTTP {status}" + (f": {detail}" if detail else ""))
+        err = SourceError(f"HTTP {status}" + (f": {detail}" if detail else ""))
+        err.status = status  # type: ignore[attr-defined]
+        return err
+
+
+def batch_splittable(err: Exception) -> bool:
+    """A batch failing so is worth splitting: the server timed out or the answer was too big."""
+    return isinstance(err, ResponseTooLarge) or getattr(err, "status", None) in SPLIT_STATUSES
 
 
 def _message(body: bytes) -> str | None:
