@@ -311,3 +311,22 @@ def test_benchmark_tiny_mode_respects_the_budget(tmp_path):
                          capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "budget respected" in res.stdout and "| second run | 40 |" in res.stdout
+
+
+@pytest.mark.slow
+def test_thousand_papers_with_504s_and_429_bursts_miss_nothing():
+    """1,000 synthetic papers against the fake server with the real limits, 30 % of reference
+    batches answered 504 and every 25th keyless request 429: batches are split and retried,
+    every paper is found with its references, and the requests above the floor are exactly
+    the splits' halves and the 429 retries."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from enrich_bench import check, measure
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    rows = measure(n=1000, latency=0.0, arxiv_delay=0.0, s2_delay=0.0, runs=("504s + 429s", "second run"))
+    faulty, second = rows
+    assert check(rows) == []
+    assert faulty["enriched"] == 1000 and faulty["missing"] == 0 and faulty["splits"] > 0 and faulty["429s"] > 0
+    assert faulty["requests"] == faulty["floor"] + 2 * faulty["splits"] + faulty["429s"]
+    assert second["requests"] == 0
