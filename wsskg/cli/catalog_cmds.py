@@ -39,10 +39,12 @@ def _check_status(status: Optional[str], kind: Optional[str] = None) -> None:
 
 @app.command("import")
 def import_cmd(
-    file: Path = typer.Argument(..., help="A Markdown reading list (.md) or a BibTeX file (.bib).", show_default=False),
+    file: Path = typer.Argument(..., help="A Markdown reading list (.md), a BibTeX file (.bib) or CSL-JSON (.json).", show_default=False),
     merge: bool = typer.Option(False, "--merge", help="Merge into the existing catalog instead of creating it."),
     force: bool = typer.Option(False, "--force", help="Replace an existing catalog (it is rewritten from FILE)."),
-    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="BibTeX only: file every entry under this topic."),
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="BibTeX/CSL-JSON only: file every entry under this topic."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="markdown, bibtex or csl-json (default: from the file name)."),
+    keywords_as_topics: bool = typer.Option(False, "--keywords-as-topics", help="BibTeX/CSL-JSON only: also file entries under their keywords (they are always tags)."),
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
     """Import a reading list into the catalog.
@@ -53,6 +55,7 @@ def import_cmd(
       wsskg import README.md            (creates ./catalog.yaml)
       wsskg import more-papers.md --merge
       wsskg import refs.bib --merge --topic Zotero
+      wsskg import zotero.json --format csl-json
     """
     from wsskg.config import find_catalog
     from wsskg.errors import CatalogError, ImportFailed
@@ -60,14 +63,13 @@ def import_cmd(
 
     if not file.exists():
         raise ImportFailed(f"{file}: no such file")
-    if file.suffix.lower() in (".bib", ".bibtex"):
-        from wsskg.formats.bibtex import parse_bibtex
+    from wsskg.formats.detect import BIBLIOGRAPHY_FORMATS, IMPORT_FORMATS, detect_format, read_bibliography
 
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise ImportFailed(f"{file}: not UTF-8 text ({e.reason})") from None
-        incoming, problems = parse_bibtex(text, source=str(file), topic=topic)
+    if fmt is not None and fmt not in IMPORT_FORMATS:
+        raise typer.BadParameter(f"unknown format {fmt!r}; use {', '.join(IMPORT_FORMATS)}", param_hint="--format")
+    fmt = fmt or detect_format(file)
+    if fmt in BIBLIOGRAPHY_FORMATS:
+        incoming, problems = read_bibliography(file, fmt, topic=topic, keywords_as_topics=keywords_as_topics)
         for p in problems:
             err(p)
     else:
@@ -82,7 +84,12 @@ def import_cmd(
         from wsskg.merge import merge_into
 
         with editing(path) as base:
-            report = merge_into(base, incoming)
+            if fmt in BIBLIOGRAPHY_FORMATS:  # a library's records merge only on agreeing evidence
+                from wsskg.formats.evidence import merge_records
+
+                report = merge_records(base, incoming)
+            else:
+                report = merge_into(base, incoming)
         for line in report.lines():
             typer.echo(line)
         typer.echo(f"Merged {file} into {shown(path)}: {report.summary()}")
