@@ -7,6 +7,7 @@ from typing import List, Optional
 
 import typer
 
+from wsskg.exporters import names as export_formats
 from wsskg.cli.app import (
     CatalogOpt,
     JsonOpt,
@@ -26,6 +27,8 @@ from wsskg.cli.app import (
 
 StatusOpt = typer.Option(None, "--status", "-s", help="Only entries with this status: unread, reading or read.")
 TopicOpt = typer.Option(None, "--topic", "-t", help="Only entries under this topic (a path like 'Reading List/affinity' or its last part).")
+TagOpt = typer.Option(None, "--tag", help="Only entries with this tag (case-insensitive).")
+EXPORT_FORMATS = export_formats()  # the exporter registry's names (cheap: no writer is imported)
 
 
 def _check_status(status: Optional[str], kind: Optional[str] = None) -> None:
@@ -141,6 +144,7 @@ def list_cmd(
     kind: Optional[str] = typer.Option(None, "--kind", "-k", help="Only paper, code or resource entries."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Only entries from this year."),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", help="Show at most N entries."),
+    tag: Optional[str] = TagOpt,
     json_out: bool = JsonOpt,
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
@@ -155,7 +159,7 @@ def list_cmd(
 
     _check_status(status, kind)
     _, cat = read_catalog(catalog, bulky=json_out)
-    entries = filter_entries(cat, topic=topic, status=status, year=year, kind=kind)
+    entries = filter_entries(cat, topic=topic, status=status, year=year, kind=kind, tag=tag)
     if limit:
         entries = entries[:limit]
     if json_out:
@@ -195,6 +199,7 @@ def search(
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Only entries from this year."),
     kind: Optional[str] = typer.Option(None, "--kind", "-k", help="Only paper, code or resource entries."),
     limit: int = typer.Option(20, "--limit", "-n", help="Show at most N results."),
+    tag: Optional[str] = TagOpt,
     json_out: bool = JsonOpt,
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
@@ -210,7 +215,7 @@ def search(
 
     _check_status(status, kind)
     _, cat = read_catalog(catalog)
-    hits = run_search(cat, query, topic=topic, status=status, year=year, kind=kind, limit=limit)
+    hits = run_search(cat, query, topic=topic, status=status, year=year, kind=kind, limit=limit, tag=tag)
     if json_out:
         print_json([h.to_json() for h in hits])
         return
@@ -348,41 +353,30 @@ def check(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> Non
 
 @app.command()
 def export(
-    fmt: str = typer.Option("markdown", "--format", "-f", help="markdown, json, csv or bibtex."),
+    fmt: str = typer.Option("markdown", "--format", "-f", help="One of: " + ", ".join(EXPORT_FORMATS) + "."),
     status: Optional[str] = StatusOpt,
     topic: Optional[str] = TopicOpt,
+    tag: Optional[str] = TagOpt,
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of stdout."),
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
-    """Export the categorized reading list (Markdown), or the entries as JSON, CSV or BibTeX.
+    """Export the categorized reading list (Markdown), the entries (JSON, CSV, BibTeX,
+    CSL-JSON) or the graph (GraphML, GEXF, DOT, node-link JSON, HTML).
 
     Examples:
 
     \b
       wsskg export -o README.md
       wsskg export --status unread
-      wsskg export --format bibtex -o refs.bib
+      wsskg export --format bibtex --tag to-cite -o refs.bib
     """
-    from wsskg import export as ex
-    from wsskg.catalog import resolve_topic
-    from wsskg.search import filter_entries
+    from wsskg import exporters
 
     _check_status(status)
-    _, cat = read_catalog(catalog, bulky=fmt not in ("markdown", "csv"))
-    topic_path = resolve_topic(cat, topic) if topic else None
-    entries = filter_entries(cat, topic=topic_path, status=status)
-    if fmt == "markdown":
-        text = ex.to_markdown(cat, status=status, topic=topic_path)
-    elif fmt == "json":
-        text = ex.to_json(cat) if not (status or topic) else ex.to_json(cat, entries)
-    elif fmt == "csv":
-        text = ex.to_csv(entries)
-    elif fmt == "bibtex":
-        from wsskg.formats.bibtex import to_bibtex
-
-        text = to_bibtex(entries)
-    else:
-        raise typer.BadParameter(f"unknown format {fmt!r}; use markdown, json, csv or bibtex", param_hint="--format")
+    if fmt not in exporters.EXPORTERS:
+        raise typer.BadParameter(f"unknown format {fmt!r}; use one of {', '.join(exporters.names())}", param_hint="--format")
+    _, cat = read_catalog(catalog, bulky=exporters.get(fmt).bulky)
+    text = exporters.export(cat, fmt, status=status, topic=topic, tag=tag)
     if output:
         from wsskg.store import atomic_write
 
