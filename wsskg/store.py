@@ -712,6 +712,81 @@ def _edit_entry_block(text: str, e: Entry) -> str | None:
     return text[:start] + new_block + text[end:]
 
 
+def edit_field(path: Path, refs: list[str], name: str, change) -> list[tuple[Entry, bool]]:
+    """Apply ``change(entry) -> bool`` (True: it changed ``entry.<name>``) to the entries
+    ``refs`` name; returns ``(entry, changed)`` pairs.
+
+    Like :func:`set_status`: everything is resolved before anything is written, and only the
+    ``name`` lines of the changed entries are rewritten (checked by parsing the edited block),
+    else the whole file is rendered again. Used by ``wsskg tag``/``untag``.
+    """
+    path = Path(path)
+    with locked(path), _gc_paused():
+        raw = _read_bytes(path)
+        catalog = _read_index(_index_file(path), _fingerprint(raw))
+        text = _decode(raw, path)
+        if catalog is None:
+            catalog = parse_catalog(text, path)
+        targets: list[Entry] = []
+        for ref in refs:
+            e = cat_mod.resolve(catalog, ref)
+            if e not in targets:
+                targets.append(e)
+        results = [(e, bool(change(e))) for e in targets]
+        new_text: str | None = text
+        for e, changed in results:
+            if changed and new_text is not None:
+                new_text = _edit_field_lines(new_text, e, name)
+        if new_text is None:
+            new_text = render(catalog)
+        new_raw = new_text.encode("utf-8")
+        _sweep_orphans(path)
+        if new_raw != raw:
+            atomic_write(path, new_raw)
+        _write_index(_index_file(path), _fingerprint(new_raw), catalog)
+    return results
+
+
+def _edit_field_lines(text: str, e: Entry, name: str) -> str | None:
+    """Rewrite the ``name`` lines of entry ``e``'s block; None if the layout is not ours."""
+    m = re.search(rf"^- id: (?:{re.escape(e.id)}|\"{re.escape(e.id)}\"|'{re.escape(e.id)}')[ \t]*$", text, re.M)
+    if not m:
+        return None
+    start = m.start()
+    nxt = re.compile(r"^(?:- |\S)", re.M).search(text, m.end() + 1)
+    end = nxt.start() if nxt else len(text)
+    lines = text[start:end].split("\n")
+    key_re = re.compile(r"^(?:- |  )([A-Za-z_][\w-]*):")
+    keys = {i: km.group(1) for i, ln in enumerate(lines) if (km := key_re.match(ln))}
+    expected = e.to_dict(bulky=False)
+    new = [("  " + ln) if ln else ln for ln in dump_yaml({name: expected[name]}).rstrip("\n").split("\n")] \
+        if name in expected else []
+    at = next((i for i, k in keys.items() if k == name), None)
+    if at is not None:
+        stop = at + 1
+        while stop < len(lines) and (lines[stop].startswith(("   ", "  - ")) or (lines[stop] == "" and stop + 1 < len(lines)
+                                     and lines[stop + 1].startswith("   "))):
+            stop += 1
+        lines[at:stop] = new
+    elif new:
+        order = list(expected)
+        later = set(order[order.index(name) + 1:])
+        at = next((i for i, k in keys.items() if k in later), None)
+        if at is None:
+            at = len(lines)
+            while at > 1 and lines[at - 1] == "":
+                at -= 1
+        lines[at:at] = new
+    new_block = "\n".join(lines)
+    try:
+        parsed = load_yaml(new_block)
+    except CatalogError:
+        return None
+    if not (isinstance(parsed, list) and len(parsed) == 1 and _same(parsed[0], expected)):
+        return None
+    return text[:start] + new_block + text[end:]
+
+
 def _same(parsed: dict, expected: dict) -> bool:
     """Does a parsed entry block say what the model says (YAML dates read back as dates)?"""
     if "read_on" in parsed:
@@ -726,6 +801,6 @@ def _same(parsed: dict, expected: dict) -> bool:
 
 
 __all__ = [
-    "BULKY_FIELDS", "atomic_write", "editing", "load_catalog", "locked", "parse_catalog", "render",
+    "BULKY_FIELDS", "atomic_write", "edit_field", "editing", "load_catalog", "locked", "parse_catalog", "render",
     "save_catalog", "set_status", "sidecar_path",
 ]
