@@ -26,8 +26,9 @@ The services' published limits are enforced as the real ones do (see docs/enrich
   body, without ``Retry-After``.
 * ``/paper/search/match``: the one closest title with an unbounded ``matchScore``, or 404
   "Title match not found".
-* arXiv: a second request while one is open, or sooner than ``arxiv_min_gap`` s after the
-  last one, gets 503; ``id_list`` answers at most ``max_results`` entries.
+* arXiv (with ``arxiv_min_gap`` set): a second request while one is open, or sooner than
+  ``arxiv_min_gap`` s after the last one, gets 503; ``id_list`` answers at most
+  ``max_results`` entries.
 """
 
 from __future__ import annotations
@@ -252,7 +253,8 @@ class FakeAPI:
                 return p
         return None
 
-    def title_hits(self, query: str, pool: list[Paper], all_words: bool) -> list[Paper]:
+    def title_hits(self, query: str, pool: list[Paper], all_words: bool, abstracts: bool = False) -> list[Paper]:
+        """Papers whose title (and, for S2's relevance search, abstract) holds the query's words."""
         from rapidfuzz import fuzz
 
         q = words(query)
@@ -260,7 +262,7 @@ class FakeAPI:
             return []
         scored = []
         for p in pool:
-            tw = set(words(p.title))
+            tw = set(words(p.title)) | (set(words(p.abstract or "")) if abstracts else set())
             overlap = sum(1 for w in q if w in tw) / len(q)
             if (all_words and overlap == 1.0) or (not all_words and overlap >= 0.5):
                 scored.append((overlap, fuzz.ratio(" ".join(q), " ".join(words(p.title))), p))
@@ -369,7 +371,7 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.fake
         now = time.monotonic()
         with fake._lock:
-            busy = fake._arxiv_open > 0
+            busy = bool(fake.arxiv_min_gap) and fake._arxiv_open > 0
             early = (fake.arxiv_min_gap and fake._arxiv_last is not None
                      and now - fake._arxiv_last < fake.arxiv_min_gap)
             fake._arxiv_open += 1
@@ -503,7 +505,8 @@ class _Handler(BaseHTTPRequestHandler):
             text = q.get("query") or ""
             offset = int(q.get("offset") or 0)
             limit = int(q.get("limit") or 100)
-            hits = fake.title_hits(text, [p for p in fake.papers if p.on_s2], all_words=False)
+            hits = fake.title_hits(text, [p for p in fake.papers if p.on_s2], all_words=False,
+                                   abstracts=not path.endswith("/match"))
             if path.endswith("/match"):
                 if not hits:
                     return 404, json.dumps({"error": "Title match not found"}).encode(), ctype
@@ -584,8 +587,16 @@ def demo_corpus() -> list[Paper]:
              arxiv_id="1706.05587", citation_count=7000, references=[pid(90)])
     citer = P(pid(92), "A Paper Citing Non-local Networks", 2020, "ECCV", arxiv_id="2001.00001",
               references=[pid(9), pid(11)])
+    fickle = P(pid(14), "FickleNet: Weakly and Semi-supervised Semantic Image Segmentation using Stochastic Inference",
+               2019, "Computer Vision and Pattern Recognition", arxiv_id="1902.10421", citation_count=300,
+               references=[pid(1), pid(2)])  # the list links CIAN's id for it
+    dsrg = P(pid(15), "Weakly-Supervised Semantic Segmentation Network with Deep Seeded Region Growing", 2018,
+             "Computer Vision and Pattern Recognition", on_arxiv=False, citation_count=500, references=[pid(1)],
+             abstract="We propose deep seeded region growing (DSRG) to train a segmentation network from seeds.")
+    coseg = P(pid(16), "Weakly Supervised Semantic Segmentation Based on Web Image Co-segmentation", 2017,
+              "British Machine Vision Conference", arxiv_id="1705.09052", citation_count=40)
     return [psa, cian, gain, webly, weakly, stc_conf, stc_jour, lovasz, nonlocal_, crw, ctx, ctx_d, onlyarxiv,
-            ext1, ext2, citer]
+            ext1, ext2, citer, fickle, dsrg, coseg]
 
 
 def synthetic_corpus(n: int, seed: int = 7) -> list[Paper]:
