@@ -13,7 +13,8 @@ import shutil
 from fakeapi import FakeAPI, shipped_corpus
 
 from conftest import REPO
-from wsskg.enrich import enrich
+from wsskg.enrich import enrich, fetch_citations
+from wsskg.recommend import discover
 from wsskg.sources.arxiv import CHUNK as ARXIV_CHUNK
 from wsskg.sources.s2 import REFERENCES_CHUNK
 from wsskg.store import load_catalog
@@ -30,6 +31,7 @@ def test_shipped_list_enriches_with_no_wrong_paper(tmp_path, monkeypatch):
             monkeypatch.setenv(k, v)
         report = enrich(path)
         stats = {k: api.count(*k.split(".")) for k in ("s2.batch", "s2.search", "arxiv.id_list", "arxiv.query")}
+        cites = fetch_citations(path)
     cat = {e.id: e for e in load_catalog(path).entries}
 
     wrong = [(i, e.s2_id) for i, e in cat.items() if e.s2_id and e.s2_id != intended.get(i)]
@@ -56,6 +58,12 @@ def test_shipped_list_enriches_with_no_wrong_paper(tmp_path, monkeypatch):
     assert stats["s2.batch"] == math.ceil(with_s2_key / REFERENCES_CHUNK)
     assert stats["arxiv.id_list"] == math.ceil(sum(1 for e in entries if e.arxiv_id) / ARXIV_CHUNK)
     assert stats["s2.search"] <= titled
+    # discover never proposes a work the list holds (found, unmatched or under a short name)
+    assert not cites.failed
+    held = set(intended.values())
+    for direction in ("citing", "cited"):
+        top = discover(load_catalog(path), direction, limit=10)
+        assert top and not [r["title"] for r in top if r["s2_id"] in held], direction
     print("\nnot found:", {i: dict(report.unmatched).get(i) for i in sorted(set(intended) - set(found))})
     print(f"shipped list: {len(found)}/{len(intended)} found ({share:.0%}), 0 wrong, wrong links "
           f"{len(report.wrong_links)}, unmatched {len(report.unmatched)}, requests {stats}")
