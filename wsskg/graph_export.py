@@ -19,7 +19,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from wsskg.errors import WsskgError
 
@@ -31,24 +31,29 @@ SUFFIXES = {"graphml": ".graphml", "gexf": ".gexf", "json": ".json", "dot": ".do
 TEMPLATE = Path(__file__).parent / "data" / "graph.html"
 
 
-def export_graph(G: "nx.DiGraph", path: str | Path, fmt: str, title: str | None = None) -> Path:
-    """Write ``G`` to ``path`` in ``fmt`` (one of :data:`FORMATS`). Returns the path."""
+def export_graph(G: "nx.DiGraph", path: str | Path, fmt: str, title: str | None = None,
+                 protect: Iterable[Path] = (), force: bool = False) -> Path:
+    """Write ``G`` to ``path`` in ``fmt`` (one of :data:`FORMATS`) through
+    :func:`wsskg.outputs.write_output` (atomic; never over ``protect``, e.g. the catalog and its
+    sidecar; an existing file wsskg did not write only with ``force``). Returns the path."""
     if fmt not in FORMATS:
         raise WsskgError(f"unknown graph format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    from wsskg.outputs import check_output, write_output
+
     path = Path(path)
+    check_output(path, protect=protect, force=force)  # refuse before the work
+    if fmt in ("graphml", "gexf"):
+        import io
+
+        import networkx as nx
+
+        buf = io.BytesIO()
+        (nx.write_graphml if fmt == "graphml" else nx.write_gexf)(G, buf, encoding="utf-8")
+        data = buf.getvalue()
+    else:
+        data = {"json": to_json, "dot": to_dot, "html": lambda g: to_html(g, title=title)}[fmt](G).encode("utf-8")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if fmt == "graphml":
-            import networkx as nx
-
-            nx.write_graphml(G, path, encoding="utf-8")
-        elif fmt == "gexf":
-            import networkx as nx
-
-            nx.write_gexf(G, path, encoding="utf-8")
-        else:
-            text = {"json": to_json, "dot": to_dot, "html": lambda g: to_html(g, title=title)}[fmt](G)
-            path.write_text(text, encoding="utf-8")
+        write_output(path, data, protect=protect, force=force)
     except OSError as e:
         raise WsskgError(f"cannot write {path}: {e.strerror or e}") from None
     return path

@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from wsskg.cli.app import CatalogOpt, JsonOpt, err, print_json, write_path
+from wsskg.cli.app import CatalogOpt, JsonOpt, echo, err, print_json, write_path
 
 _SOURCES = ("arxiv", "s2", "all")
 
@@ -101,7 +101,7 @@ def register(app: typer.Typer) -> None:
                 err(f"offline, not in the cache: {', '.join(report.offline_missing)}")
             for text in report.notices:
                 err(f"note: {text}")
-            typer.echo(report.summary())
+            echo(report.summary())
         if report.failed:
             raise typer.Exit(3)
 
@@ -131,4 +131,4 @@ def register(app: typer.Typer) -> None:
             print_json(entry.to_json())
         else:
             year = f" ({entry.year})" if entry.year else ""
-            typer.echo(f"added {entry.id}: {entry.title}{year}")
+            echo(f"added {entry.id}: {entry.title}{year}")
