@@ -150,12 +150,12 @@ def bench_wsskg(size: int, work: Path, runs: int, log) -> tuple[list[Row], dict]
 
 def index_path(path: Path, cache: Path) -> Path:
     """Where wsskg keeps the derived index of ``path`` when its cache dir is ``cache``."""
-    from wsskg.store import _index_file
+    from wsskg.index import index_file
 
     old = os.environ.get("WSSKG_CACHE_DIR")
     os.environ["WSSKG_CACHE_DIR"] = str(cache)
     try:
-        return _index_file(path)
+        return index_file(path)
     finally:
         if old is None:
             os.environ.pop("WSSKG_CACHE_DIR", None)

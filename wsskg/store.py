@@ -5,11 +5,9 @@
   never lose each other's changes and a crash leaves the old or the new file, never half.
 * Bulky enrichment fields (abstracts, reference lists) live in a sidecar JSON file next to the
   catalog (``catalog.enrichment.json``), so catalog.yaml stays readable and diffs stay small.
-* Parsing YAML costs seconds at 10,000 papers, so a derived index is used when it matches:
-  two pickles in the cache dir, the lean catalog keyed by the size and SHA-1 of catalog.yaml's
-  bytes and the parsed sidecar keyed by the sidecar's. They are rebuilt automatically when
-  the bytes differ (a hand edit with the same size and mtime included) and are never the
-  source of truth.
+* Parsing YAML costs seconds at 10,000 papers, so loading goes through the derived SQLite
+  index of ``wsskg.index`` (cache dir), brought up to date entry by entry from the bytes of
+  catalog.yaml and the sidecar before each use; it is never the source of truth.
 * A status change edits only that entry's lines in the text (checked by parsing the edited
   block), falling back to a full rewrite when the file is not in the layout wsskg writes.
 """
@@ -21,7 +19,6 @@ import gc
 import hashlib
 import json
 import os
-import pickle
 import re
 import tempfile
 from contextlib import contextmanager
@@ -37,7 +34,6 @@ from wsskg.yamlio import dump_yaml, load_catalog_yaml, load_yaml, quote
 HEADER = "wsskg catalog: your reading list. Edit freely; `wsskg check` validates it."
 SIDECAR_SUFFIX = ".enrichment.json"
 LOCK_TIMEOUT = 60.0
-_INDEX_VERSION = 3
 
 
 def sidecar_path(path: Path) -> Path:
@@ -113,17 +109,6 @@ def _decode(raw: bytes, path: Path) -> str:
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise CatalogError(f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", path=path, line=line) from None
-
-
-def _index_file(path: Path, part: str = "") -> Path:
-    """The derived index of ``path``: the lean catalog (``part=""``) or the parsed sidecar."""
-    key = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:20]
-    return cache_dir() / "index" / f"{key}{'.' + part if part else ''}.pickle"
-
-
-def _fingerprint(raw: bytes) -> str:
-    """What an index entry was built from: the exact bytes (size and SHA-1), not the mtime."""
-    return f"{_INDEX_VERSION}:{len(raw)}:{hashlib.sha1(raw).hexdigest()}"
 
 
 def parse_catalog(text: str, path: object = "catalog.yaml") -> Catalog:
@@ -204,22 +189,6 @@ def _apply_sidecar(catalog: Catalog, side: bytes | None, path: Path) -> None:
 
 
 @contextmanager
-def _lean(catalog: Catalog) -> Iterator[Catalog]:
-    """The catalog with its bulky fields blanked for the moment (for the lean index)."""
-    saved = [(e.abstract, e.references, e.cited_by) for e in catalog.entries]
-    external = catalog.external
-    try:
-        for e in catalog.entries:
-            e.abstract, e.references, e.cited_by = None, [], []
-        catalog.external = {}
-        yield catalog
-    finally:
-        for e, (a, r, c) in zip(catalog.entries, saved):
-            e.abstract, e.references, e.cited_by = a, r, c
-        catalog.external = external
-
-
-@contextmanager
 def _gc_paused() -> Iterator[None]:
     """Loading builds hundreds of thousands of objects that all stay alive; letting the cyclic
     garbage collector rescan them again and again costs more than the parse itself. After a
@@ -248,50 +217,27 @@ def load_catalog(path: Path, use_index: bool = True, bulky: bool = True) -> Cata
 
 
 def _load_catalog(path: Path, use_index: bool, bulky: bool = True) -> Catalog:
-    # Two index files: the lean catalog keyed by catalog.yaml's bytes, and the parsed sidecar
-    # keyed by the sidecar's bytes. A status change rewrites catalog.yaml only, so it only
-    # needs (and rewrites) the small lean one.
     raw = _read_bytes(path)
-    fp = _fingerprint(raw)
-    idx = _index_file(path)
-    catalog = _read_index(idx, fp) if use_index else None
-    if catalog is None:
-        catalog = parse_catalog(_decode(raw, path), path)
-        if use_index:
-            _write_index(idx, fp, catalog)
+    if use_index:
+        idx = _index_for(path, raw)
+        if idx is not None:
+            try:
+                return idx.load_catalog(bulky=bulky)
+            finally:
+                idx.close()
+    catalog = parse_catalog(_decode(raw, path), path)
     side_path = sidecar_path(path)
-    side = side_path.read_bytes() if bulky and side_path.exists() else None
-    if side is not None:
-        side_fp = _fingerprint(side)
-        side_idx = _index_file(path, "sidecar")
-        extra = _read_index(side_idx, side_fp) if use_index else None
-        if extra is None:
-            extra = _parse_sidecar(side, side_path)
-            if use_index:
-                _write_index(side_idx, side_fp, extra)
-        _attach(catalog, extra)
+    if bulky and side_path.exists():
+        _apply_sidecar(catalog, side_path.read_bytes(), side_path)
     return catalog
 
 
-def _read_index(idx: Path, fp: str):
-    try:
-        with open(idx, "rb") as f:
-            stored_fp, value = pickle.load(f)  # noqa: S301 - our own cache file
-    except Exception:
-        return None
-    return value if stored_fp == fp else None
+def _index_for(path: Path, raw: bytes):
+    """The derived index of ``path`` (``wsskg.index``), current with ``raw``; None when the
+    cache cannot hold one (then catalog.yaml is parsed directly)."""
+    from wsskg.index import open_index
 
-
-def _write_index(idx: Path, fp: str, value) -> None:
-    try:
-        if isinstance(value, Catalog):
-            with _lean(value):
-                data = pickle.dumps((fp, value), protocol=pickle.HIGHEST_PROTOCOL)
-        else:
-            data = pickle.dumps((fp, value), protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write(idx, data, durable=False)
-    except OSError:
-        pass  # the index is an optimisation only
+    return open_index(path, raw, memory_ok=False)
 
 
 # -- saving ----------------------------------------------------------------------------------------
@@ -354,8 +300,7 @@ def _save(path: Path, catalog: Catalog) -> None:
         atomic_write(side_path, side)
     elif side_path.exists():
         side_path.unlink()
-    atomic_write(path, raw)
-    _write_index(_index_file(path), _fingerprint(raw), catalog)  # the sidecar index follows on the next load
+    atomic_write(path, raw)  # the derived index catches up, entry by entry, on its next use
 
 
 @contextmanager
@@ -384,14 +329,13 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
     today = today or _dt.date.today().isoformat()
     with locked(path), _gc_paused():
         raw = _read_bytes(path)
-        # the lean catalog is all a status change needs (the sidecar is neither read nor written)
-        catalog = _read_index(_index_file(path), _fingerprint(raw))
         text = _decode(raw, path)
-        if catalog is None:
-            catalog = parse_catalog(text, path)
+        # references are resolved through the derived index (the sidecar is neither read nor written)
+        idx = _index_for(path, raw)
+        catalog = parse_catalog(text, path) if idx is None else None
         targets: list[Entry] = []
         for ref in refs:
-            e = cat_mod.resolve(catalog, ref)
+            e = idx.resolve(ref) if idx is not None else cat_mod.resolve(catalog, ref)
             if e not in targets:
                 targets.append(e)
         changes = []
@@ -411,13 +355,24 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
                 break
             new_text = edited
         if new_text is None:
-            new_text = render(catalog)
+            new_text = render(_with_status(catalog or idx.load_catalog(bulky=False), targets))
         new_raw = new_text.encode("utf-8")
         _sweep_orphans(path)
         if new_raw != raw:
             atomic_write(path, new_raw)
-        _write_index(_index_file(path), _fingerprint(new_raw), catalog)
+        if idx is not None:
+            idx.record_status(targets, new_raw)
+            idx.close()
     return changes
+
+
+def _with_status(catalog: Catalog, changed: list[Entry]) -> Catalog:
+    """``catalog`` with the status fields of ``changed`` (entries resolved elsewhere) applied."""
+    by_id = catalog.by_id()
+    for e in changed:
+        mine = by_id[e.id]
+        mine.status, mine.read_on = e.status, e.read_on
+    return catalog
 
 
 def _edit_entry_block(text: str, e: Entry) -> str | None:

@@ -104,8 +104,14 @@ def print_json(obj: Any) -> None:
 def read_catalog(catalog_opt: Optional[Path], bulky: bool = True):
     """The catalog for a read-only command: the user's, or the bundled default (said on stderr).
     ``bulky=False`` skips the sidecar (abstracts, references) for commands that do not show them."""
-    from wsskg.config import bundled_catalog, find_catalog
     from wsskg.store import load_catalog
+
+    path = _read_path(catalog_opt)
+    return path, load_catalog(path, bulky=bulky)
+
+
+def _read_path(catalog_opt: Optional[Path]) -> Path:
+    from wsskg.config import bundled_catalog, find_catalog
 
     path, exists = find_catalog(catalog_opt)
     if not exists:
@@ -115,7 +121,28 @@ def read_catalog(catalog_opt: Optional[Path], bulky: bool = True):
             raise CatalogError("file not found (run `wsskg init` to create it)", path=path)
         err(f"wsskg: no {path.name} here; using the bundled default catalog (run `wsskg init` to get your own copy)")
         path = bundled_catalog()
-    return path, load_catalog(path, bulky=bulky)
+    return path
+
+
+def read_index(catalog_opt: Optional[Path]):
+    """The derived index (``wsskg.index``) of the catalog a query command reads, brought up to
+    date first (with a progress bar on a terminal when that takes a while)."""
+    from wsskg.index import open_index
+
+    path = _read_path(catalog_opt)
+    return path, open_index(path, progress=_progress)
+
+
+def _progress(done: int, total: int) -> None:
+    """Indexing progress on stderr: a bar on a terminal, nothing in a pipe or log."""
+    if not sys.stderr.isatty():
+        return
+    width = 30
+    n = width * done // max(total, 1)
+    sys.stderr.write(f"\rindexing catalog [{'#' * n}{'-' * (width - n)}] {done:,}/{total:,} entries")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
 
 
 def write_path(catalog_opt: Optional[Path]) -> Path:
@@ -157,7 +184,7 @@ def print_entries(entries: list, extra: Optional[list] = None) -> None:
     color = use_color()
     id_w = min(max(len(e.id) for e in entries), 40)
     title_w = 72
-    typer.echo(f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS")
+    lines = [f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS"]
     for i, e in enumerate(entries):
         status = f"{e.status:<7}"
         if color and _STATUS_STYLE[e.status]:
@@ -167,7 +194,8 @@ def print_entries(entries: list, extra: Optional[list] = None) -> None:
         line = f"{e.id:<{id_w}}  {status} {year:<4}  {_short(e.display_title, title_w):<{title_w}}  {topics}"
         if extra and extra[i]:
             line += f"  [{extra[i]}]"
-        typer.echo(line)
+        lines.append(line)
+    typer.echo("\n".join(lines))  # one write: 10,000 echo calls cost more than the query
 
 
 def _entry_details(e, catalog) -> None:

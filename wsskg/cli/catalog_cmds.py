@@ -17,6 +17,7 @@ from wsskg.cli.app import (
     print_entries,
     print_json,
     read_catalog,
+    read_index,
     shown,
     write_path,
 )
@@ -144,13 +145,10 @@ def list_cmd(
     \b
       wsskg list --status unread --topic affinity
     """
-    from wsskg.search import filter_entries
-
     _check_status(status, kind)
-    _, cat = read_catalog(catalog, bulky=json_out)
-    entries = filter_entries(cat, topic=topic, status=status, year=year, kind=kind)
-    if limit:
-        entries = entries[:limit]
+    _, idx = read_index(catalog)
+    entries = idx.filter_entries(topic=topic, status=status, year=year, kind=kind, limit=limit, bulky=json_out,
+                                 light=not json_out)
     if json_out:
         print_json([e.to_json() for e in entries])
     else:
@@ -166,10 +164,8 @@ def topics(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> No
     \b
       wsskg topics
     """
-    from wsskg.search import topic_counts
-
-    _, cat = read_catalog(catalog, bulky=False)
-    rows = topic_counts(cat)
+    _, idx = read_index(catalog)
+    rows = idx.topic_counts()
     if json_out:
         print_json(rows)
         return
@@ -199,11 +195,9 @@ def search(
       wsskg search affinity
       wsskg search saliancy --status unread
     """
-    from wsskg.search import search as run_search
-
     _check_status(status, kind)
-    _, cat = read_catalog(catalog)
-    hits = run_search(cat, query, topic=topic, status=status, year=year, kind=kind, limit=limit)
+    _, idx = read_index(catalog)
+    hits = idx.search(query, topic=topic, status=status, year=year, kind=kind, limit=limit)
     if json_out:
         print_json([h.to_json() for h in hits])
         return
@@ -227,28 +221,18 @@ def show(
       wsskg show adaptive-affinity-field-2018
       wsskg show 1803.10464
     """
-    from wsskg.catalog import resolve
-
-    _, cat = read_catalog(catalog)
-    e = resolve(cat, ref)
-    hood = _neighbourhood(cat, e)
+    _, idx = read_index(catalog)
+    e = idx.get(idx.resolve(ref).id)
+    hood = idx.neighbourhood(e)
     if json_out:
         d = e.to_json()
         if hood is not None:
             d["neighbourhood"] = hood
         print_json(d)
         return
-    _entry_details(e, cat)
+    _entry_details(e, None)
     if hood:
         _print_neighbourhood(hood)
-
-
-def _neighbourhood(cat, e):
-    try:
-        from wsskg.graph import neighbourhood
-    except ImportError:
-        return None
-    return neighbourhood(cat, e.id)
 
 
 def _print_neighbourhood(hood: dict) -> None:

@@ -1,0 +1,1167 @@
+"""The derived index: one SQLite file per catalog in the cache dir, so a query reads only the
+rows it needs instead of parsing the whole catalog.
+
+catalog.yaml (and its sidecar) stay the one source of truth. The index records what it was
+built from (size, mtime and SHA-1 of catalog.yaml's bytes; size, mtime, ctime and inode of the
+sidecar, which only wsskg writes and whose ctime a hand edit cannot set back) and is brought
+up to date before every use:
+
+* catalog.yaml in the layout wsskg writes is split into entry blocks (``- id:`` at column 0);
+  each block's SHA-1 is stored with its row, so after a hand edit or a status change only the
+  blocks whose bytes changed are parsed and re-indexed. Anything else (another layout, a
+  changed header or topic list, an error) goes through the full, careful parse of
+  ``wsskg.store.parse_catalog``, which also reports errors with their line.
+* The sidecar (abstracts, references) is compared entry by entry (a hash of each entry's part).
+
+Tables: ``entries`` (one row per entry: the catalog.yaml fields as JSON, plus the columns
+filters and look-ups need), ``topics_of`` (entry -> its topics and their ancestors),
+``side`` (abstracts), ``refs`` (citation edges as S2 ids, both directions), ``s2map`` (which
+S2 ids are catalog entries), ``external`` (outside papers), ``vocab`` (the words of titles,
+short names, authors and comments, for typo tolerance) and ``fts`` (FTS5, BM25-ranked, one
+column per field so the fields weigh differently).
+
+SQLite cannot run code when it is opened (unlike a pickle), and the folder and the file must
+belong to the current user and not be writable by others; otherwise, or when the cache
+cannot be written at all, the index is built in memory for this one command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from wsskg import catalog as cat_mod
+from wsskg.catalog import Catalog, Entry, Link, Result
+from wsskg.config import cache_dir
+from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
+
+#: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
+SCHEMA_VERSION = 4
+#: Field weights of the BM25 ranking, in ``fts`` column order.
+FIELDS = ("title", "short", "authors", "venue", "notes", "abstract")
+WEIGHTS = (3.0, 2.0, 2.0, 1.0, 1.0, 0.5)
+#: Parse this many changed entry blocks per ``yaml.load``.
+CHUNK = 64
+#: A progress callback: ``progress(done, total)``; called with ``done == total`` at the end.
+Progress = Callable[[int, int], None]
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_ENTRIES_KEY = re.compile(rb"^entries:[ \t]*$", re.M)
+_FOREIGN_LINE = re.compile(rb"^(?:[^ \-#\n]|-(?! ))", re.M)
+_DOC_MARKER = re.compile(rb"^(?:---|\.\.\.|%)", re.M)
+_ITEM_START = re.compile(rb"^- ", re.M)
+_BOM = b"\xef\xbb\xbf"
+
+_SCHEMA = f"""
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE entries(
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL, pos INTEGER NOT NULL, bhash BLOB,
+    status TEXT, kind TEXT, year INTEGER, id_l TEXT, arxiv TEXT, doi_l TEXT, s2 TEXT, s2_l TEXT,
+    norm TEXT, norm_c TEXT, data TEXT NOT NULL,
+    {", ".join("t_" + f + " TEXT" for f in FIELDS[:-1])});
+CREATE INDEX entries_id ON entries(id);
+CREATE INDEX entries_pos ON entries(pos);
+CREATE INDEX entries_id_l ON entries(id_l);
+CREATE INDEX entries_arxiv ON entries(arxiv);
+CREATE INDEX entries_doi ON entries(doi_l);
+CREATE INDEX entries_s2 ON entries(s2_l);
+CREATE INDEX entries_bhash ON entries(bhash);
+CREATE TABLE topics_of(rid INTEGER NOT NULL, topic TEXT NOT NULL, own INTEGER NOT NULL, low TEXT, last TEXT);
+CREATE INDEX topics_of_rid ON topics_of(rid);
+CREATE INDEX topics_of_topic ON topics_of(topic);
+CREATE TABLE side(id TEXT PRIMARY KEY, shash BLOB, abstract TEXT);
+CREATE TABLE refs(id TEXT NOT NULL, s2 TEXT NOT NULL, dir INTEGER NOT NULL);
+CREATE INDEX refs_id ON refs(id);
+CREATE INDEX refs_s2 ON refs(s2);
+CREATE TABLE s2map(s2 TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE external(s2 TEXT PRIMARY KEY, data TEXT);
+CREATE TABLE vocab(word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE blobs(key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
+CREATE VIRTUAL TABLE fts USING fts5({", ".join(FIELDS)}, content='', tokenize='unicode61 remove_diacritics 2');
+"""
+
+
+class _Fallback(Exception):
+    """The quick path cannot handle this file: use the full parse."""
+
+
+# -- where the index lives ------------------------------------------------------------------------
+
+def index_file(path: Path) -> Path:
+    """The index of catalog ``path`` (keyed by its resolved path) in the cache dir."""
+    key = hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:20]
+    return cache_dir() / "index" / f"{key}.sqlite"
+
+
+def _trusted_dir(d: Path) -> bool:
+    """Create ``d`` (private) if needed; is it ours and not writable by anyone else?"""
+    try:
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = d.stat()
+    except OSError:
+        return False
+    if not d.is_dir():
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & 0o022
+
+
+def _trusted_file(f: Path) -> bool:
+    try:
+        st = f.lstat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    import stat as _stat
+
+    if not _stat.S_ISREG(st.st_mode):
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & 0o022
+
+
+def _connect(f: Path | None) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(f) if f else ":memory:", isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=" + ("WAL" if f else "MEMORY"))
+    conn.execute("PRAGMA synchronous=OFF")  # a derived file: a crash may lose it, never the catalog
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-32000")
+    return conn
+
+
+def _open_db(f: Path | None) -> sqlite3.Connection:
+    """An index database of the current schema (emptied and recreated when it is not)."""
+    conn = None
+    if f is not None:
+        try:
+            conn = _connect(f)
+            row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row and row[0] == str(SCHEMA_VERSION):
+                return conn
+        except sqlite3.DatabaseError:
+            pass
+        if conn is not None:
+            conn.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(str(f) + suffix)
+            except FileNotFoundError:
+                pass
+        conn = _connect(f)
+    else:
+        conn = _connect(None)
+    conn.executescript(_SCHEMA)
+    conn.execute("INSERT INTO meta VALUES('schema', ?)", (str(SCHEMA_VERSION),))
+    return conn
+
+
+# -- fingerprints -----------------------------------------------------------------------------------
+
+def yaml_fingerprint(raw: bytes, st: os.stat_result | None) -> str:
+    """What catalog.yaml's rows were built from: its bytes (SHA-1), size and mtime."""
+    mt = st.st_mtime_ns if st is not None else 0
+    return f"{len(raw)}:{mt}:{hashlib.sha1(raw).hexdigest()}"
+
+
+def side_fingerprint(side: Path) -> str:
+    """The sidecar's identity by ``stat``: size, mtime, ctime and inode. Only wsskg writes the
+    sidecar, and no hand edit can set its ctime back, so reading 100+ MB to hash it is not needed."""
+    try:
+        st = side.stat()
+    except FileNotFoundError:
+        return "none"
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def _h(b: bytes) -> bytes:
+    return hashlib.sha1(b).digest()
+
+
+# -- rows ---------------------------------------------------------------------------------------------
+
+def _texts(e: Entry) -> tuple[str, str, str, str, str]:
+    """The text of each FTS field except the abstract (see :data:`FIELDS`)."""
+    short = [str(getattr(e, "short_name", None) or "")]
+    aliases = getattr(e, "aliases", None) or []
+    short += [str(a) for a in aliases] if isinstance(aliases, (list, tuple)) else [str(aliases)]
+    citekey = getattr(e, "citekey", None)
+    if citekey:
+        short.append(str(citekey))
+    return (
+        f"{e.title} {e.canonical_title or ''} {e.id.replace('-', ' ')}",
+        " ".join(s for s in short if s),
+        " ".join(e.authors),
+        f"{e.venue or ''} {e.canonical_venue or ''}",
+        " ".join([e.comment, *e.notes, *(r.note for r in e.results)]),
+    )
+
+
+def _vocab_words(texts: tuple) -> set[str]:
+    """Words for typo tolerance: titles, short names, authors and comments (not abstracts)."""
+    return {w for w in _WORD.findall(f"{texts[0]} {texts[1]} {texts[2]} {texts[4]}".lower()) if len(w) >= 3}
+
+
+def _entry_row(e: Entry, pos: int, bhash: bytes | None) -> tuple:
+    texts = _texts(e)
+    year = e.year if e.year is not None else e.canonical_year
+    try:
+        year = int(year) if year is not None else None
+    except (TypeError, ValueError):
+        year = None
+    return (
+        e.id, pos, bhash, e.status, e.kind, year, e.id.lower(),
+        cat_mod.strip_arxiv_version(e.arxiv_id) if e.arxiv_id else None,
+        e.doi.lower() if e.doi else None, e.s2_id, e.s2_id.lower() if e.s2_id else None,
+        cat_mod.normalize_title(e.title), cat_mod.normalize_title(e.canonical_title) if e.canonical_title else None,
+        json.dumps(e.to_dict(bulky=False), ensure_ascii=False, separators=(",", ":")),
+        *texts,
+    )
+
+
+_ENTRY_COLS = ("id, pos, bhash, status, kind, year, id_l, arxiv, doi_l, s2, s2_l, norm, norm_c, data, "
+               + ", ".join("t_" + f for f in FIELDS[:-1]))
+
+
+def entry_from_data(data: dict, abstract: str | None = None) -> Entry:
+    """An :class:`Entry` from the JSON a row holds (``Entry.to_dict`` of a validated entry)."""
+    d = dict(data)
+    links = [Link(**ln) for ln in d.pop("links", ())]
+    results = [Result(**r) for r in d.pop("results", ())]
+    try:
+        e = Entry(links=links, results=results, **d)
+    except TypeError:  # a field this version does not know: validate the usual way
+        e = cat_mod._entry(data, data.get("id"), "index", None, set(data.get("topics") or ()))
+    e.abstract = abstract
+    return e
+
+
+def _side_parts(extra: Any) -> tuple[str | None, list[str] | None, list[str] | None]:
+    if not isinstance(extra, dict):
+        return None, None, None
+    abstract = extra.get("abstract") if isinstance(extra.get("abstract"), str) else None
+    refs = [str(r) for r in extra["references"]] if isinstance(extra.get("references"), list) else None
+    cited = [str(r) for r in extra["cited_by"]] if isinstance(extra.get("cited_by"), list) else None
+    return abstract, refs, cited
+
+
+# -- the index ------------------------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    """A search result (the same shape as :class:`wsskg.search.Hit`)."""
+
+    entry: Entry
+    score: float
+    why: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict:
+        d = self.entry.to_json()
+        d["score"] = round(self.score, 3)
+        d["why"] = self.why
+        return d
+
+
+class CatalogIndex:
+    """An up-to-date index of one catalog file. Use :func:`open_index`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, file: Path | None):
+        self.path = path
+        self.conn = conn
+        self.file = file
+        self._head: dict | None = None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- meta -------------------------------------------------------------------------
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
+
+    @property
+    def head(self) -> dict:
+        """The catalog's header as catalog.yaml holds it (title, intro, topics...)."""
+        if self._head is None:
+            self._head = json.loads(self._meta("head") or "{}")
+        return self._head
+
+    def skeleton(self) -> Catalog:
+        """The catalog without entries (title, intro, topics)."""
+        return cat_mod.from_dict(dict(self.head, entries=[]), path=self.path)
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+
+    # -- sync ---------------------------------------------------------------------------
+    def sync(self, raw: bytes | None = None, progress: Progress | None = None) -> bool:
+        """Bring the index up to date with the files; True when anything was re-indexed."""
+        from wsskg.store import _read_bytes, sidecar_path
+
+        if raw is None:
+            raw = _read_bytes(self.path)
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            st = None
+        fp = yaml_fingerprint(raw, st)
+        side_path = sidecar_path(self.path)
+        sfp = side_fingerprint(side_path)
+        if self._meta("yaml_fp") == fp and self._meta("side_fp") == sfp:
+            return False
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            changed_side = None
+            if self._meta("side_fp") != sfp:
+                changed_side = self._read_sidecar(side_path)
+            if self._meta("yaml_fp") != fp:
+                self._sync_yaml(raw, changed_side, progress)
+            elif changed_side is not None:
+                self._apply_side(changed_side, new_rids=set())
+            self._set_meta("yaml_fp", fp)
+            self._set_meta("side_fp", sfp)
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        self._head = None
+        return True
+
+    def _read_sidecar(self, side_path: Path) -> dict:
+        """``{"entries": {id: (hash, abstract, refs, cited)}, "external": {...}}`` of the sidecar."""
+        try:
+            raw = side_path.read_bytes()
+        except FileNotFoundError:
+            return {"entries": {}, "external": {}}
+        try:
+            data = json.loads(raw)
+            bulky = data.get("entries", {})
+        except (ValueError, AttributeError):
+            raise CatalogError("sidecar is not valid JSON; delete it and run `wsskg enrich` to rebuild",
+                               path=side_path) from None
+        entries = {}
+        for eid, extra in (bulky.items() if isinstance(bulky, dict) else ()):
+            abstract, refs, cited = _side_parts(extra)
+            if abstract is None and refs is None and cited is None:
+                continue
+            h = _h(repr((abstract, refs, cited)).encode("utf-8", "surrogatepass"))
+            entries[eid] = (h, abstract, refs, cited)
+        external = data.get("external", {})
+        external = {str(k): v for k, v in external.items() if isinstance(v, dict)} if isinstance(external, dict) else {}
+        return {"entries": entries, "external": external}
+
+    # catalog.yaml
+    def _sync_yaml(self, raw: bytes, side: dict | None, progress: Progress | None) -> None:
+        try:
+            plan = self._plan(raw)
+        except _Fallback:
+            plan = None
+        if plan is None:
+            self._full_rebuild(raw, side, progress)
+            return
+        head_data, blocks, hashes = plan
+        stored = dict(self.conn.execute("SELECT bhash, rid FROM entries WHERE bhash IS NOT NULL"))
+        if len(stored) != self.count() or len(set(hashes)) != len(hashes):
+            # rows from a full parse (no block hashes), or two identical blocks (a duplicate id,
+            # which the full parse reports with its line)
+            self._full_rebuild(raw, side, progress)
+            return
+        keep = {h for h in hashes if h in stored}
+        new_idx = [i for i, h in enumerate(hashes) if h not in stored]
+        gone = [rid for h, rid in stored.items() if h not in keep]
+        try:
+            entries = self._parse_blocks(head_data, [blocks[i] for i in new_idx], progress, len(hashes))
+        except _Fallback:
+            self._full_rebuild(raw, side, progress)
+            return
+        # ids must stay unique across kept and new rows
+        new_ids = [e.id for e in entries]
+        if len(set(new_ids)) != len(new_ids):
+            self._full_rebuild(raw, side, progress)
+            return
+        if gone:
+            self._delete_rows(gone)
+        if new_ids:
+            for i in range(0, len(new_ids), 900):
+                part = new_ids[i:i + 900]
+                q = ",".join("?" * len(part))
+                if self.conn.execute(f"SELECT 1 FROM entries WHERE id IN ({q}) LIMIT 1", part).fetchone():
+                    self._full_rebuild(raw, side, progress)
+                    return
+        # positions of kept rows (unchanged unless blocks were inserted, removed or moved)
+        moved = [(i, stored[h]) for i, h in enumerate(hashes) if h in stored]
+        self.conn.executemany("UPDATE entries SET pos=? WHERE rid=? AND pos!=?", [(i, r, i) for i, r in moved])
+        new_rids = self._insert_entries([(new_idx[k], e, hashes[new_idx[k]]) for k, e in enumerate(entries)])
+        self._apply_side(side, new_rids)
+        self._refresh_s2map(changed=bool(gone or new_rids or side is not None))
+
+    def _plan(self, raw: bytes):
+        """Split catalog.yaml into its header and entry blocks when it is in wsskg's layout and
+        the header is the one indexed; None when a full parse is needed."""
+        body_raw = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+        m = _ENTRIES_KEY.search(body_raw)
+        if not m:
+            return None
+        head, body = body_raw[: m.start()], body_raw[m.end():]
+        if _FOREIGN_LINE.search(body) or _DOC_MARKER.search(head) or b"\r" in head:
+            return None
+        hh = _h(head).hex()
+        if hh != self._meta("head_hash"):
+            return None  # new topics or title: everything is validated again
+        starts = [mm.start() for mm in _ITEM_START.finditer(body)]
+        lead = body[: starts[0]] if starts else body
+        if any(ln.strip() and not ln.lstrip().startswith(b"#") for ln in lead.split(b"\n")):
+            return None
+        ends = starts[1:] + [len(body)]
+        blocks = [body[a:b] for a, b in zip(starts, ends)]
+        return self.head, blocks, [_h(b) for b in blocks]
+
+    def _parse_blocks(self, head_data: dict, blocks: list[bytes], progress: Progress | None,
+                      total: int) -> list[Entry]:
+        import yaml
+
+        from wsskg.yamlio import SafeLoader
+
+        out: list[Entry] = []
+        topics = head_data.get("topics")
+        for i in range(0, len(blocks), CHUNK):
+            chunk = b"".join(blocks[i:i + CHUNK])
+            if b"&" in chunk and b"*" in chunk:
+                raise _Fallback  # aliases: the careful path checks them
+            try:
+                text = chunk.decode("utf-8")
+                part = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - safe loader only
+            except (UnicodeDecodeError, yaml.YAMLError):
+                raise _Fallback from None
+            if not isinstance(part, list):
+                raise _Fallback
+            try:
+                cat = cat_mod.from_dict({"topics": topics, "entries": part}, path=self.path)
+            except CatalogError:
+                raise _Fallback from None
+            out.extend(cat.entries)
+            if progress and len(blocks) > 2000:
+                progress(min(i + CHUNK, len(blocks)), len(blocks))
+        return out
+
+    def _full_rebuild(self, raw: bytes, side: dict | None, progress: Progress | None) -> None:
+        """Parse the whole file the careful way (errors name their line) and index every entry."""
+        from wsskg.store import _decode, _gc_paused, parse_catalog
+
+        with _gc_paused():
+            cat = parse_catalog(_decode(raw, self.path), self.path)
+        head = cat.to_dict(bulky=False)
+        head.pop("entries", None)
+        self._clear_entries()
+        hashes: list[bytes | None] = [None] * len(cat.entries)
+        plan = None
+        try:
+            self._set_meta("head_hash", "")
+            self._head = head
+            plan = self._plan_blocks_only(raw)
+        except _Fallback:
+            plan = None
+        if plan is not None and len(plan[1]) == len(cat.entries):
+            hashes = plan[1]
+            self._set_meta("head_hash", plan[0])
+        rows = [(i, e, hashes[i]) for i, e in enumerate(cat.entries)]
+        step = 5000
+        new_rids: set[int] = set()
+        for k in range(0, len(rows), step):
+            new_rids |= self._insert_entries(rows[k:k + step])
+            if progress and len(rows) > 2000:
+                progress(min(k + step, len(rows)), len(rows))
+        self._set_meta("head", json.dumps(head, ensure_ascii=False, default=str))
+        if side is None:
+            from wsskg.store import sidecar_path
+
+            side = self._read_sidecar(sidecar_path(self.path))
+        self._apply_side(side, new_rids, everything=True)
+        self._refresh_s2map(changed=True)
+
+    def _plan_blocks_only(self, raw: bytes):
+        body_raw = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+        m = _ENTRIES_KEY.search(body_raw)
+        if not m:
+            return None
+        head, body = body_raw[: m.start()], body_raw[m.end():]
+        if _FOREIGN_LINE.search(body) or _DOC_MARKER.search(head) or b"\r" in head:
+            return None
+        starts = [mm.start() for mm in _ITEM_START.finditer(body)]
+        ends = starts[1:] + [len(body)]
+        return _h(head).hex(), [_h(body[a:b]) for a, b in zip(starts, ends)]
+
+    def _clear_entries(self) -> None:
+        c = self.conn
+        c.execute("DELETE FROM entries")
+        c.execute("DELETE FROM topics_of")
+        c.execute("DELETE FROM vocab")
+        c.execute("INSERT INTO fts(fts) VALUES('delete-all')")
+
+    def _delete_rows(self, rids: list[int]) -> None:
+        c = self.conn
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS gone(rid INTEGER PRIMARY KEY)")
+        c.execute("DELETE FROM gone")
+        c.executemany("INSERT INTO gone VALUES(?)", [(r,) for r in rids])
+        cols = ", ".join("e.t_" + f for f in FIELDS[:-1])
+        c.execute(f"INSERT INTO fts(fts, rowid, {', '.join(FIELDS)}) SELECT 'delete', e.rid, {cols}, "
+                  "coalesce(s.abstract, '') FROM entries e JOIN gone g ON g.rid = e.rid LEFT JOIN side s ON s.id = e.id")
+        words: Counter = Counter()
+        for row in c.execute(f"SELECT {cols.replace('e.', '')} FROM entries WHERE rid IN (SELECT rid FROM gone)"):
+            words.update(_vocab_words(row))
+        c.executemany("UPDATE vocab SET n = n - ? WHERE word = ?", [(n, w) for w, n in words.items()])
+        c.execute("DELETE FROM vocab WHERE n <= 0")
+        c.execute("DELETE FROM topics_of WHERE rid IN (SELECT rid FROM gone)")
+        c.execute("DELETE FROM entries WHERE rid IN (SELECT rid FROM gone)")
+
+    def _insert_entries(self, rows: list[tuple[int, Entry, bytes | None]]) -> set[int]:
+        """Insert entry rows (not their FTS rows: :meth:`_apply_side` adds those with the abstract)."""
+        c = self.conn
+        if not rows:
+            return set()
+        start = (c.execute("SELECT max(rid) FROM entries").fetchone()[0] or 0) + 1
+        data = []
+        topic_rows = []
+        words: Counter = Counter()
+        for k, (pos, e, bhash) in enumerate(rows):
+            rid = start + k
+            row = _entry_row(e, pos, bhash)
+            data.append((rid, *row))
+            words.update(_vocab_words(row[-5:]))
+            seen = set()
+            for p in e.topics:
+                if p not in seen:
+                    seen.add(p)
+                    topic_rows.append((rid, p, 1, p.lower(), p.rsplit("/", 1)[-1].lower()))
+            for p in list(seen):
+                q = p
+                while "/" in q:
+                    q = q.rsplit("/", 1)[0]
+                    if q not in seen:
+                        seen.add(q)
+                        topic_rows.append((rid, q, 0, q.lower(), q.rsplit("/", 1)[-1].lower()))
+        c.executemany(f"INSERT INTO entries(rid, {_ENTRY_COLS}) VALUES({','.join('?' * (len(data[0])))})", data)
+        c.executemany("INSERT INTO topics_of VALUES(?, ?, ?, ?, ?)", topic_rows)
+        c.executemany("INSERT INTO vocab VALUES(?, ?) ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
+                      list(words.items()))
+        return set(range(start, start + len(rows)))
+
+    def _apply_side(self, side: dict | None, new_rids: set[int], everything: bool = False) -> None:
+        """Store the sidecar rows that changed (``side`` is None when the sidecar did not), and
+        add the FTS rows of new entries and of entries whose abstract changed. ``everything``:
+        the entries were all just inserted and the FTS table is empty."""
+        c = self.conn
+        cols = ", ".join("e.t_" + f for f in FIELDS[:-1])
+        add_fts = (f"INSERT INTO fts(rowid, {', '.join(FIELDS)}) SELECT e.rid, {cols}, coalesce(s.abstract, '') "
+                   "FROM entries e LEFT JOIN side s ON s.id = e.id")
+        touched: list[str] = []
+        want: dict = {}
+        if side is not None:
+            want = side["entries"]
+            if everything:
+                c.execute("DELETE FROM side")
+                c.execute("DELETE FROM refs")
+                changed = list(want)
+            else:
+                stored = dict(c.execute("SELECT id, shash FROM side"))
+                changed = [eid for eid, v in want.items() if stored.get(eid) != v[0]]
+                touched = changed + [eid for eid in stored if eid not in want]
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS touched(id TEXT PRIMARY KEY)")
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS fresh(rid INTEGER PRIMARY KEY)")
+        c.execute("DELETE FROM touched")
+        c.execute("DELETE FROM fresh")
+        if touched:
+            c.executemany("INSERT INTO touched VALUES(?)", [(i,) for i in touched])
+        if not everything:
+            c.executemany("INSERT INTO fresh VALUES(?)", [(r,) for r in new_rids])
+        if touched:
+            # FTS rows of older entries whose abstract changes go, with the text they were added with
+            c.execute(f"INSERT INTO fts(fts, rowid, {', '.join(FIELDS)}) SELECT 'delete', e.rid, {cols}, "
+                      "coalesce(s.abstract, '') FROM entries e JOIN touched t ON t.id = e.id "
+                      "LEFT JOIN side s ON s.id = e.id WHERE e.rid NOT IN (SELECT rid FROM fresh)")
+            c.execute("DELETE FROM side WHERE id IN (SELECT id FROM touched)")
+            c.execute("DELETE FROM refs WHERE id IN (SELECT id FROM touched)")
+        if side is not None:
+            c.executemany("INSERT INTO side VALUES(?, ?, ?)", [(eid, want[eid][0], want[eid][1]) for eid in changed])
+            c.executemany("INSERT INTO refs VALUES(?, ?, ?)", _ref_rows(want, changed))
+            c.execute("DELETE FROM external")
+            c.executemany("INSERT INTO external VALUES(?, ?)",
+                          [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in side["external"].items()])
+        if everything:
+            c.execute(add_fts)
+        else:
+            c.execute(add_fts + " WHERE e.rid IN (SELECT rid FROM fresh) OR e.id IN (SELECT id FROM touched)")
+
+    def _refresh_s2map(self, changed: bool) -> None:
+        """Which S2 ids are catalog entries: their own, and outside records with the same arXiv
+        id or DOI (as :func:`wsskg.graph.s2_to_entry`)."""
+        if not changed:
+            return
+        c = self.conn
+        c.execute("DELETE FROM s2map")
+        c.execute("INSERT OR IGNORE INTO s2map SELECT s2, id FROM entries WHERE s2 IS NOT NULL ORDER BY pos")
+        ext = c.execute("SELECT s2, data FROM external WHERE s2 NOT IN (SELECT s2 FROM s2map) AND "
+                        "(data LIKE '%\"arxiv_id\"%' OR data LIKE '%\"doi\"%')").fetchall()
+        if ext:
+            by_ax = {}
+            by_doi = {}
+            for eid, ax, doi in c.execute("SELECT id, arxiv, doi_l FROM entries ORDER BY pos DESC"):
+                if ax:
+                    by_ax[ax.lower()] = eid
+                if doi:
+                    by_doi[doi] = eid
+            rows = []
+            for sid, data in ext:
+                meta = json.loads(data)
+                ax, doi = meta.get("arxiv_id"), meta.get("doi")
+                hit = (by_ax.get(cat_mod.strip_arxiv_version(str(ax)).lower()) if ax else None) or (
+                    by_doi.get(str(doi).lower()) if doi else None)
+                if hit:
+                    rows.append((sid, hit))
+            c.executemany("INSERT OR IGNORE INTO s2map VALUES(?, ?)", rows)
+        c.execute("DELETE FROM blobs")
+
+    # -- status changes -----------------------------------------------------------------
+    def record_status(self, entries: list[Entry], raw: bytes) -> None:
+        """After a status change written by ``wsskg.store.set_status`` (with the index current
+        before it): update those entries' rows and the fingerprint from the new bytes ``raw``,
+        so the next command need not look at the file again."""
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            blocks = _block_hashes_by_id(raw, [e.id for e in entries])
+            for e in entries:
+                row = _entry_row(e, 0, blocks.get(e.id))
+                c.execute("UPDATE entries SET status=?, bhash=?, data=? WHERE id=?", (e.status, row[2], row[13], e.id))
+            try:
+                st = os.stat(self.path)
+            except OSError:
+                st = None
+            self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
+            c.execute("DELETE FROM blobs WHERE key LIKE 'seeds:%'")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def fingerprint_matches(self, raw: bytes) -> bool:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        return self._meta("yaml_fp") == yaml_fingerprint(raw, st)
+
+    # -- reading rows ---------------------------------------------------------------------
+    def _entries(self, where: str = "", params: Iterable = (), order: str = "pos", limit: int | None = None,
+                 bulky: bool = False, light: bool = False) -> list[Entry]:
+        if light:
+            return self._light(where, params, order, limit)
+        sql = "SELECT e.data" + (", s.abstract" if bulky else "") + " FROM entries e"
+        if bulky:
+            sql += " LEFT JOIN side s ON s.id = e.id"
+        if where:
+            sql += " WHERE " + where
+        sql += f" ORDER BY e.{order}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        rows = self.conn.execute(sql, list(params)).fetchall()
+        out = [entry_from_data(json.loads(r[0]), r[1] if bulky else None) for r in rows]
+        if bulky and out:
+            self._attach_refs(out)
+        return out
+
+    def _light(self, where: str, params: Iterable, order: str, limit: int | None) -> list[Entry]:
+        """Entries with only what a table shows (id, title, status, kind, year, topics): for
+        ``list`` of 10,000 entries, building every field from JSON would cost more than the query."""
+        sql = ("SELECT e.id, json_extract(e.data, '$.title'), e.status, e.kind, e.year, "
+               "json_extract(e.data, '$.topics') FROM entries e")
+        if where:
+            sql += " WHERE " + where
+        sql += f" ORDER BY e.{order}" + (f" LIMIT {int(limit)}" if limit else "")
+        loads = json.loads
+        return [Entry(id=i, title=t or "", status=st, kind=k, year=y, topics=loads(tp) if tp else [])
+                for i, t, st, k, y, tp in self.conn.execute(sql, list(params))]
+
+    def _attach_refs(self, entries: list[Entry]) -> None:
+        by_id = {e.id: e for e in entries}
+        if len(entries) > 500:
+            rows = self.conn.execute("SELECT id, s2, dir FROM refs ORDER BY rowid")
+        else:
+            q = ",".join("?" * len(by_id))
+            rows = self.conn.execute(f"SELECT id, s2, dir FROM refs WHERE id IN ({q}) ORDER BY rowid", list(by_id))
+        for eid, s2, d in rows:
+            e = by_id.get(eid)
+            if e is not None:
+                (e.cited_by if d else e.references).append(s2)
+
+    def entries(self, bulky: bool = False) -> list[Entry]:
+        return self._entries(bulky=bulky)
+
+    def get(self, entry_id: str, bulky: bool = True) -> Entry | None:
+        found = self._entries("e.id = ?", (entry_id,), bulky=bulky)
+        return found[0] if found else None
+
+    def load_catalog(self, bulky: bool = True) -> Catalog:
+        """The whole catalog, rebuilt from the rows (no YAML parsing)."""
+        cat = self.skeleton()
+        cat.entries = self._entries(bulky=bulky)
+        if bulky:
+            cat.external = {k: json.loads(v) for k, v in self.conn.execute("SELECT s2, data FROM external")}
+        return cat
+
+    # -- filters ----------------------------------------------------------------------------
+    @staticmethod
+    def _filter_sql(topic: str | None, status: str | None, year: int | None, kind: str | None) -> tuple[str, list]:
+        """SQL for the filters of :func:`wsskg.search.filter_entries` (same meaning)."""
+        where, params = [], []
+        if status:
+            where.append("e.status = ?")
+            params.append(status)
+        if year:
+            where.append("e.year = ?")
+            params.append(year)
+        if kind:
+            where.append("e.kind = ?")
+            params.append(kind)
+        if topic:
+            w = topic.lower().strip("/")
+            like = w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+            where.append("e.rid IN (SELECT rid FROM topics_of WHERE own = 1 AND "
+                         "(low = ? OR low LIKE ? ESCAPE '\\' OR last = ?))")
+            params += [w, like, w]
+        return " AND ".join(where), params
+
+    def filter_entries(self, topic: str | None = None, status: str | None = None, year: int | None = None,
+                       kind: str | None = None, limit: int | None = None, bulky: bool = False,
+                       light: bool = False) -> list[Entry]:
+        """Entries in catalog order that pass the filters. ``light``: only the fields a table
+        shows; ``bulky``: with abstracts and reference lists."""
+        where, params = self._filter_sql(topic, status, year, kind)
+        return self._entries(where, params, limit=limit, bulky=bulky, light=light and not bulky)
+
+    # -- references ------------------------------------------------------------------------
+    def resolve(self, ref: str) -> Entry:
+        """The one entry ``ref`` names, as :func:`wsskg.catalog.resolve` decides, from the rows."""
+        ref = (ref or "").strip()
+        if not ref:
+            raise PaperNotFound(ref)
+        q = self._entries
+        hits = q("e.id = ?", (ref,))
+        if hits:
+            return hits[0]
+        lowered = ref.lower()
+        hits = q("e.id_l = ?", (lowered,))
+        if len(hits) == 1:
+            return hits[0]
+        ax = cat_mod.arxiv_id_from_url(ref) or (
+            cat_mod.strip_arxiv_version(ref) if cat_mod.ARXIV_ID_RE.match(ref) else None)
+        if ax:
+            hits = q("e.arxiv = ?", (ax,))
+            if len(hits) > 1:
+                raise AmbiguousReference(ref, [cat_mod._describe(e) for e in hits])
+            if hits:
+                return hits[0]
+        for col in ("doi_l", "s2_l"):
+            hits = q(f"e.{col} = ?", (lowered,))
+            if len(hits) == 1:
+                return hits[0]
+        norm = cat_mod.normalize_title(ref)
+        if norm:
+            hits = q("e.norm = ? OR e.norm_c = ?", (norm, norm))
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                raise AmbiguousReference(ref, [cat_mod._describe(e) for e in hits])
+            hits = q("instr(e.norm, ?) > 0 OR instr(coalesce(e.norm_c, ''), ?) > 0", (norm, norm))
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                raise AmbiguousReference(ref, [cat_mod._describe(e) for e in hits])
+        raise PaperNotFound(ref, self.closest(ref))
+
+    def closest(self, ref: str, limit: int = 3) -> list[str]:
+        from rapidfuzz import fuzz, process
+
+        choices = {eid: f"{eid} {norm}" for eid, norm in self.conn.execute("SELECT id, norm FROM entries")}
+        found = process.extract(ref.lower(), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
+        out = []
+        for _, _, key in found:
+            e = self.get(key, bulky=False)
+            if e is not None:
+                out.append(cat_mod._describe(e))
+        return out
+
+    # -- topics ---------------------------------------------------------------------------
+    def topic_counts(self) -> list[dict]:
+        """As :func:`wsskg.search.topic_counts`, counted in SQL."""
+        rows = {t: (total, read, reading, own) for t, total, read, reading, own in self.conn.execute(
+            "SELECT t.topic, count(*), sum(e.status = 'read'), sum(e.status = 'reading'), sum(t.own) "
+            "FROM topics_of t JOIN entries e ON e.rid = t.rid GROUP BY t.topic")}
+        out = []
+        for t in self.skeleton().topics:
+            total, read, reading, own = rows.get(t.path, (0, 0, 0, 0))
+            out.append({"path": t.path, "name": t.name, "depth": t.depth, "total": total, "read": read or 0,
+                        "reading": reading or 0, "own": own or 0})
+        return out
+
+    # -- search ---------------------------------------------------------------------------
+    def vocabulary(self) -> list[str]:
+        return [w for (w,) in self.conn.execute("SELECT word FROM vocab")]
+
+    def search(self, query: str, topic: str | None = None, status: str | None = None, year: int | None = None,
+               kind: str | None = None, limit: int | None = 20) -> list[Hit]:
+        """Rank entries for ``query`` like :func:`wsskg.search.search`: entries filed under a topic
+        whose name matches come first, then text matches ranked by BM25 with field weights
+        (title > short name, authors > venue, notes > abstract). Every query word must match
+        (as a word prefix, so plurals match; a word the index has never seen is replaced by the
+        closest words of the vocabulary, so typos match)."""
+        from wsskg.search import words
+
+        qwords = [w for w in words(query) if w]
+        if not qwords:
+            return []
+        c = self.conn
+        groups = [self._alternatives(w) for w in qwords]
+        # topics whose own name matches every query word
+        skeleton_topics = [(t.path, set(words(t.name))) for t in self.skeleton().topics]
+        topic_score: dict[str, float] = {}
+        tvocab = {w for _, ws in skeleton_topics for w in ws}
+        texp = [_topic_alternatives(w, tvocab) for w in qwords]
+        for path, tw in skeleton_topics:
+            sc = 0.0
+            for alts in texp:
+                best = max((wt for w, wt in alts.items() if w in tw or any(x.startswith(w) for x in tw)),
+                           default=0.0)
+                if best == 0.0:
+                    sc = 0.0
+                    break
+                sc += best
+            if sc:
+                topic_score[path] = sc / len(texp)
+        fwhere, fparams = self._filter_sql(topic, status, year, kind)
+        fsql = (" AND " + fwhere) if fwhere else ""
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        match = " AND ".join("(" + " OR ".join(g) + ")" for g in groups)
+        want = limit or 1 << 62
+        level_of: dict[int, float] = {}
+        if topic_score:
+            tq = ",".join("?" * len(topic_score))
+            for rid, tp in c.execute(f"SELECT rid, topic FROM topics_of WHERE own = 1 AND topic IN ({tq})",
+                                     list(topic_score)):
+                level_of[rid] = max(level_of.get(rid, 0.0), topic_score[tp])
+        # entries in matching topics first (the best-matching topics first); within a topic, the
+        # list's own order, those matching in a heavier field first
+        topical: list[tuple[float, int, int]] = []  # (level, tier, rid)
+        if level_of:
+            order = dict(self._rows_pos(list(level_of), fsql, fparams))
+            tier_of: dict[int, int] = {}
+            for tier, cols in enumerate(_TIERS):
+                for (rid,) in c.execute(f"SELECT rowid FROM fts WHERE fts MATCH ?", (f"{{{cols}}} : ({match})",)):
+                    if rid in order and rid not in tier_of:
+                        tier_of[rid] = tier
+            topical = sorted(((level_of[rid], tier_of.get(rid, len(_TIERS)), rid) for rid in order),
+                             key=lambda x: (-x[0], x[1], order[x[2]]))[:want]
+        ranked = [(10.0 * level + (len(_TIERS) - tier) / len(_TIERS), rid) for level, tier, rid in topical]
+        left = want - len(ranked)
+        if left > 0:
+            # then text matches outside those topics, best BM25 first
+            rows = c.execute(f"SELECT f.rowid, bm25(fts, {weights}) AS r FROM fts f JOIN entries e ON e.rid = f.rowid "
+                             f"WHERE fts MATCH ?{fsql} ORDER BY r, e.pos", [match, *fparams])
+            for rid, r in rows:
+                if rid not in level_of:
+                    ranked.append((_squash(-r), rid))
+                    if len(ranked) >= want:
+                        break
+        taken = set(level_of)
+        if not ranked:
+            return []
+        rids = [r for _, r in ranked]
+        by_rid = self._by_rid(rids)
+        in_topics: dict[int, list[str]] = {}
+        for rid in taken.intersection(rids):
+            in_topics[rid] = [t for t in by_rid[rid].topics if t in topic_score]
+        pats = [[re.compile(r"\b" + re.escape(_alt_word(t)), re.I) for t in g] for g in groups]
+        hits = []
+        for score, rid in ranked:
+            e = by_rid[rid]
+            why = []
+            tps = in_topics.get(rid)
+            if tps:
+                why.append("topic " + ", ".join(t.rsplit("/", 1)[-1] for t in tps))
+            why += _why(e, pats)
+            hits.append(Hit(entry=e, score=score, why=why))
+        return hits
+
+    def _rows_pos(self, rids: list[int], fsql: str = "", fparams: list | None = None) -> Iterator[tuple[int, int]]:
+        """``(rid, pos)`` of those of ``rids`` that pass the filter SQL ``fsql``."""
+        for i in range(0, len(rids), 900):
+            part = rids[i:i + 900]
+            yield from self.conn.execute(
+                f"SELECT e.rid, e.pos FROM entries e WHERE e.rid IN ({','.join('?' * len(part))}){fsql}",
+                [*part, *(fparams or ())])
+
+    def _by_rid(self, rids: list[int]) -> dict[int, Entry]:
+        out = {}
+        for i in range(0, len(rids), 900):
+            part = rids[i:i + 900]
+            for rid, data, abstract in self.conn.execute(
+                    f"SELECT e.rid, e.data, s.abstract FROM entries e LEFT JOIN side s ON s.id = e.id "
+                    f"WHERE e.rid IN ({','.join('?' * len(part))})", part):
+                out[rid] = entry_from_data(json.loads(data), abstract)
+        es = list(out.values())
+        if es:
+            self._attach_refs(es)
+        return out
+
+    def _alternatives(self, w: str) -> list[str]:
+        """FTS terms for one (plural-folded) query word: the word as a prefix (``network*`` finds
+        networks), and when the index has no such word, the closest vocabulary words."""
+        terms = [f'"{w}"*']
+        if len(w) > 3 and w.endswith("y"):
+            terms.append(f'"{w[:-1]}i"*')  # study -> studies
+        found = self.conn.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (" OR ".join(terms),)).fetchone()
+        if found or len(w) < 4:
+            return terms
+        from rapidfuzz import fuzz, process
+
+        vocab = self.vocabulary()
+        close = process.extract(w, vocab, scorer=fuzz.ratio, limit=5, score_cutoff=75)
+        return terms + [f'"{v}"' for v, _, _ in close]
+
+    # -- the graph around one entry ------------------------------------------------------------
+    def neighbourhood(self, entry: Entry, limit: int = 5) -> dict:
+        """What one paper is connected to, as :func:`wsskg.graph.neighbourhood` reports it, from
+        the rows of that paper and its neighbours only."""
+        c = self.conn
+        eid = entry.id
+        aliases = [s for (s,) in c.execute("SELECT s2 FROM s2map WHERE id = ?", (eid,))]
+        a_q = ",".join("?" * len(aliases))
+        cites: set[str] = set()
+        cited_by: set[str] = set()
+        outside_cites: set[str] = set()
+        outside_cited: set[str] = set()
+        for s2, d, target in c.execute("SELECT r.s2, r.dir, m.id FROM refs r LEFT JOIN s2map m ON m.s2 = r.s2 "
+                                       "WHERE r.id = ?", (eid,)):
+            if target is None:
+                (outside_cited if d else outside_cites).add(s2)
+            elif target != eid:
+                (cited_by if d else cites).add(target)
+        if aliases:
+            for other, d in c.execute(f"SELECT id, dir FROM refs WHERE s2 IN ({a_q}) AND id != ?", [*aliases, eid]):
+                (cites if d else cited_by).add(other)
+        brief = self._briefs(cites | cited_by)
+        cites_l = sorted((x for x in cites if x in brief), key=lambda x: brief[x]["_pos"])
+        cited_l = sorted((x for x in cited_by if x in brief), key=lambda x: brief[x]["_pos"])
+        topics = []
+        for p in entry.topics:
+            total, read = c.execute("SELECT count(*), sum(e.status = 'read') FROM topics_of t JOIN entries e "
+                                    "ON e.rid = t.rid WHERE t.topic = ? AND t.own = 1", (p,)).fetchone()
+            topics.append({"path": p, "name": cat_mod.topic_name(p), "read": read or 0, "total": total})
+        scored: dict[str, tuple[float, str]] = {}
+
+        def offer(oid: str, score: float, reason: str) -> None:
+            if oid == eid:
+                return
+            if oid not in scored or scored[oid][0] < score:
+                scored[oid] = (score, reason)
+
+        for x in cites_l:
+            if brief[x]["status"] == "unread":
+                offer(x, 100.0, "this paper cites it")
+        for x in cited_l:
+            if brief[x]["status"] == "unread":
+                offer(x, 90.0, "it cites this paper")
+        # shared references (catalog papers and outside papers both count)
+        mine = {("e:" + t) for t in cites} | {("x:" + s) for s in outside_cites}
+        if mine:
+            shared: Counter = Counter()
+            for other, s2, target in c.execute(
+                    "SELECT r2.id, r2.s2, m.id FROM refs r1 JOIN refs r2 ON r2.s2 = r1.s2 AND r2.dir = 0 "
+                    "LEFT JOIN s2map m ON m.s2 = r1.s2 WHERE r1.id = ? AND r1.dir = 0 AND r2.id != ?", (eid, eid)):
+                key = ("e:" + target) if target else ("x:" + s2)
+                if key in mine:
+                    shared[other] += 1
+            status = self._status_of(list(shared))
+            for other, n in shared.items():
+                if status.get(other) == "unread":
+                    offer(other, 10.0 + n, f"shares {n} reference{'s' if n != 1 else ''} with this paper")
+        for p in entry.topics:
+            size = c.execute("SELECT count(*) FROM topics_of WHERE topic = ? AND own = 1", (p,)).fetchone()[0]
+            for (oid,) in c.execute("SELECT e.id FROM topics_of t JOIN entries e ON e.rid = t.rid WHERE t.topic = ? "
+                                    "AND t.own = 1 AND e.status = 'unread' AND e.id != ? ORDER BY e.pos LIMIT ?",
+                                    (p, eid, limit + len(scored))):
+                offer(oid, 1.0 / max(size, 1), f"also in topic {cat_mod.topic_name(p)}")
+        more = self._briefs([x for x in scored if x not in brief])
+        brief.update(more)
+        ranked = sorted((kv for kv in scored.items() if kv[0] in brief),
+                        key=lambda kv: (-kv[1][0], brief[kv[0]]["_pos"]))[:limit]
+
+        def public(b: dict) -> dict:
+            return {k: v for k, v in b.items() if k != "_pos"}
+
+        return {
+            "id": eid,
+            "cites": [public(brief[x]) for x in cites_l],
+            "cited_by": [public(brief[x]) for x in cited_l],
+            "cites_outside": len(outside_cites),
+            "cited_by_outside": len(outside_cited),
+            "topics": topics,
+            "unread_neighbours": [dict(public(brief[x]), reason=r) for x, (_, r) in ranked],
+        }
+
+    def _status_of(self, ids: list[str]) -> dict[str, str]:
+        out = {}
+        for i in range(0, len(ids), 900):
+            part = ids[i:i + 900]
+            out.update(self.conn.execute(f"SELECT id, status FROM entries WHERE id IN ({','.join('?' * len(part))})",
+                                         part))
+        return out
+
+    def _briefs(self, ids: Iterable[str]) -> dict[str, dict]:
+        ids = list(ids)
+        out = {}
+        for i in range(0, len(ids), 900):
+            part = ids[i:i + 900]
+            for data, pos in self.conn.execute(
+                    f"SELECT data, pos FROM entries WHERE id IN ({','.join('?' * len(part))})", part):
+                e = entry_from_data(json.loads(data))
+                y = e.year if e.year is not None else e.canonical_year
+                out[e.id] = {"id": e.id, "title": e.display_title, "status": e.status,
+                             "year": y if isinstance(y, int) else None, "_pos": pos}
+        return out
+
+    # -- cached blobs (graph work) ----------------------------------------------------------
+    def blob(self, key: str) -> bytes | None:
+        row = self.conn.execute("SELECT value FROM blobs WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_blob(self, key: str, value: bytes) -> None:
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO blobs VALUES(?, ?)", (key, value))
+        except sqlite3.Error:
+            pass
+
+
+def _ref_rows(want: dict, ids: list[str]) -> Iterator[tuple[str, str, int]]:
+    for eid in ids:
+        _, _, refs, cited = want[eid]
+        for s2 in refs or ():
+            yield eid, s2, 0
+        for s2 in cited or ():
+            yield eid, s2, 1
+
+
+#: Groups of FTS columns, heaviest first: a topic's entries are ordered by the heaviest group
+#: where the query matches, then in the list's order.
+_TIERS = ("title", "short authors", "venue notes", "abstract")
+
+
+def _squash(bm25: float) -> float:
+    """A BM25 score (0..inf) as 0..1, so a text score never outweighs a topic match."""
+    return bm25 / (bm25 + 1.0) if bm25 > 0 else 0.0
+
+
+def _alt_word(term: str) -> str:
+    return term.strip('"*').rstrip('"')
+
+
+def _topic_alternatives(w: str, tvocab: set[str]) -> dict[str, float]:
+    found = {w: 1.0}
+    if len(w) >= 4:
+        from rapidfuzz import fuzz, process
+
+        for v, score, _ in process.extract(w, list(tvocab), scorer=fuzz.ratio, limit=12, score_cutoff=80):
+            found.setdefault(v, 0.6 if score < 90 else 0.8)
+    return found
+
+
+def _why(e: Entry, pats: list[list[re.Pattern]]) -> list[str]:
+    """The fields where the query words were found (best field per word)."""
+    texts = dict(zip(FIELDS, (*_texts(e), e.abstract or "")))
+    texts["title"] = texts["title"]
+    why: list[str] = []
+    for group in pats:
+        for name in FIELDS:
+            t = texts[name]
+            if t and any(rx.search(t) for rx in group):
+                label = {"short": "short name", "notes": "notes"}.get(name, name)
+                if name == "notes" and e.comment and any(rx.search(e.comment) for rx in group):
+                    label = "comment"
+                if label not in why:
+                    why.append(label)
+                break
+    return why
+
+
+def _block_hashes_by_id(raw: bytes, ids: list[str]) -> dict[str, bytes]:
+    """SHA-1 of the entry blocks of ``ids`` in ``raw`` (wsskg's layout), found by their id line."""
+    out = {}
+    body_raw = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+    m = _ENTRIES_KEY.search(body_raw)
+    if not m:
+        return out
+    base = m.end()
+    for eid in ids:
+        rx = re.compile(rb"^- id: (?:" + re.escape(eid.encode()) + rb"|\"" + re.escape(eid.encode()) + rb"\"|'"
+                        + re.escape(eid.encode()) + rb"')[ \t]*$", re.M)
+        mm = rx.search(body_raw, base)
+        if not mm:
+            continue
+        nxt = _ITEM_START.search(body_raw, mm.end())
+        end = nxt.start() if nxt else len(body_raw)
+        out[eid] = _h(body_raw[mm.start():end])
+    return out
+
+
+# -- opening ---------------------------------------------------------------------------------------------
+
+def open_index(path: Path, raw: bytes | None = None, progress: Progress | None = None,
+               memory_ok: bool = True) -> CatalogIndex | None:
+    """The index of catalog ``path``, brought up to date (built on first use).
+
+    Falls back to an index in memory when the cache dir cannot be written or is not trusted
+    (owned by someone else, writable by others): the command then works from catalog.yaml
+    alone, at the cost of indexing it again."""
+    path = Path(path)
+    f = index_file(path)
+    conn = None
+    if _trusted_dir(f.parent) and _trusted_file(f):
+        try:
+            conn = _open_db(f)
+            try:
+                os.chmod(f, 0o600)
+            except OSError:
+                pass
+        except (sqlite3.Error, OSError):
+            conn = None
+    if conn is None and not memory_ok:
+        return None
+    idx = CatalogIndex(path, conn or _open_db(None), f if conn else None)
+    try:
+        idx.sync(raw, progress)
+    except sqlite3.Error:
+        idx.close()
+        if idx.file is None or not memory_ok:
+            if not memory_ok:
+                return None
+            raise
+        idx = CatalogIndex(path, _open_db(None), None)
+        idx.sync(raw, progress)
+    except BaseException:
+        idx.close()
+        raise
+    return idx
