@@ -199,3 +199,36 @@ def test_short_names_and_aliases_are_searchable_when_the_model_has_them():
     e.aliases = ["Self-supervised Equivariant Attention"]
     texts = ix._texts(e)
     assert "SEAM" in texts[1] and "Equivariant" in texts[1]
+
+
+def _synthetic(tmp_path, n=600):
+    import sys
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synth import synthetic_catalog
+
+    path = tmp_path / "catalog.yaml"
+    save_catalog(path, synthetic_catalog(n))
+    return path
+
+
+def test_next_from_the_index_ranks_as_the_recommender_does(tmp_path):
+    from wsskg import recommend
+
+    path = _synthetic(tmp_path)
+    for step in range(2):
+        cat = load_catalog(path, use_index=False)
+        idx = ix.open_index(path)
+        for topic in (None, "affinity"):
+            mine = ix.next_papers(idx, limit=8, topic=topic)
+            assert mine == recommend.next_papers(cat, limit=8, topic=topic), (step, topic)
+        assert ix.next_papers(idx, limit=8) == recommend.next_papers(cat, limit=8)  # from the cached ranking
+        idx.close()
+        # a status change: the cached walk stays, the ranking is recomputed from the last one
+        set_status(path, [mine[0]["id"]], "read")
+
+
+def test_next_on_an_unenriched_catalog_says_what_enrichment_adds(seed_catalog_file):
+    r = run("next", "-n", "2", "-c", seed_catalog_file)
+    assert r.exit_code == 0, r.stderr
+    assert "wsskg enrich" in r.stdout and "cite" in r.stdout

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from wsskg.cli.app import CatalogOpt, JsonOpt, err, print_json, read_catalog, use_color, write_path
+from wsskg.cli.app import CatalogOpt, JsonOpt, err, print_json, read_catalog, read_index, use_color, write_path
 from wsskg.errors import WsskgError
 
 FORMAT_CHOICES = ("graphml", "gexf", "json", "dot", "html")
@@ -72,10 +72,10 @@ def next_cmd(
 
     Example: wsskg next --limit 5 --topic affinity
     """
-    from wsskg.recommend import next_papers
+    from wsskg.index import has_citations, next_papers
 
-    _, cat = read_catalog(catalog)
-    picks = next_papers(cat, limit=limit, topic=topic)
+    _, idx = read_index(catalog)  # the walk and its ranking are cached in the index
+    picks = next_papers(idx, limit=limit, topic=topic)
     if as_json:
         print_json(picks)
         return
@@ -88,6 +88,10 @@ def next_cmd(
         typer.echo(f"{i:>{width}}. {_style(p['id'], bold=True)}{year}  {_clip(p['title'], 70)}")
         typer.echo(f"{' ' * width}   {p['reason']}")
     typer.echo(f"\nMark one read with: wsskg read {picks[0]['id']}")
+    if not has_citations(idx):
+        typer.echo("These follow topics only: `wsskg enrich` fetches references and citations, so suggestions "
+                   "also weigh what your read papers cite and what cites them, and `wsskg discover` can name "
+                   "the classics the list is missing.")
 
 
 def discover_cmd(
@@ -271,14 +275,17 @@ def graph_cmd(
 
     Example: wsskg graph --format html -o graph.html --topic "Reading List"
     """
-    from wsskg.graph import build_graph, filter_graph, resolve_topic
+    from wsskg.graph import build_graph, filter_graph, graph_parts, resolve_topic
     from wsskg.graph_export import export_graph, render_graph
 
     fmt = Format(fmt).value
     status = Status(status).value if status is not None else None
     _, cat = read_catalog(catalog)
     path = resolve_topic(cat, topic) if topic else None
-    G = filter_graph(build_graph(cat, include_external=external), topic=path, status=status)
+    if fmt in ("graphml", "gexf") and not (path or status):
+        G = graph_parts(cat, include_external=external)  # streamed out: no networkx graph needed
+    else:
+        G = filter_graph(build_graph(cat, include_external=external), topic=path, status=status)
     title = cat.title or "wsskg catalog"
     if path or status:
         title += " — " + ", ".join(x for x in (path, status) if x)
