@@ -772,7 +772,7 @@ class CatalogIndex:
         if ax:
             hits = q("e.arxiv = ?", (ax,))
             if len(hits) > 1:
-                raise AmbiguousReference(ref, [cat_mod._describe(e) for e in hits])
+                raise AmbiguousReference(ref, [cat_mod.candidate_line(e) for e in hits])
             if hits:
                 return hits[0]
         for col in ("doi_l", "s2_l"):
@@ -785,12 +785,12 @@ class CatalogIndex:
             if len(hits) == 1:
                 return hits[0]
             if len(hits) > 1:
-                raise AmbiguousReference(ref, [cat_mod._describe(e) for e in hits])
+                raise AmbiguousReference(ref, [cat_mod.candidate_line(e) for e in hits])
             hits = q("instr(e.norm, ?) > 0 OR instr(coalesce(e.norm_c, ''), ?) > 0", (norm, norm))
             if len(hits) == 1:
                 return hits[0]
             if len(hits) > 1:
-                raise AmbiguousReference(ref, [cat_mod._describe(e) for e in hits])
+                raise AmbiguousReference(ref, [cat_mod.candidate_line(e) for e in hits])
         raise PaperNotFound(ref, self.closest(ref))
 
     def closest(self, ref: str, limit: int = 3) -> list[str]:

@@ -73,9 +73,28 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    catalog: Optional[Path] = typer.Option(
+        None, "--catalog", "-c", show_default=False,
+        help="Catalog file for the command that follows (same as the command's own --catalog)."),
 ) -> None:
     """wsskg: your reading list as a knowledge graph."""
+    if catalog is not None:
+        # `wsskg -c X import F` as well as `wsskg import F -c X`: the command's own option wins;
+        # the environment variable every command already reads carries it, for this command only
+        from wsskg.config import CATALOG_ENV
+
+        old = os.environ.get(CATALOG_ENV)
+        os.environ[CATALOG_ENV] = str(catalog)
+
+        def restore() -> None:
+            if old is None:
+                os.environ.pop(CATALOG_ENV, None)
+            else:
+                os.environ[CATALOG_ENV] = old
+
+        ctx.call_on_close(restore)
 
 
 # -- shared plumbing for commands ------------------------------------------------------------------

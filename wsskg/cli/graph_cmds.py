@@ -183,8 +183,11 @@ def stats_cmd(
     """
     from wsskg.recommend import stats
 
+    from wsskg.graph import entry_year
+
     _, cat = read_catalog(catalog)
     st = stats(cat)
+    st["papers_without_year"] = sum(1 for e in cat.entries if e.kind == "paper" and entry_year(e) is None)
     if plot is not None:
         write_plot(st, plot)
     if as_json:
@@ -207,6 +210,9 @@ def stats_cmd(
         most = max(c for _, c in st["years"])
         for year, c in st["years"]:
             typer.echo(f"  {year}  {_bar(c, most, 30).rstrip('░-')} {c}")
+    if st["papers_without_year"]:
+        n = st["papers_without_year"]
+        typer.echo(("\n" if not st["years"] else "") + f"  ({n} paper{'s' if n != 1 else ''} without a year, not counted above)")
     if st["most_cited"]:
         typer.echo("\n" + _style("Most-cited catalog papers", bold=True))
         for m in st["most_cited"]:
