@@ -68,3 +68,10 @@ class RateLimited(SourceError):
     def __init__(self, message: str, retry_after: float | None = None):
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class OutputRefused(WsskgError):
+    """An ``-o`` file that wsskg will not write: the catalog or its sidecar, a read-only file, or
+    an existing file wsskg did not write (without ``--force``). Nothing is written."""
+
+    exit_code = 2

@@ -23,7 +23,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from wsskg.errors import WsskgError
 
@@ -35,15 +35,20 @@ SUFFIXES = {"graphml": ".graphml", "gexf": ".gexf", "json": ".json", "dot": ".do
 TEMPLATE = Path(__file__).parent / "data" / "graph.html"
 
 
-def export_graph(G: "nx.DiGraph", path: str | Path, fmt: str, title: str | None = None) -> Path:
-    """Write ``G`` to ``path`` in ``fmt`` (one of :data:`FORMATS`). Returns the path."""
+def export_graph(G: "nx.DiGraph", path: str | Path, fmt: str, title: str | None = None,
+                 protect: Iterable[Path] = (), force: bool = False) -> Path:
+    """Write ``G`` to ``path`` in ``fmt`` (one of :data:`FORMATS`) through
+    :func:`wsskg.outputs.write_output` (atomic; never over ``protect``, e.g. the catalog and its
+    sidecar; an existing file wsskg did not write only with ``force``). Returns the path."""
     if fmt not in FORMATS:
         raise WsskgError(f"unknown graph format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    from wsskg.outputs import check_output, write_output
+
     path = Path(path)
+    check_output(path, protect=protect, force=force)  # refuse before the work
+    data = render_graph(G, fmt, title=title).encode("utf-8")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        text = render_graph(G, fmt, title=title)
-        path.write_text(text, encoding="utf-8")
+        write_output(path, data, protect=protect, force=force)
     except OSError as e:
         raise WsskgError(f"cannot write {path}: {e.strerror or e}") from None
     return path

@@ -24,6 +24,7 @@ from typer.core import TyperGroup
 
 from wsskg import __version__
 from wsskg.errors import WsskgError
+from wsskg.outputs import FORCE_HELP
 
 
 class _Group(TyperGroup):
@@ -63,6 +64,8 @@ CatalogOpt = typer.Option(
     envvar=None, show_default=False,
 )
 JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts instead of a table.")
+#: ``--force`` for commands that write an output file (see :mod:`wsskg.outputs` for the rule).
+ForceOpt = typer.Option(False, "--force", help=FORCE_HELP)
 
 
 def _version(value: bool) -> None:

@@ -9,6 +9,7 @@ import typer
 
 from wsskg.cli.app import (
     CatalogOpt,
+    ForceOpt,
     JsonOpt,
     _entry_details,
     _short,
@@ -328,7 +329,10 @@ def export(
     fmt: str = typer.Option("markdown", "--format", "-f", help="markdown, json, csv or bibtex."),
     status: Optional[str] = StatusOpt,
     topic: Optional[str] = TopicOpt,
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of stdout. "
+                                          "An existing FILE is replaced only if wsskg wrote it and it is unchanged since; "
+                                          "never the catalog or its sidecar."),
+    force: bool = ForceOpt,
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
     """Export the categorized reading list (Markdown), or the entries as JSON, CSV or BibTeX.
@@ -345,7 +349,11 @@ def export(
     from wsskg.search import filter_entries
 
     _check_status(status)
-    _, cat = read_catalog(catalog, bulky=fmt not in ("markdown", "csv"))
+    cat_path, cat = read_catalog(catalog, bulky=fmt not in ("markdown", "csv"))
+    if output:
+        from wsskg.outputs import catalog_files, check_output
+
+        check_output(output, protect=catalog_files(cat_path), force=force)  # refuse before the work
     topic_path = resolve_topic(cat, topic) if topic else None
     entries = filter_entries(cat, topic=topic_path, status=status)
     if fmt == "markdown":
@@ -361,9 +369,9 @@ def export(
     else:
         raise typer.BadParameter(f"unknown format {fmt!r}; use markdown, json, csv or bibtex", param_hint="--format")
     if output:
-        from wsskg.store import atomic_write
+        from wsskg.outputs import catalog_files, write_output
 
-        atomic_write(output, text.encode("utf-8"))
+        write_output(output, text.encode("utf-8"), protect=catalog_files(cat_path), force=force)
         err(f"wrote {output}")
     else:
         typer.echo(text, nl=False)

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from wsskg.cli.app import CatalogOpt, JsonOpt, err, print_json, read_catalog, read_index, use_color, write_path
+from wsskg.cli.app import CatalogOpt, ForceOpt, JsonOpt, err, print_json, read_catalog, read_index, use_color, write_path
 from wsskg.errors import WsskgError
 
 FORMAT_CHOICES = ("graphml", "gexf", "json", "dot", "html")
@@ -173,7 +173,9 @@ def _report_fetch(result) -> None:
 
 
 def stats_cmd(
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a matplotlib figure (PNG, SVG or PDF)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a matplotlib figure (PNG, SVG or PDF). An "
+                                        "existing file is replaced only if wsskg wrote it and it is unchanged since."),
+    force: bool = ForceOpt,
     catalog: Optional[Path] = CatalogOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -185,11 +187,17 @@ def stats_cmd(
 
     from wsskg.graph import entry_year
 
-    _, cat = read_catalog(catalog)
+    cat_path, cat = read_catalog(catalog)
+    protect = []
+    if plot is not None:
+        from wsskg.outputs import catalog_files, check_output
+
+        protect = catalog_files(cat_path)
+        check_output(plot, protect=protect, force=force)  # refuse before the work
     st = stats(cat)
     st["papers_without_year"] = sum(1 for e in cat.entries if e.kind == "paper" and entry_year(e) is None)
     if plot is not None:
-        write_plot(st, plot)
+        write_plot(st, plot, protect=protect, force=force)
     if as_json:
         print_json(st)
         return
@@ -229,7 +237,7 @@ def stats_cmd(
         err(f"wrote {plot}")
 
 
-def write_plot(st: dict, path: Path) -> Path:
+def write_plot(st: dict, path: Path, protect=(), force: bool = False) -> Path:
     """A figure of reading progress per topic and papers per year (matplotlib, headless)."""
     try:
         import matplotlib
@@ -258,8 +266,13 @@ def write_plot(st: dict, path: Path) -> Path:
     fig.suptitle(st.get("title") or "wsskg catalog")
     fig.tight_layout()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
+        import io
+
+        from wsskg.outputs import write_output
+
+        buf = io.BytesIO()
+        fig.savefig(buf, dpi=120, format=path.suffix.lstrip(".").lower() or None)
+        write_output(path, buf.getvalue(), protect=protect, force=force)
     except (OSError, ValueError) as e:
         raise WsskgError(f"cannot write {path}: {e}") from None
     finally:
@@ -271,7 +284,9 @@ def graph_cmd(
     fmt: Format = typer.Option(
         Format.html, "--format", "-f", help="graphml (Gephi, Cytoscape), gexf (Gephi), json (node-link), "
         "dot (Graphviz) or html (interactive page, works offline)."),
-    output: Path = typer.Option(..., "--output", "-o", help="File to write; '-' prints it."),
+    output: Path = typer.Option(..., "--output", "-o", help="File to write; '-' prints it. An existing FILE is "
+                                "replaced only if wsskg wrote it and it is unchanged since; never the catalog or its sidecar."),
+    force: bool = ForceOpt,
     topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only entries in this topic (and subtopics)."),
     status: Optional[Status] = typer.Option(None, "--status", "-s", help="Only entries with this status."),
     external: bool = typer.Option(True, "--external/--no-external", help="Include papers outside the catalog."),
@@ -283,10 +298,14 @@ def graph_cmd(
     """
     from wsskg.graph import build_graph, filter_graph, graph_parts, resolve_topic
     from wsskg.graph_export import export_graph, render_graph
+    from wsskg.outputs import catalog_files, check_output
 
     fmt = Format(fmt).value
     status = Status(status).value if status is not None else None
-    _, cat = read_catalog(catalog)
+    cat_path, cat = read_catalog(catalog)
+    protect = catalog_files(cat_path)
+    if str(output) != "-":
+        check_output(output, protect=protect, force=force)  # refuse before building the graph
     path = resolve_topic(cat, topic) if topic else None
     if fmt in ("graphml", "gexf") and not (path or status):
         G = graph_parts(cat, include_external=external)  # streamed out: no networkx graph needed
@@ -298,7 +317,7 @@ def graph_cmd(
     if str(output) == "-":
         typer.echo(render_graph(G, fmt, title=title), nl=False)
         return
-    export_graph(G, output, fmt, title=title)
+    export_graph(G, output, fmt, title=title, protect=protect, force=force)
     err(f"wrote {output}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges ({fmt})")
 
 
