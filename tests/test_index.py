@@ -232,3 +232,45 @@ def test_next_on_an_unenriched_catalog_says_what_enrichment_adds(seed_catalog_fi
     r = run("next", "-n", "2", "-c", seed_catalog_file)
     assert r.exit_code == 0, r.stderr
     assert "wsskg enrich" in r.stdout and "cite" in r.stdout
+
+
+def test_a_save_indexes_what_it_wrote_without_a_parse(tmp_path, monkeypatch):
+    """import/enrich/merge save through wsskg.store, which hands the catalog in memory to the
+    index: the next command finds it current and never parses catalog.yaml."""
+    path = _synthetic(tmp_path, 300)
+    f = ix.index_file(path)
+    idx = ix.CatalogIndex(path, ix._open_db(f), f)
+    import wsskg.store as store
+
+    def no_parse(*a, **k):
+        raise AssertionError("catalog.yaml was parsed")
+
+    with monkeypatch.context() as m:
+        m.setattr(store, "parse_catalog", no_parse)
+        assert idx.sync() is False
+    cat = load_catalog(path, use_index=False)
+    assert [e.id for e in idx.entries()] == [e.id for e in cat.entries]
+    assert {e.id: e for e in idx.entries(bulky=True)} == {e.id: e for e in cat.entries}
+    # a later save of a few changed entries only touches their rows
+    before = rids(idx)
+    idx.close()
+    cat.entries[5].abstract = "A new abstract about echidnas."
+    cat.entries[7].title = "Retitled by an edit"
+    save_catalog(path, cat)
+    idx = ix.CatalogIndex(path, ix._open_db(f), f)
+    assert idx.sync() is False
+    after = rids(idx)
+    assert {k for k in before if before[k] != after[k]} == {cat.entries[7].id}
+    assert [h.entry.id for h in idx.search("echidna")] == [cat.entries[5].id]
+
+
+def test_discover_from_the_index_agrees_with_the_recommender(tmp_path):
+    from wsskg import recommend
+
+    path = _synthetic(tmp_path)
+    cat = load_catalog(path, use_index=False)
+    idx = ix.open_index(path)
+    for direction in ("cited", "citing"):
+        for topic in (None, "affinity"):
+            mine = ix.discover(idx, direction=direction, topic=topic, limit=15)
+            assert mine and mine == recommend.discover(cat, direction=direction, topic=topic, limit=15), (direction, topic)

@@ -658,6 +658,55 @@ class CatalogIndex:
             c.execute("ROLLBACK")
             raise
 
+    def record_save(self, catalog: Catalog, raw: bytes) -> None:
+        """After ``wsskg.store`` wrote ``catalog`` as ``raw`` (and its sidecar): bring the rows up
+        to date from the catalog in memory, so no command has to parse the file again (an import
+        or an enrichment indexes what it just wrote). Only entries whose block or sidecar part
+        changed get new rows, as in :meth:`sync`."""
+        from wsskg.store import sidecar_path
+
+        plan = self._plan_blocks_only(raw)
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            if plan is None or len(plan[1]) != len(catalog.entries) or len(set(plan[1])) != len(plan[1]):
+                self._set_meta("yaml_fp", "")  # not our layout after all: the next use re-syncs
+                c.execute("COMMIT")
+                return
+            head_hash, hashes = plan
+            side = _side_of(catalog)
+            stored = dict(c.execute("SELECT bhash, rid FROM entries WHERE bhash IS NOT NULL"))
+            if head_hash != self._meta("head_hash") or len(stored) != self.count():
+                head = catalog.to_dict(bulky=False)
+                head.pop("entries", None)
+                self._clear_entries()
+                self._set_meta("head", json.dumps(head, ensure_ascii=False, default=str))
+                self._set_meta("head_hash", head_hash)
+                new_rids = self._insert_entries([(i, e, hashes[i]) for i, e in enumerate(catalog.entries)])
+                self._apply_side(side, new_rids, everything=True)
+            else:
+                keep = {h for h in hashes if h in stored}
+                new_idx = [i for i, h in enumerate(hashes) if h not in stored]
+                gone = [rid for h, rid in stored.items() if h not in keep]
+                if gone:
+                    self._delete_rows(gone)
+                c.executemany("UPDATE entries SET pos=? WHERE rid=? AND pos!=?",
+                              [(i, stored[h], i) for i, h in enumerate(hashes) if h in stored])
+                new_rids = self._insert_entries([(i, catalog.entries[i], hashes[i]) for i in new_idx])
+                self._apply_side(side, new_rids)
+            self._refresh_s2map(changed=True)
+            try:
+                st = os.stat(self.path)
+            except OSError:
+                st = None
+            self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
+            self._set_meta("side_fp", side_fingerprint(sidecar_path(self.path)))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        self._head = None
+
     def fingerprint_matches(self, raw: bytes) -> bool:
         try:
             st = os.stat(self.path)
@@ -1056,6 +1105,21 @@ class CatalogIndex:
             pass
 
 
+def _side_of(catalog: Catalog) -> dict:
+    """What :meth:`CatalogIndex._read_sidecar` would read from the sidecar ``wsskg.store``
+    writes for ``catalog`` (same parts, same hashes), without reading it."""
+    entries = {}
+    for e in catalog.entries:
+        abstract = e.abstract or None
+        refs = [str(r) for r in e.references] if e.references else None
+        cited = [str(r) for r in e.cited_by] if e.cited_by else None
+        if abstract is None and refs is None and cited is None:
+            continue
+        entries[e.id] = (_h(repr((abstract, refs, cited)).encode("utf-8", "surrogatepass")), abstract, refs, cited)
+    external = {str(k): v for k, v in catalog.external.items() if isinstance(v, dict)}
+    return {"entries": entries, "external": external}
+
+
 def _ref_rows(want: dict, ids: list[str]) -> Iterator[tuple[str, str, int]]:
     for eid in ids:
         _, _, refs, cited = want[eid]
@@ -1128,6 +1192,23 @@ def _block_hashes_by_id(raw: bytes, ids: list[str]) -> dict[str, bytes]:
 
 
 # -- opening ---------------------------------------------------------------------------------------------
+
+def record_save(path: Path, catalog: Catalog, raw: bytes) -> None:
+    """Index what ``wsskg.store`` just wrote (no-op when the cache cannot hold an index)."""
+    f = index_file(path)
+    if not (_trusted_dir(f.parent) and _trusted_file(f)):
+        return
+    try:
+        idx = CatalogIndex(Path(path), _open_db(f), f)
+    except (sqlite3.Error, OSError):
+        return
+    try:
+        idx.record_save(catalog, raw)
+    except sqlite3.Error:
+        pass  # the next use re-syncs from the files
+    finally:
+        idx.close()
+
 
 def open_index(path: Path, raw: bytes | None = None, progress: Progress | None = None,
                memory_ok: bool = True) -> CatalogIndex | None:
@@ -1366,3 +1447,72 @@ def next_papers(idx: CatalogIndex, limit: int = 10, topic: str | None = None) ->
 
 def has_citations(idx: CatalogIndex) -> bool:
     return idx.conn.execute("SELECT 1 FROM refs LIMIT 1").fetchone() is not None
+
+
+def discover(idx: CatalogIndex, direction: str = "cited", topic: str | None = None, limit: int = 20) -> list[dict]:
+    """:func:`wsskg.recommend.discover` from the index: outside papers counted in SQL over the
+    citation rows, the same order, evidence and ``add`` command."""
+    from wsskg import recommend as rec
+    from wsskg.catalog import resolve_topic
+    from wsskg.errors import WsskgError
+
+    if direction not in ("cited", "citing"):
+        raise WsskgError(f"direction must be 'cited' or 'citing', not {direction!r}")
+    c = idx.conn
+    path = resolve_topic(idx.skeleton(), topic) if topic else None
+    d = 0 if direction == "cited" else 1
+    where, params = "", []
+    if path:
+        like = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+        where = (" AND r.id IN (SELECT e.id FROM entries e JOIN topics_of t ON t.rid = e.rid WHERE t.own = 1 "
+                 "AND (t.topic = ? OR t.topic LIKE ? ESCAPE '\\'))")
+        params = [path, like]
+    counts = c.execute(f"SELECT r.s2, count(DISTINCT r.id) FROM refs r WHERE r.dir = ? AND r.s2 NOT IN "
+                       f"(SELECT s2 FROM s2map){where} GROUP BY r.s2", [d, *params]).fetchall()
+    if not counts:
+        return []
+    meta = {}
+    sids = [s for s, _ in counts]
+    for i in range(0, len(sids), 900):
+        part = sids[i:i + 900]
+        for s2, data in c.execute(f"SELECT s2, data FROM external WHERE s2 IN ({','.join('?' * len(part))})", part):
+            meta[s2] = json.loads(data)
+    rows = []
+    for sid, count in counts:
+        m = meta.get(sid) or {}
+        year = m.get("year") if isinstance(m.get("year"), int) else None
+        cc = m.get("citation_count") if isinstance(m.get("citation_count"), int) else None
+        rows.append((count, sid, m, year, cc))
+    if direction == "cited":
+        rows.sort(key=lambda r: (-r[0], -(r[4] or 0), r[3] or 9999, r[1]))
+    else:
+        rows.sort(key=lambda r: (-r[0], -(r[3] or 0), -(r[4] or 0), r[1]))
+    out = []
+    for count, sid, m, year, cc in rows[:limit]:
+        members = [(pos, eid, st, tps) for pos, eid, st, tps in c.execute(
+            f"SELECT DISTINCT e.pos, e.id, e.status, json_extract(e.data, '$.topics') FROM refs r "
+            f"JOIN entries e ON e.id = r.id WHERE r.s2 = ? AND r.dir = ?{where}", [sid, d, *params])]
+        members.sort()
+        topics = Counter()
+        for _, _, _, tps in members:
+            for p in json.loads(tps or "[]"):
+                topics[cat_mod.topic_name(p)] += 1
+        top = [t for t, _ in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+        n_read = sum(1 for _, _, st, _ in members if st == "read")
+        evidence = (f"cited by {rec._plural(count, 'catalog paper')}" if direction == "cited"
+                    else f"cites {rec._plural(count, 'catalog paper')}")
+        if top:
+            evidence += " in " + ", ".join(top)
+        if n_read:
+            evidence += f" ({n_read} of them read)"
+        authors = m.get("authors") or []
+        out.append({
+            "s2_id": sid, "title": str(m.get("title") or sid), "year": year,
+            "venue": m.get("venue") or None,
+            "authors": [str(a.get("name", a)) if isinstance(a, dict) else str(a) for a in authors],
+            "arxiv_id": m.get("arxiv_id") or None, "doi": m.get("doi") or None,
+            "citation_count": cc, "url": rec.external_url(sid, m), "count": count,
+            "catalog_papers": [eid for _, eid, _, _ in members], "topics": top, "evidence": evidence,
+            "add": rec.add_command(sid, m),
+        })
+    return out

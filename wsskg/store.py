@@ -300,7 +300,10 @@ def _save(path: Path, catalog: Catalog) -> None:
         atomic_write(side_path, side)
     elif side_path.exists():
         side_path.unlink()
-    atomic_write(path, raw)  # the derived index catches up, entry by entry, on its next use
+    atomic_write(path, raw)
+    from wsskg.index import record_save
+
+    record_save(path, catalog, raw)  # the derived index learns what changed without a parse
 
 
 @contextmanager

@@ -132,14 +132,19 @@ def discover_cmd(
             from wsskg.store import load_catalog
 
             cat = load_catalog(path)
+        found = discover(cat, direction=direction, topic=topic, limit=limit)
+        cited_data = any(e.references or e.cited_by for e in cat.entries)
     else:
-        _, cat = read_catalog(catalog)
-    found = discover(cat, direction=direction, topic=topic, limit=limit)
+        from wsskg import index
+
+        _, idx = read_index(catalog)  # counted in SQL over the index's citation rows
+        found = index.discover(idx, direction=direction, topic=topic, limit=limit)
+        cited_data = index.has_citations(idx)
     if as_json:
         print_json(found)
         return
     if not found:
-        if not any(e.references or e.cited_by for e in cat.entries):
+        if not cited_data:
             if direction == "cited":
                 hint = "run `wsskg enrich` first to fetch references"
             else:
