@@ -935,6 +935,21 @@ class CatalogIndex:
                     ranked.append((_squash(-r), rid))
                     if len(ranked) >= want:
                         break
+        left = want - len(ranked)
+        content = [g for w, g in zip(qwords, groups) if w not in cat_mod._STOP]
+        if left > 0 and len(content) > 1:
+            # not every word matches anywhere: then entries matching some of them, by BM25
+            # (below every entry that matches all), so a question in other words still finds
+            # the papers that share its rarer words
+            seen = {rid for _, rid in ranked}
+            anyword = " OR ".join("(" + " OR ".join(g) + ")" for g in content)
+            rows = c.execute(f"SELECT f.rowid, bm25(fts, {weights}) AS r FROM fts f JOIN entries e ON e.rid = f.rowid "
+                             f"WHERE fts MATCH ?{fsql} ORDER BY r, e.pos LIMIT ?", [anyword, *fparams, left + len(seen)])
+            for rid, r in rows:
+                if rid not in seen:
+                    ranked.append((_squash(-r) / 2, rid))
+                    if len(ranked) >= want:
+                        break
         taken = set(level_of)
         if not ranked:
             return []
