@@ -44,7 +44,7 @@ from wsskg.config import cache_dir
 from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
 
 #: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 #: Field weights of the BM25 ranking, in ``fts`` column order.
 FIELDS = ("title", "short", "authors", "venue", "notes", "abstract")
 WEIGHTS = (3.0, 2.0, 2.0, 1.0, 1.0, 0.5)
@@ -85,6 +85,7 @@ CREATE TABLE s2map(s2 TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE external(s2 TEXT PRIMARY KEY, data TEXT);
 CREATE TABLE vocab(word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE blobs(key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
+CREATE TABLE vectors(rid INTEGER PRIMARY KEY, v BLOB NOT NULL);
 CREATE VIRTUAL TABLE fts USING fts5({", ".join(FIELDS)}, content='', tokenize='unicode61 remove_diacritics 2');
 """
 
@@ -264,11 +265,14 @@ class Hit:
     entry: Entry
     score: float
     why: list[str] = field(default_factory=list)
+    rid: int = 0
+    mode: str = "keyword"
 
     def to_json(self) -> dict:
         d = self.entry.to_json()
-        d["score"] = round(self.score, 3)
+        d["score"] = round(self.score, 4)
         d["why"] = self.why
+        d["mode"] = self.mode
         return d
 
 
@@ -510,6 +514,7 @@ class CatalogIndex:
         c.execute("DELETE FROM entries")
         c.execute("DELETE FROM topics_of")
         c.execute("DELETE FROM vocab")
+        c.execute("DELETE FROM vectors")
         c.execute("INSERT INTO fts(fts) VALUES('delete-all')")
 
     def _delete_rows(self, rids: list[int]) -> None:
@@ -526,6 +531,7 @@ class CatalogIndex:
         c.executemany("UPDATE vocab SET n = n - ? WHERE word = ?", [(n, w) for w, n in words.items()])
         c.execute("DELETE FROM vocab WHERE n <= 0")
         c.execute("DELETE FROM topics_of WHERE rid IN (SELECT rid FROM gone)")
+        c.execute("DELETE FROM vectors WHERE rid IN (SELECT rid FROM gone)")
         c.execute("DELETE FROM entries WHERE rid IN (SELECT rid FROM gone)")
 
     def _insert_entries(self, rows: list[tuple[int, Entry, bytes | None]]) -> set[int]:
@@ -593,6 +599,7 @@ class CatalogIndex:
             c.execute(f"INSERT INTO fts(fts, rowid, {', '.join(FIELDS)}) SELECT 'delete', e.rid, {cols}, "
                       "coalesce(s.abstract, '') FROM entries e JOIN touched t ON t.id = e.id "
                       "LEFT JOIN side s ON s.id = e.id WHERE e.rid NOT IN (SELECT rid FROM fresh)")
+            c.execute("DELETE FROM vectors WHERE rid IN (SELECT e.rid FROM entries e JOIN touched t ON t.id = e.id)")
             c.execute("DELETE FROM side WHERE id IN (SELECT id FROM touched)")
             c.execute("DELETE FROM refs WHERE id IN (SELECT id FROM touched)")
         if side is not None:
@@ -872,12 +879,98 @@ class CatalogIndex:
         return [w for (w,) in self.conn.execute("SELECT word FROM vocab")]
 
     def search(self, query: str, topic: str | None = None, status: str | None = None, year: int | None = None,
-               kind: str | None = None, limit: int | None = 20) -> list[Hit]:
+               kind: str | None = None, limit: int | None = 20, mode: str = "keyword",
+               progress: Progress | None = None) -> list[Hit]:
+        """Search in ``mode``: ``keyword`` (:meth:`keyword_search`), ``meaning`` (cosine similarity
+        of the entry and query vectors, ``wsskg.meaning``) or ``hybrid`` (the two rankings fused
+        by reciprocal rank). Meaning and hybrid need the optional extra."""
+        from wsskg import meaning
+
+        if mode not in meaning.MODES:
+            raise CatalogError(f"unknown search mode {mode!r}; use one of {', '.join(meaning.MODES)}")
+        if mode == "keyword":
+            return self.keyword_search(query, topic, status, year, kind, limit)
+        fwhere, fparams = self._filter_sql(topic, status, year, kind)
+        by_meaning = self._meaning_ranking(query, fwhere, fparams, meaning.DEPTH, progress)
+        if mode == "meaning":
+            fused = [(rid, sim) for rid, sim in by_meaning]
+            keyword_hits: dict[int, Hit] = {}
+        else:
+            kw = self.keyword_search(query, topic, status, year, kind, meaning.DEPTH)
+            keyword_hits = {h.rid: h for h in kw}
+            fused = meaning.fuse([h.rid for h in kw], [rid for rid, _ in by_meaning])
+        if limit:
+            fused = fused[:limit]
+        entries = self._by_rid([rid for rid, _ in fused if rid not in keyword_hits])
+        close = {rid for rid, _ in by_meaning}
+        hits = []
+        for rid, score in fused:
+            h = keyword_hits.get(rid)
+            why = list(h.why) if h else []
+            if rid in close:
+                why.append("meaning")
+            hits.append(Hit(entry=h.entry if h else entries[rid], score=score, why=why, rid=rid, mode=mode))
+        return hits
+
+    def _meaning_ranking(self, query: str, fwhere: str, fparams: list, depth: int,
+                         progress: Progress | None) -> list[tuple[int, float]]:
+        """``(rid, cosine)`` of the entries closest to ``query`` in meaning, best first."""
+        import numpy as np
+
+        from wsskg import meaning
+
+        self._ensure_vectors(progress)
+        allowed = None
+        if fwhere:
+            allowed = {rid for (rid,) in self.conn.execute(f"SELECT e.rid FROM entries e WHERE {fwhere}", fparams)}
+        q = meaning.embed([query])[0]
+        best: list[tuple[float, int]] = []
+        rows = self.conn.execute("SELECT rid, v FROM vectors ORDER BY rid")
+        while True:
+            chunk = rows.fetchmany(8192)
+            if not chunk:
+                break
+            if allowed is not None:
+                chunk = [r for r in chunk if r[0] in allowed]
+                if not chunk:
+                    continue
+            m = np.frombuffer(b"".join(v for _, v in chunk), dtype=np.float16).reshape(len(chunk), -1)
+            sims = m.astype(np.float32) @ q
+            top = np.argsort(-sims)[:depth]
+            best += [(float(sims[i]), chunk[i][0]) for i in top]
+        best.sort(key=lambda x: -x[0])
+        return [(rid, sim) for sim, rid in best[:depth]]
+
+    def _ensure_vectors(self, progress: Progress | None = None) -> None:
+        """Vectors for the entries that have none yet (new or changed since the last search by
+        meaning), stored in the index."""
+        from wsskg import meaning
+
+        c = self.conn
+        missing = c.execute("SELECT e.rid, e.data, s.abstract FROM entries e LEFT JOIN side s ON s.id = e.id "
+                            "WHERE e.rid NOT IN (SELECT rid FROM vectors)").fetchall()
+        if not missing:
+            return
+        step = 1024
+        for i in range(0, len(missing), step):
+            part = missing[i:i + step]
+            texts = [meaning.entry_text(entry_from_data(json.loads(d), a)) for _, d, a in part]
+            vecs = meaning.embed(texts).astype("float16")
+            c.execute("BEGIN")
+            c.executemany("INSERT OR REPLACE INTO vectors VALUES(?, ?)",
+                          [(rid, vecs[k].tobytes()) for k, (rid, _, _) in enumerate(part)])
+            c.execute("COMMIT")
+            if progress and len(missing) > 2000:
+                progress(min(i + step, len(missing)), len(missing))
+
+    def keyword_search(self, query: str, topic: str | None = None, status: str | None = None,
+                       year: int | None = None, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
         """Rank entries for ``query`` like :func:`wsskg.search.search`: entries filed under a topic
         whose name matches come first, then text matches ranked by BM25 with field weights
-        (title > short name, authors > venue, notes > abstract). Every query word must match
-        (as a word prefix, so plurals match; a word the index has never seen is replaced by the
-        closest words of the vocabulary, so typos match)."""
+        (title > short name, authors > venue, notes > abstract), then, below them all, entries
+        that match only some of the query's words. A query word matches as a word prefix (so
+        plurals match); a word the index has never seen is replaced by the closest words of the
+        vocabulary (so typos match)."""
         from wsskg.search import words
 
         qwords = [w for w in words(query) if w]
@@ -967,7 +1060,7 @@ class CatalogIndex:
             if tps:
                 why.append("topic " + ", ".join(t.rsplit("/", 1)[-1] for t in tps))
             why += _why(e, pats)
-            hits.append(Hit(entry=e, score=score, why=why))
+            hits.append(Hit(entry=e, score=score, why=why, rid=rid))
         return hits
 
     def _rows_pos(self, rids: list[int], fsql: str = "", fparams: list | None = None) -> Iterator[tuple[int, int]]:

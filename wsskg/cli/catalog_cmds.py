@@ -12,6 +12,7 @@ from wsskg.cli.app import (
     ForceOpt,
     JsonOpt,
     _entry_details,
+    _progress,
     _short,
     app,
     err,
@@ -185,6 +186,10 @@ def search(
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Only entries from this year."),
     kind: Optional[str] = typer.Option(None, "--kind", "-k", help="Only paper, code or resource entries."),
     limit: int = typer.Option(20, "--limit", "-n", help="Show at most N results."),
+    mode: Optional[str] = typer.Option(
+        None, "--mode", "-m", show_default=False,
+        help="keyword, meaning or hybrid (both rankings fused). Default: hybrid when the optional "
+        "model is installed (pip install 'wsskg[meaning]'), else keyword."),
     json_out: bool = JsonOpt,
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
@@ -196,9 +201,17 @@ def search(
       wsskg search affinity
       wsskg search saliancy --status unread
     """
+    from wsskg import meaning
+
     _check_status(status, kind)
+    if mode is not None and mode not in meaning.MODES:
+        raise typer.BadParameter(f"unknown mode {mode!r}; use one of {', '.join(meaning.MODES)}", param_hint="--mode")
+    chosen = mode or meaning.default_mode()
     _, idx = read_index(catalog)
-    hits = idx.search(query, topic=topic, status=status, year=year, kind=kind, limit=limit)
+    hits = idx.search(query, topic=topic, status=status, year=year, kind=kind, limit=limit, mode=chosen,
+                      progress=_progress)
+    if mode is not None or chosen != "keyword":
+        err(f"wsskg: {chosen} search" + ("" if chosen == "keyword" else f" ({meaning.MODEL_NAME})"))
     if json_out:
         print_json([h.to_json() for h in hits])
         return
