@@ -97,3 +97,23 @@ def test_help_has_examples():
     for cmd in ("enrich", "add"):
         out = run(cmd, "--help").stdout
         assert "Examples:" in out and f"wsskg {cmd} " in out
+
+
+def test_keyless_429_bursts_are_ridden_out_and_the_summary_says_how_to_set_a_key(fake, catalog, monkeypatch):
+    fake.keyless_429_every = 3
+    monkeypatch.setenv("WSSKG_HTTP_RETRIES", "3")
+    res = run("enrich", "-c", str(catalog))
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1].startswith("enriched 8, unmatched 3, failed 0")
+    assert "note: Semantic Scholar answered 429" in res.stderr and "export S2_API_KEY=" in res.stderr
+    assert json.loads(run("enrich", "--json", "--refresh", "-c", str(catalog)).stdout)["notices"]
+
+
+def test_breaker_and_timeout_are_reported_one_line_each(fake, catalog, monkeypatch):
+    monkeypatch.setenv("WSSKG_HTTP_RETRIES", "0")
+    fake.fault("s2", status=503, times=100)
+    res = run("enrich", "--source", "s2", "-c", str(catalog))
+    assert res.exit_code == 3
+    assert "note: Semantic Scholar not asked any more in this run: 3 failures in a row" in res.stderr
+    res = run("enrich", "--timeout", "0", "-c", str(catalog))
+    assert res.exit_code == 2 and "--timeout" in res.stderr

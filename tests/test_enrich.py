@@ -16,6 +16,8 @@ from fakeapi import FakeAPI, Sleeps, fake, make_catalog, pid, synthetic_corpus  
 from wsskg.catalog import Entry, Link
 from wsskg.enrich import add_paper, choose, concept_like, enrich, fetch_citations, id_conflict, venue_key
 from wsskg.errors import WsskgError
+from wsskg.sources.arxiv import CHUNK as ARXIV_CHUNK
+from wsskg.sources.s2 import REFERENCES_CHUNK
 from wsskg.store import load_catalog, render, sidecar_path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -108,8 +110,8 @@ def test_request_budget_and_zero_requests_on_the_second_run(fake, catalog):
     titles = [x for x in cat.entries if x.kind == "paper" and not x.links and not concept_like(x)]
     m, t = len(ids), len(titles)
     batch = fake.count("s2", "batch")
-    assert batch <= math.ceil(m / 500) + 1 and fake.count("arxiv", "id_list") <= math.ceil(m / 100)
-    assert fake.count() <= math.ceil(m / 500) + math.ceil(m / 100) + 2 * t
+    assert batch <= math.ceil((m + t) / REFERENCES_CHUNK) and fake.count("arxiv", "id_list") <= math.ceil(m / ARXIV_CHUNK)
+    assert fake.count() <= math.ceil((m + t) / REFERENCES_CHUNK) + math.ceil(m / ARXIV_CHUNK) + 2 * t
     assert report.stats.requests == {"arxiv": fake.count("arxiv"), "s2": fake.count("s2")}
     fake.clear_log()
     second = enrich(catalog)
@@ -127,8 +129,10 @@ def test_bulk_ids_use_batches(fake, tmp_path):
     path = make_catalog(tmp_path / "catalog.yaml", entries)
     report = enrich(path, save_every=1000)
     assert len(report.enriched) == 620
-    assert fake.count("s2", "batch") == 2 and fake.count("arxiv", "id_list") == 7
-    assert fake.count() == 9
+    # the floor: ceil(M/100) reference batches (never 500: they time out), ceil(M/100) id_list calls
+    assert fake.count("s2", "batch") == math.ceil(620 / REFERENCES_CHUNK) == 7
+    assert fake.count("arxiv", "id_list") == math.ceil(620 / ARXIV_CHUNK) == 7
+    assert fake.count() == 14
     cat = load_catalog(path)
     assert all(x.s2_id and x.arxiv_id and x.canonical_title == x.title for x in cat.entries)
     refs = {r for x in cat.entries for r in x.references}
@@ -307,3 +311,22 @@ def test_benchmark_tiny_mode_respects_the_budget(tmp_path):
                          capture_output=True, text=True, env=env, timeout=120)
     assert res.returncode == 0, res.stdout + res.stderr
     assert "budget respected" in res.stdout and "| second run | 40 |" in res.stdout
+
+
+@pytest.mark.slow
+def test_thousand_papers_with_504s_and_429_bursts_miss_nothing():
+    """1,000 synthetic papers against the fake server with the real limits, 30 % of reference
+    batches answered 504 and every 25th keyless request 429: batches are split and retried,
+    every paper is found with its references, and the requests above the floor are exactly
+    the splits' halves and the 429 retries."""
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    try:
+        from enrich_bench import check, measure
+    finally:
+        sys.path.remove(str(REPO / "benchmarks"))
+    rows = measure(n=1000, latency=0.0, arxiv_delay=0.0, s2_delay=0.0, runs=("504s + 429s", "second run"))
+    faulty, second = rows
+    assert check(rows) == []
+    assert faulty["enriched"] == 1000 and faulty["missing"] == 0 and faulty["splits"] > 0 and faulty["429s"] > 0
+    assert faulty["requests"] == faulty["floor"] + 2 * faulty["splits"] + faulty["429s"]
+    assert second["requests"] == 0

@@ -8,6 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
+from fakeapi import fake, make_catalog  # noqa: F401 - fixture
+from test_enrich import demo_entries
 from typer.testing import CliRunner
 
 from wsskg.cli import app
@@ -155,3 +157,343 @@ def test_export_to_new_file_is_atomic_and_recorded(seed_catalog_file, tmp_path):
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
     record = json.loads((Path(os.environ["WSSKG_CACHE_DIR"]) / "outputs.json").read_text())
     assert str(out.resolve()) in record
+
+
+# -- item 2: a symlinked catalog stays a link; the real file changes; one lock per real file ------
+
+@pytest.fixture
+def linked(seed_catalog_file, tmp_path):
+    """catalog.yaml kept in a dotfiles folder, linked from the working folder."""
+    dot = tmp_path / "dotfiles"
+    dot.mkdir()
+    real = dot / "papers.yaml"
+    seed_catalog_file.rename(real)
+    work = tmp_path / "work"
+    work.mkdir()
+    link = work / "catalog.yaml"
+    link.symlink_to(real)
+    return link, real
+
+
+def test_symlinked_catalog_is_changed_through_the_link(linked):
+    from wsskg.store import editing, lock_path
+
+    link, real = linked
+    eid = load_catalog(link, use_index=False).entries[0].id
+    code, _, err = run("read", eid, "-c", link)
+    assert code == 0, err
+    assert link.is_symlink() and os.readlink(link) == str(real)
+    assert next(e for e in load_catalog(real, use_index=False).entries if e.id == eid).status == "read"
+    with editing(link) as cat:  # the path enrich, add and import --merge write through
+        cat.entries[1].abstract = "an abstract"
+    assert link.is_symlink()
+    assert sidecar_path(real).exists() and not sidecar_path(link).exists()
+    assert load_catalog(link).entries[1].abstract == "an abstract"
+    assert lock_path(link) == lock_path(real)
+
+
+def test_two_paths_to_one_catalog_share_one_lock(linked):
+    import threading
+
+    from wsskg.errors import CatalogError
+    from wsskg.store import locked
+
+    link, real = linked
+    errors = []
+    with locked(real):
+        def other():
+            try:
+                with locked(link, timeout=0.3):
+                    pass
+            except CatalogError as e:
+                errors.append(e)
+        t = threading.Thread(target=other)
+        t.start()
+        t.join()
+    assert errors and "gave up" in str(errors[0])
+
+
+# -- item 11: no lock file in the user's folder -------------------------------------------------------
+
+def test_no_lock_file_is_left_beside_the_catalog(seed_catalog_file):
+    eid = load_catalog(seed_catalog_file, use_index=False).entries[0].id
+    assert run("read", eid, "-c", seed_catalog_file)[0] == 0
+    assert run("export", "-o", seed_catalog_file.parent / "out.md", "-c", seed_catalog_file)[0] == 0
+    assert sorted(p.name for p in seed_catalog_file.parent.iterdir()) == ["catalog.yaml", "out.md"]
+    assert list((Path(os.environ["WSSKG_CACHE_DIR"]) / "locks").glob("*.lock"))
+
+
+# -- item 3: hand edits, comments, layout and CRLF survive every write path ----------------------------
+
+def hand_kept(path: Path, crlf: bool = True) -> list[str]:
+    """Rewrite ``path`` as a person might keep it: PyYAML's layout (4-space indents), a comment
+    before every entry and at the end, CRLF line ends. Returns the comment lines."""
+    import re
+
+    import yaml
+
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, indent=4, width=100)
+    comments = []
+
+    def note(m):
+        c = f"# my note {len(comments)}: keep this"
+        comments.append(c)
+        return f"{c}\n{m.group(0)}"
+
+    text = "# my reading list, kept by hand\n" + re.sub(r"^- id: .*$", note, text, flags=re.M) + "# the end\n"
+    comments += ["# my reading list, kept by hand", "# the end"]
+    path.write_bytes(text.replace("\n", "\r\n" if crlf else "\n").encode("utf-8"))
+    return comments
+
+
+def changed_lines(before: bytes, after: bytes) -> list[str]:
+    import difflib
+
+    a, b = before.decode().splitlines(), after.decode().splitlines()
+    return [ln for ln in difflib.unified_diff(a, b, lineterm="", n=0)
+            if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+
+
+def test_status_change_in_a_hand_kept_crlf_file_changes_only_that_entry(seed_catalog_file):
+    comments = hand_kept(seed_catalog_file)
+    before = seed_catalog_file.read_bytes()
+    eid = next(e.id for e in load_catalog(seed_catalog_file, use_index=False).entries if e.status == "unread")
+    code, _, err = run("read", eid, "-c", seed_catalog_file)
+    assert code == 0, err
+    after = seed_catalog_file.read_bytes()
+    diff = changed_lines(before, after)
+    assert 1 <= len(diff) <= 3, diff  # status line (and a read_on line)
+    assert all("status" in ln or "read_on" in ln for ln in diff), diff
+    assert after.count(b"\r\n") == after.count(b"\n")  # still CRLF throughout
+    text = after.decode()
+    assert all(c in text for c in comments)
+    assert next(e for e in load_catalog(seed_catalog_file, use_index=False).entries if e.id == eid).status == "read"
+
+
+def test_merge_into_a_commented_catalog_keeps_comments_and_other_entries(seed_catalog_file, tmp_path):
+    comments = hand_kept(seed_catalog_file, crlf=False)
+    before = seed_catalog_file.read_bytes()
+    md = tmp_path / "more.md"
+    md.write_text("# More\n## Brand new topic\n- [ ] A Completely New Paper About Ducks [[paper](https://example.org/ducks)]\n")
+    code, _, err = run("import", md, "--merge", "-c", seed_catalog_file)
+    assert code == 0, err
+    after = seed_catalog_file.read_bytes()
+    assert all(c in after.decode() for c in comments)
+    removed = [ln for ln in changed_lines(before, after) if ln.startswith("-")]
+    assert removed == [], removed  # only additions: every old line is still there
+    assert any(e.title.startswith("A Completely New Paper") for e in load_catalog(seed_catalog_file).entries)
+
+
+def test_editing_one_entry_of_a_hand_kept_file_touches_only_its_lines(seed_catalog_file):
+    """``editing`` is what ``enrich`` and ``add`` write through."""
+    from wsskg.catalog import Entry
+    from wsskg.store import editing
+
+    comments = hand_kept(seed_catalog_file)
+    before = seed_catalog_file.read_bytes()
+    with editing(seed_catalog_file) as cat:
+        e = cat.entries[5]
+        e.canonical_title, e.authors, e.citation_count = "Canonical Title", ["A. Author", "B. Author"], 12
+        e.abstract = "goes to the sidecar"
+        cat.entries.append(Entry(id="added-2024", title="Added Paper", topics=list(e.topics)))
+    after = seed_catalog_file.read_bytes()
+    assert all(c in after.decode() for c in comments)
+    diff = changed_lines(before, after)
+    assert not [ln for ln in diff if ln.startswith("-")], diff
+    assert any("Canonical Title" in ln for ln in diff) and any("added-2024" in ln for ln in diff)
+    assert len(diff) < 20, diff
+    back = load_catalog(seed_catalog_file, use_index=False)
+    assert back.entries[5].authors == ["A. Author", "B. Author"] and back.entries[-1].id == "added-2024"
+
+
+def test_enrich_keeps_comments_and_crlf(fake, tmp_path):
+    path = make_catalog(tmp_path / "catalog.yaml", demo_entries())
+    comments = hand_kept(path)
+    code, _, err = run("enrich", "-c", path)
+    assert code == 0, err
+    after = path.read_bytes()
+    assert after.count(b"\r\n") == after.count(b"\n")
+    assert all(c in after.decode() for c in comments)
+    assert any(e.arxiv_id for e in load_catalog(path).entries)
+
+
+# -- item 4: no terminal controls from any printed string -------------------------------------------
+
+EVIL = "Evil \x1b[2J\x1b]0;owned\x07 \x9b31m \u202e end"
+CONTROLS = ("\x1b", "\x07", "\x9b", "\u202e")
+
+
+def test_terminal_controls_in_topics_list_title_and_every_title_never_reach_the_terminal(seed_catalog_file):
+    from wsskg.catalog import Topic
+
+    cat = load_catalog(seed_catalog_file, use_index=False)
+    cat.title = "List " + EVIL
+    for t in cat.topics:
+        t.name = t.name + " " + EVIL
+    evil_topic = Topic(path="Evil\x1b[31m topic\u202e", name="Evil\x1b[31m topic\u202e", level=2)
+    cat.topics.append(evil_topic)
+    read = [e for e in cat.entries if e.status == "read"]
+    unread = [e for e in cat.entries if e.status == "unread"]
+    for e in unread[:5] + read[:2]:
+        e.title = e.title + " " + EVIL
+        e.topics = e.topics + [evil_topic.path]
+    for e in read[:3]:
+        e.references = ["ext-1"]
+    cat.external = {"ext-1": {"title": "Outside " + EVIL, "year": 2020, "authors": ["A " + EVIL]}}
+    save_catalog(seed_catalog_file, cat)
+    target = unread[0]
+    commands = [["list"], ["list", "--json"], ["topics"], ["search", "evil"], ["show", target.id],
+                ["show", target.id, "--json"], ["next"], ["stats"], ["discover"], ["check"],
+                ["read", target.id], ["search", "Evil\x1b[2J"]]
+    for args in commands:
+        r = CliRunner().invoke(app, args + ["-c", str(seed_catalog_file)])
+        assert "Traceback" not in r.stdout + r.stderr, args
+        for c in CONTROLS:
+            assert c not in r.stdout and c not in r.stderr, (args, c)
+    out = CliRunner().invoke(app, ["stats", "-c", str(seed_catalog_file)]).stdout
+    assert out.startswith("List Evil")  # the title is shown, neutralised, not dropped
+
+
+def test_json_output_keeps_the_text_exact_but_escaped(seed_catalog_file):
+    cat = load_catalog(seed_catalog_file, use_index=False)
+    cat.entries[0].title = EVIL
+    save_catalog(seed_catalog_file, cat)
+    out = CliRunner().invoke(app, ["show", cat.entries[0].id, "--json", "-c", str(seed_catalog_file)]).stdout
+    assert json.loads(out)["title"] == EVIL
+
+
+# -- item 5: a failed import --force keeps catalog and sidecar ---------------------------------------
+
+def test_failed_import_force_keeps_catalog_and_sidecar(enriched, tmp_path, monkeypatch):
+    import wsskg.store as store
+
+    side = sidecar_path(enriched)
+    before = enriched.read_bytes(), side.read_bytes()
+    md = tmp_path / "new.md"
+    md.write_text("# New\n## T\n- [ ] Some Paper [[paper](https://example.org/p)]\n")
+    real_write = store.atomic_write
+
+    def disk_full(path, data, durable=True):
+        if Path(path).name.startswith("catalog"):
+            raise OSError(28, "No space left on device", str(path))
+        return real_write(path, data, durable)
+
+    monkeypatch.setattr(store, "atomic_write", disk_full)
+    code, _, err = run("import", md, "--force", "-c", enriched)
+    assert code != 0 and "No space left" in err and len(err.strip().splitlines()) == 1, err
+    assert (enriched.read_bytes(), side.read_bytes()) == before
+
+
+# -- item 6: a hand-edited sidecar is validated like the catalog -------------------------------------
+
+SIDECAR_CASES = [
+    ("deep nesting", lambda eid: "{\"entries\": {\"%s\": {\"abstract\": %s}}}" % (eid, "[" * 100_000 + "]" * 100_000),
+     "nests too deeply"),
+    ("authors: 5", lambda eid: json.dumps({"entries": {eid: {"references": ["x1"]}},
+                                           "external": {"x1": {"title": "T", "authors": 5}}}),
+     "outside paper 'x1': authors"),
+    ("references: 5", lambda eid: json.dumps({"entries": {eid: {"references": 5}}}), f"entry '{{eid}}': references"),
+    ("abstract a list", lambda eid: json.dumps({"entries": {eid: {"abstract": ["a"]}}}), "abstract must be text"),
+    ("entry not a mapping", lambda eid: json.dumps({"entries": {eid: 3}}), "expected a mapping"),
+    ("top level a list", lambda eid: "[1, 2]", "must be a JSON object"),
+    ("not JSON", lambda eid: "{oops", "not valid JSON"),
+]
+
+
+@pytest.mark.parametrize("name, make, needle", SIDECAR_CASES, ids=[c[0] for c in SIDECAR_CASES])
+def test_hand_edited_sidecar_is_one_line_error_exit_2(seed_catalog_file, name, make, needle):
+    eid = load_catalog(seed_catalog_file, use_index=False).entries[0].id
+    side = sidecar_path(seed_catalog_file)
+    side.write_text(make(eid), encoding="utf-8")
+    before = seed_catalog_file.read_bytes(), side.read_bytes()
+    for args in (["discover"], ["graph", "--format", "json", "-o", "-"], ["show", eid], ["export", "--format", "json"]):
+        r = CliRunner().invoke(app, args + ["-c", str(seed_catalog_file)])
+        assert r.exit_code == 2, (args, r.exit_code, r.stderr, r.exception)
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and needle.replace("{eid}", eid) in lines[0] and "sidecar" in lines[0], (args, lines)
+    assert (seed_catalog_file.read_bytes(), side.read_bytes()) == before
+
+
+# -- item 7: a read-only catalog is left alone --------------------------------------------------------
+
+def test_read_only_catalog_is_not_written(seed_catalog_file, tmp_path):
+    eid = load_catalog(seed_catalog_file, use_index=False).entries[0].id
+    md = tmp_path / "more.md"
+    md.write_text("# More\n## T\n- [ ] Another Paper [[paper](https://example.org/q)]\n")
+    seed_catalog_file.chmod(0o444)
+    before = seed_catalog_file.read_bytes()
+    try:
+        for args in (["read", eid], ["unread", eid], ["import", str(md), "--merge"]):
+            code, _, err = run(*args, "-c", seed_catalog_file)
+            assert code == 2 and "read-only" in err and len(err.strip().splitlines()) == 1, (args, err)
+            assert seed_catalog_file.read_bytes() == before
+            assert seed_catalog_file.stat().st_mode & 0o777 == 0o444
+    finally:
+        seed_catalog_file.chmod(0o644)
+
+
+# -- items 8 and 10: whole processes ------------------------------------------------------------------
+
+def _big_catalog(tmp_path: Path, n: int = 2000) -> Path:
+    import sys
+
+    from conftest import REPO
+
+    sys.path.insert(0, str(REPO / "benchmarks"))
+    from synth import synthetic_catalog
+
+    path = tmp_path / "big.yaml"
+    save_catalog(path, synthetic_catalog(n))
+    return path
+
+
+@pytest.mark.slow
+def test_list_into_head_exits_0_silently(tmp_path):
+    import subprocess
+    import sys
+
+    path = _big_catalog(tmp_path)
+    for _ in range(3):
+        p = subprocess.Popen([sys.executable, "-m", "wsskg", "list", "-c", str(path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ.copy())
+        assert p.stdout.readline().startswith(b"ID")
+        p.stdout.close()  # like `head -1`: the reader goes away
+        err = p.stderr.read().decode()
+        p.stderr.close()
+        assert p.wait(timeout=60) == 0, err
+        assert err == "", err
+
+
+@pytest.mark.slow
+def test_waiting_for_a_stopped_lock_holder_says_whom_and_how_to_break_it(seed_catalog_file):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom wsskg.store import locked\n"
+         "with locked(sys.argv[1]):\n    print('held', flush=True)\n    time.sleep(60)\n", str(seed_catalog_file)],
+        stdout=subprocess.PIPE, env=os.environ.copy())
+    try:
+        assert holder.stdout.readline() == b"held\n"
+        os.kill(holder.pid, signal.SIGSTOP)
+        eid = load_catalog(seed_catalog_file, use_index=False).entries[0].id
+        env = dict(os.environ, WSSKG_LOCK_TIMEOUT="3")
+        t0 = time.monotonic()
+        r = subprocess.run([sys.executable, "-m", "wsskg", "read", eid, "-c", str(seed_catalog_file)],
+                           capture_output=True, text=True, env=env, timeout=60)
+        seconds = time.monotonic() - t0
+        assert r.returncode == 2, r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 2, lines  # the notice while waiting, then the error
+        assert "waiting" in lines[0] and f"pid {holder.pid}" in lines[0] and "stopped" in lines[0]
+        assert f"kill -CONT {holder.pid}" in lines[0] and f"kill {holder.pid}" in lines[0]
+        assert "gave up after 3 s" in lines[1] and f"pid {holder.pid}" in lines[1]
+        assert 2.5 < seconds < 20
+    finally:
+        holder.kill()
+        os.kill(holder.pid, signal.SIGCONT)
+        holder.wait()
+        holder.stdout.close()

@@ -152,6 +152,25 @@ class Entry:
     abstract: str | None = None  # bulky: stored in the sidecar
     references: list[str] = field(default_factory=list)  # bulky: S2 paperIds it cites
     cited_by: list[str] = field(default_factory=list)  # bulky: S2 paperIds that cite it
+    # -- the bibliographic record (BibTeX / CSL-JSON import; written back on export) -----------
+    entry_type: str | None = None  # BibTeX entry type as imported ("article"); None: chosen on export
+    citekey: str | None = None  # the citation key, written back unchanged (the id may differ)
+    tags: list[str] = field(default_factory=list)  # the user's tags (BibTeX keywords, Zotero tags)
+    editors: list[str] = field(default_factory=list)
+    volume: str | None = None
+    number: str | None = None
+    pages: str | None = None
+    month: str | None = None
+    publisher: str | None = None
+    address: str | None = None
+    edition: str | None = None
+    series: str | None = None
+    isbn: str | None = None
+    issn: str | None = None
+    language: str | None = None
+    file: str | None = None  # Zotero/JabRef attachment field, verbatim
+    venue_field: str | None = None  # the BibTeX field ``venue`` came from, when not the type's usual one
+    extra: dict[str, str] = field(default_factory=dict)  # every other field, name -> raw value
 
     @property
     def display_title(self) -> str:
@@ -187,6 +206,7 @@ class Entry:
                 d[name] = value
         if self.match:
             d["match"] = dict(self.match)
+        d.update(self.record_dict())
         if bulky:
             if self.abstract:
                 d["abstract"] = self.abstract
@@ -194,6 +214,15 @@ class Entry:
                 d["references"] = list(self.references)
             if self.cited_by:
                 d["cited_by"] = list(self.cited_by)
+        return d
+
+    def record_dict(self) -> dict:
+        """The bibliographic record fields that are set, in :data:`RECORD_FIELDS` order."""
+        d: dict[str, Any] = {}
+        for name in RECORD_FIELDS:
+            value = getattr(self, name)
+            if value:
+                d[name] = dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value
         return d
 
     def to_json(self) -> dict:
@@ -205,6 +234,12 @@ class Entry:
             d.setdefault(name, [])
         d.setdefault("comment", self.comment)
         return d
+
+
+#: The bibliographic record fields of :class:`Entry`, in catalog.yaml order (see ``wsskg.formats``).
+RECORD_FIELDS = ("entry_type", "citekey", "tags", "editors", "volume", "number", "pages", "month", "publisher",
+                 "address", "edition", "series", "isbn", "issn", "language", "file", "venue_field", "extra")
+_RECORD_LISTS = ("tags", "editors")
 
 
 @dataclass
@@ -559,7 +594,30 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
         abstract=_opt_scalar(raw.get("abstract")),
         references=[str(r) for r in refs],
         cited_by=[str(r) for r in cited_by],
+        **_record(raw, bad),
     )
+
+
+def _record(raw: dict, bad) -> dict:
+    """The bibliographic record fields of an entry mapping, validated (see :data:`RECORD_FIELDS`)."""
+    out: dict[str, Any] = {}
+    for name in RECORD_FIELDS:
+        v = raw.get(name)
+        if v is None:
+            continue
+        if name in _RECORD_LISTS:
+            if not isinstance(v, list) or any(isinstance(x, (dict, list)) or x is None for x in v):
+                raise bad(f"{name} must be a list of text")
+            out[name] = [str(x) for x in v]
+        elif name == "extra":
+            if not isinstance(v, dict) or any(isinstance(x, (dict, list)) or x is None for x in v.values()):
+                raise bad("extra must be a mapping of field names to text")
+            out[name] = {str(k): _cell(x) for k, x in v.items()}
+        else:
+            if isinstance(v, (dict, list)):
+                raise bad(f"{name} must be text, got {type(v).__name__}")
+            out[name] = _cell(v)
+    return out
 
 
 def _cell(v: Any) -> str:

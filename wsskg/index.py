@@ -247,15 +247,6 @@ def entry_from_data(data: dict, abstract: str | None = None) -> Entry:
     return e
 
 
-def _side_parts(extra: Any) -> tuple[str | None, list[str] | None, list[str] | None]:
-    if not isinstance(extra, dict):
-        return None, None, None
-    abstract = extra.get("abstract") if isinstance(extra.get("abstract"), str) else None
-    refs = [str(r) for r in extra["references"]] if isinstance(extra.get("references"), list) else None
-    cited = [str(r) for r in extra["cited_by"]] if isinstance(extra.get("cited_by"), list) else None
-    return abstract, refs, cited
-
-
 # -- the index ------------------------------------------------------------------------------------------
 
 @dataclass
@@ -313,7 +304,7 @@ class CatalogIndex:
     # -- sync ---------------------------------------------------------------------------
     def sync(self, raw: bytes | None = None, progress: Progress | None = None) -> bool:
         """Bring the index up to date with the files; True when anything was re-indexed."""
-        from wsskg.store import _read_bytes, sidecar_path
+        from wsskg.store import _read_bytes, _sidecar_of
 
         if raw is None:
             raw = _read_bytes(self.path)
@@ -322,7 +313,7 @@ class CatalogIndex:
         except OSError:
             st = None
         fp = yaml_fingerprint(raw, st)
-        side_path = sidecar_path(self.path)
+        side_path = _sidecar_of(self.path)
         sfp = side_fingerprint(side_path)
         if self._meta("yaml_fp") == fp and self._meta("side_fp") == sfp:
             return False
@@ -346,27 +337,21 @@ class CatalogIndex:
         return True
 
     def _read_sidecar(self, side_path: Path) -> dict:
-        """``{"entries": {id: (hash, abstract, refs, cited)}, "external": {...}}`` of the sidecar."""
-        try:
-            raw = side_path.read_bytes()
-        except FileNotFoundError:
+        """``{"entries": {id: (hash, abstract, refs, cited)}, "external": {...}}`` of the sidecar,
+        checked by ``wsskg.store._parse_sidecar`` (a hand edit gets its one-line error)."""
+        from wsskg.store import _parse_sidecar, _read_sidecar
+
+        raw = _read_sidecar(side_path)
+        if raw is None:
             return {"entries": {}, "external": {}}
-        try:
-            data = json.loads(raw)
-            bulky = data.get("entries", {})
-        except (ValueError, AttributeError):
-            raise CatalogError("sidecar is not valid JSON; delete it and run `wsskg enrich` to rebuild",
-                               path=side_path) from None
+        parsed = _parse_sidecar(raw, side_path)
         entries = {}
-        for eid, extra in (bulky.items() if isinstance(bulky, dict) else ()):
-            abstract, refs, cited = _side_parts(extra)
+        for eid, (abstract, refs, cited) in parsed["entries"].items():
+            abstract, refs, cited = abstract or None, refs or None, cited or None
             if abstract is None and refs is None and cited is None:
                 continue
-            h = _h(repr((abstract, refs, cited)).encode("utf-8", "surrogatepass"))
-            entries[eid] = (h, abstract, refs, cited)
-        external = data.get("external", {})
-        external = {str(k): v for k, v in external.items() if isinstance(v, dict)} if isinstance(external, dict) else {}
-        return {"entries": entries, "external": external}
+            entries[eid] = (_side_hash(abstract, refs, cited), abstract, refs, cited)
+        return {"entries": entries, "external": parsed["external"]}
 
     # catalog.yaml
     def _sync_yaml(self, raw: bytes, side: dict | None, progress: Progress | None) -> None:
@@ -491,9 +476,9 @@ class CatalogIndex:
                 progress(min(k + step, len(rows)), len(rows))
         self._set_meta("head", json.dumps(head, ensure_ascii=False, default=str))
         if side is None:
-            from wsskg.store import sidecar_path
+            from wsskg.store import _sidecar_of
 
-            side = self._read_sidecar(sidecar_path(self.path))
+            side = self._read_sidecar(_sidecar_of(self.path))
         self._apply_side(side, new_rids, everything=True)
         self._refresh_s2map(changed=True)
 
@@ -643,10 +628,11 @@ class CatalogIndex:
         c.execute("DELETE FROM blobs")
 
     # -- status changes -----------------------------------------------------------------
-    def record_status(self, entries: list[Entry], raw: bytes) -> None:
-        """After a status change written by ``wsskg.store.set_status`` (with the index current
-        before it): update those entries' rows and the fingerprint from the new bytes ``raw``,
-        so the next command need not look at the file again."""
+    def record_edits(self, entries: list[Entry], raw: bytes) -> None:
+        """After ``wsskg.store.set_status`` or ``edit_field`` changed a few fields of ``entries``
+        (status, tags: nothing searched by text) with the index current before: update those
+        rows and the fingerprint from the new bytes ``raw``, so the next command need not look
+        at the file again."""
         c = self.conn
         c.execute("BEGIN")
         try:
@@ -670,7 +656,7 @@ class CatalogIndex:
         to date from the catalog in memory, so no command has to parse the file again (an import
         or an enrichment indexes what it just wrote). Only entries whose block or sidecar part
         changed get new rows, as in :meth:`sync`."""
-        from wsskg.store import sidecar_path
+        from wsskg.store import _sidecar_of
 
         plan = self._plan_blocks_only(raw)
         c = self.conn
@@ -707,7 +693,7 @@ class CatalogIndex:
             except OSError:
                 st = None
             self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
-            self._set_meta("side_fp", side_fingerprint(sidecar_path(self.path)))
+            self._set_meta("side_fp", side_fingerprint(_sidecar_of(self.path)))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -781,9 +767,13 @@ class CatalogIndex:
 
     # -- filters ----------------------------------------------------------------------------
     @staticmethod
-    def _filter_sql(topic: str | None, status: str | None, year: int | None, kind: str | None) -> tuple[str, list]:
+    def _filter_sql(topic: str | None, status: str | None, year: int | None, kind: str | None,
+                    tag: str | None = None) -> tuple[str, list]:
         """SQL for the filters of :func:`wsskg.search.filter_entries` (same meaning)."""
         where, params = [], []
+        if tag:
+            where.append("EXISTS (SELECT 1 FROM json_each(e.data, '$.tags') WHERE lower(value) = ?)")
+            params.append(tag.lower())
         if status:
             where.append("e.status = ?")
             params.append(status)
@@ -803,10 +793,10 @@ class CatalogIndex:
 
     def filter_entries(self, topic: str | None = None, status: str | None = None, year: int | None = None,
                        kind: str | None = None, limit: int | None = None, bulky: bool = False,
-                       light: bool = False) -> list[Entry]:
+                       light: bool = False, tag: str | None = None) -> list[Entry]:
         """Entries in catalog order that pass the filters. ``light``: only the fields a table
         shows; ``bulky``: with abstracts and reference lists."""
-        where, params = self._filter_sql(topic, status, year, kind)
+        where, params = self._filter_sql(topic, status, year, kind, tag)
         return self._entries(where, params, limit=limit, bulky=bulky, light=light and not bulky)
 
     # -- references ------------------------------------------------------------------------
@@ -880,7 +870,7 @@ class CatalogIndex:
 
     def search(self, query: str, topic: str | None = None, status: str | None = None, year: int | None = None,
                kind: str | None = None, limit: int | None = 20, mode: str = "keyword",
-               progress: Progress | None = None) -> list[Hit]:
+               progress: Progress | None = None, tag: str | None = None) -> list[Hit]:
         """Search in ``mode``: ``keyword`` (:meth:`keyword_search`), ``meaning`` (cosine similarity
         of the entry and query vectors, ``wsskg.meaning``) or ``hybrid`` (the two rankings fused
         by reciprocal rank). Meaning and hybrid need the optional extra."""
@@ -889,14 +879,14 @@ class CatalogIndex:
         if mode not in meaning.MODES:
             raise CatalogError(f"unknown search mode {mode!r}; use one of {', '.join(meaning.MODES)}")
         if mode == "keyword":
-            return self.keyword_search(query, topic, status, year, kind, limit)
-        fwhere, fparams = self._filter_sql(topic, status, year, kind)
+            return self.keyword_search(query, topic, status, year, kind, limit, tag)
+        fwhere, fparams = self._filter_sql(topic, status, year, kind, tag)
         by_meaning = self._meaning_ranking(query, fwhere, fparams, meaning.DEPTH, progress)
         if mode == "meaning":
             fused = [(rid, sim) for rid, sim in by_meaning]
             keyword_hits: dict[int, Hit] = {}
         else:
-            kw = self.keyword_search(query, topic, status, year, kind, meaning.DEPTH)
+            kw = self.keyword_search(query, topic, status, year, kind, meaning.DEPTH, tag)
             keyword_hits = {h.rid: h for h in kw}
             fused = meaning.fuse([h.rid for h in kw], [rid for rid, _ in by_meaning])
         if limit:
@@ -964,7 +954,8 @@ class CatalogIndex:
                 progress(min(i + step, len(missing)), len(missing))
 
     def keyword_search(self, query: str, topic: str | None = None, status: str | None = None,
-                       year: int | None = None, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
+                       year: int | None = None, kind: str | None = None, limit: int | None = 20,
+                       tag: str | None = None) -> list[Hit]:
         """Rank entries for ``query`` like :func:`wsskg.search.search`: entries filed under a topic
         whose name matches come first, then text matches ranked by BM25 with field weights
         (title > short name, authors > venue, notes > abstract), then, below them all, entries
@@ -994,7 +985,7 @@ class CatalogIndex:
                 sc += best
             if sc:
                 topic_score[path] = sc / len(texp)
-        fwhere, fparams = self._filter_sql(topic, status, year, kind)
+        fwhere, fparams = self._filter_sql(topic, status, year, kind, tag)
         fsql = (" AND " + fwhere) if fwhere else ""
         weights = ", ".join(str(w) for w in WEIGHTS)
         match = " AND ".join("(" + " OR ".join(g) + ")" for g in groups)
@@ -1213,6 +1204,10 @@ class CatalogIndex:
             pass
 
 
+def _side_hash(abstract: str | None, refs: list | None, cited: list | None) -> bytes:
+    return _h(repr((abstract, refs, cited)).encode("utf-8", "surrogatepass"))
+
+
 def _side_of(catalog: Catalog) -> dict:
     """What :meth:`CatalogIndex._read_sidecar` would read from the sidecar ``wsskg.store``
     writes for ``catalog`` (same parts, same hashes), without reading it."""
@@ -1223,9 +1218,10 @@ def _side_of(catalog: Catalog) -> dict:
         cited = [str(r) for r in e.cited_by] if e.cited_by else None
         if abstract is None and refs is None and cited is None:
             continue
-        entries[e.id] = (_h(repr((abstract, refs, cited)).encode("utf-8", "surrogatepass")), abstract, refs, cited)
+        entries[e.id] = (_side_hash(abstract, refs, cited), abstract, refs, cited)
     external = {str(k): v for k, v in catalog.external.items() if isinstance(v, dict)}
     return {"entries": entries, "external": external}
+
 
 
 def _ref_rows(want: dict, ids: list[str]) -> Iterator[tuple[str, str, int]]:

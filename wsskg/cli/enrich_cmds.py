@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from wsskg.cli.app import CatalogOpt, JsonOpt, err, print_json, write_path
+from wsskg.cli.app import CatalogOpt, JsonOpt, echo, err, print_json, write_path
 
 _SOURCES = ("arxiv", "s2", "all")
 
@@ -50,6 +50,8 @@ def register(app: typer.Typer) -> None:
         only: Optional[List[str]] = typer.Option(None, "--only", metavar="REF", help="Only this entry (repeatable): id, arXiv id, DOI or title."),
         refresh: bool = typer.Option(False, "--refresh", help="Ask again even when cached or already enriched."),
         offline: bool = typer.Option(False, "--offline", help="Use the cache only; report what it could not fill."),
+        timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS", min=0.001,
+                                                help="Stop asking after this many seconds in all (what was found is saved)."),
         json_out: bool = JsonOpt,
         catalog: Optional[Path] = CatalogOpt,
     ) -> None:
@@ -70,6 +72,7 @@ def register(app: typer.Typer) -> None:
           wsskg enrich --topic context --source s2
           wsskg enrich --only non-local-neural-2018 --refresh
           wsskg enrich --offline --json
+          wsskg enrich --timeout 600
         """
         from wsskg.enrich import enrich
 
@@ -79,7 +82,7 @@ def register(app: typer.Typer) -> None:
         update, close = _progress() if not json_out else (None, lambda: None)
         try:
             report = enrich(path, source=source, topic=topic, only=only or None, refresh=refresh,
-                            offline=offline, progress=update)
+                            offline=offline, progress=update, timeout=timeout)
         finally:
             close()
         if json_out:
@@ -91,7 +94,9 @@ def register(app: typer.Typer) -> None:
                 err(f"failed: {eid}: {why}")
             if report.offline_missing:
                 err(f"offline, not in the cache: {', '.join(report.offline_missing)}")
-            typer.echo(report.summary())
+            for text in report.notices:
+                err(f"note: {text}")
+            echo(report.summary())
         if report.failed:
             raise typer.Exit(3)
 
@@ -121,4 +126,4 @@ def register(app: typer.Typer) -> None:
             print_json(entry.to_json())
         else:
             year = f" ({entry.year})" if entry.year else ""
-            typer.echo(f"added {entry.id}: {entry.title}{year}")
+            echo(f"added {entry.id}: {entry.title}{year}")

@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from wsskg.cli.app import CatalogOpt, ForceOpt, JsonOpt, err, print_json, read_catalog, read_index, use_color, write_path
+from wsskg.cli.app import CatalogOpt, ForceOpt, JsonOpt, echo, err, print_data, print_json, read_catalog, read_index, write_path
 from wsskg.errors import WsskgError
 
 FORMAT_CHOICES = ("graphml", "gexf", "json", "dot", "html")
@@ -38,8 +38,9 @@ class Status(str, Enum):
     read = "read"
 
 
-def _style(text: str, **kw) -> str:
-    return typer.style(text, **kw) if use_color() else text
+def _style(text: str, **kw) -> tuple:
+    """A part for :func:`echo` styled on a colour terminal."""
+    return (text, kw)
 
 
 def _clip(text: str, width: int) -> str:
@@ -80,18 +81,18 @@ def next_cmd(
         print_json(picks)
         return
     if not picks:
-        typer.echo("Nothing left to suggest: every paper" + (f" in {topic}" if topic else "") + " is read or being read.")
+        echo("Nothing left to suggest: every paper" + (f" in {topic}" if topic else "") + " is read or being read.")
         return
     width = len(str(len(picks)))
     for i, p in enumerate(picks, 1):
         year = f" ({p['year']})" if p.get("year") else ""
-        typer.echo(f"{i:>{width}}. {_style(p['id'], bold=True)}{year}  {_clip(p['title'], 70)}")
-        typer.echo(f"{' ' * width}   {p['reason']}")
-    typer.echo(f"\nMark one read with: wsskg read {picks[0]['id']}")
+        echo(f"{i:>{width}}. ", _style(p['id'], bold=True), f"{year}  {_clip(p['title'], 70)}")
+        echo(f"{' ' * width}   {p['reason']}")
+    echo(f"\nMark one read with: wsskg read {picks[0]['id']}")
     if not has_citations(idx):
-        typer.echo("These follow topics only: `wsskg enrich` fetches references and citations, so suggestions "
-                   "also weigh what your read papers cite and what cites them, and `wsskg discover` can name "
-                   "the classics the list is missing.")
+        echo("These follow topics only: `wsskg enrich` fetches references and citations, so suggestions "
+             "also weigh what your read papers cite and what cites them, and `wsskg discover` can name "
+             "the classics the list is missing.")
 
 
 def discover_cmd(
@@ -151,16 +152,16 @@ def discover_cmd(
                 hint = "papers need a Semantic Scholar id (run `wsskg enrich`) before their citations can be fetched"
                 if offline:
                     hint += "; --offline used cached citations only"
-            typer.echo(f"No citation data in this catalog: {hint}.")
+            echo(f"No citation data in this catalog: {hint}.")
         else:
-            typer.echo("No outside papers found" + (f" for topic {topic}" if topic else "") + ".")
+            echo("No outside papers found" + (f" for topic {topic}" if topic else "") + ".")
         return
     width = len(str(len(found)))
     for i, f in enumerate(found, 1):
         year = f" ({f['year']})" if f.get("year") else ""
-        typer.echo(f"{i:>{width}}. {_clip(f['title'], 78)}{year}")
-        typer.echo(f"{' ' * width}   {f['evidence']}")
-        typer.echo(f"{' ' * width}   {_style(f['add'], fg='green')}")
+        echo(f"{i:>{width}}. {_clip(f['title'], 78)}{year}")
+        echo(f"{' ' * width}   {f['evidence']}")
+        echo(f"{' ' * width}   ", _style(f['add'], fg='green'))
 
 
 def _report_fetch(result) -> None:
@@ -207,27 +208,27 @@ def stats_cmd(
         print_json(st)
         return
     t = st["totals"]
-    typer.echo(_style(st["title"] or "Catalog", bold=True))
+    echo(_style(st["title"] or "Catalog", bold=True))
     pct = f" ({100 * t['read'] / t['entries']:.0f} %)" if t["entries"] else ""
-    typer.echo(f"{t['entries']} entries ({t['papers']} papers): {t['read']} read{pct}, "
+    echo(f"{t['entries']} entries ({t['papers']} papers): {t['read']} read{pct}, "
                f"{t['reading']} reading, {t['unread']} unread\n")
-    typer.echo(_style("Progress per topic", bold=True))
+    echo(_style("Progress per topic", bold=True))
     names = [("  " * tp["depth"]) + _clip(tp["name"], 40 - 2 * tp["depth"]) for tp in st["topics"]]
     w = min(max((len(n) for n in names), default=10), 40)
     for name, tp in zip(names, st["topics"]):
         if not tp["total"]:
             continue
-        typer.echo(f"  {name:<{w}}  {_bar(tp['read'], tp['total'])}  {tp['read']:>3}/{tp['total']:<3}")
+        echo(f"  {name:<{w}}  {_bar(tp['read'], tp['total'])}  {tp['read']:>3}/{tp['total']:<3}")
     if st["years"]:
-        typer.echo("\n" + _style("Papers per year", bold=True))
+        echo("\n", _style("Papers per year", bold=True))
         most = max(c for _, c in st["years"])
         for year, c in st["years"]:
-            typer.echo(f"  {year}  {_bar(c, most, 30).rstrip('░-')} {c}")
+            echo(f"  {year}  {_bar(c, most, 30).rstrip('░-')} {c}")
     if st["papers_without_year"]:
         n = st["papers_without_year"]
-        typer.echo(("\n" if not st["years"] else "") + f"  ({n} paper{'s' if n != 1 else ''} without a year, not counted above)")
+        echo(("\n" if not st["years"] else "") + f"  ({n} paper{'s' if n != 1 else ''} without a year, not counted above)")
     if st["most_cited"]:
-        typer.echo("\n" + _style("Most-cited catalog papers", bold=True))
+        echo("\n", _style("Most-cited catalog papers", bold=True))
         for m in st["most_cited"]:
             bits = []
             if m["catalog_citing"]:
@@ -235,9 +236,9 @@ def stats_cmd(
                 bits.append(f"cited by {n} catalog paper{'s' if n != 1 else ''}")
             if m["citation_count"]:
                 bits.append(f"{m['citation_count']} citations overall")
-            typer.echo(f"  {m['id']}  {_clip(m['title'], 50)}  ({', '.join(bits)})")
+            echo(f"  {m['id']}  {_clip(m['title'], 50)}  ({', '.join(bits)})")
     else:
-        typer.echo("\nNo citation data yet: `wsskg enrich` fetches it.")
+        echo("\nNo citation data yet: `wsskg enrich` fetches it.")
     if plot is not None:
         err(f"wrote {plot}")
 
@@ -320,7 +321,7 @@ def graph_cmd(
     if path or status:
         title += " — " + ", ".join(x for x in (path, status) if x)
     if str(output) == "-":
-        typer.echo(render_graph(G, fmt, title=title), nl=False)
+        print_data(render_graph(G, fmt, title=title))
         return
     export_graph(G, output, fmt, title=title, protect=protect, force=force)
     err(f"wrote {output}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges ({fmt})")

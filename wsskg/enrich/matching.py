@@ -1,0 +1,246 @@
+"""Matching: is this record the paper the list names? Pure functions, no I/O, no server.
+
+Everything the run decides about a candidate record lives here, so it can be tested with
+plain dicts: title acceptance (:func:`choose`, with the per-word rule :func:`words_agree`),
+year/venue agreement (:func:`contradiction`), whether a lookup by id found the paper the
+list names (:func:`id_conflict`), and which ids an entry carries (:func:`entry_arxiv_id`,
+:func:`entry_doi`, :func:`s2_key`).
+
+Records are the plain dicts the source wrappers return (``wsskg.sources.arxiv`` /
+``wsskg.sources.s2``): ``title``, ``year``, ``venue``, ``venue_names``, ``journal_ref``,
+``paperId``, ``arxiv_id``, ``doi``...
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from wsskg.catalog import _STOP as STOP_WORDS  # one home for the stop words
+from wsskg.catalog import Entry, arxiv_id_from_url, normalize_title, strip_arxiv_version
+
+TITLE_THRESHOLD = 90.0  # rapidfuzz ratio of normalised titles
+WORD_TYPO = 80.0  # a differing word must be this close to its partner
+NEAR = 75.0  # below the threshold but worth naming in the "nearest" reason
+AMBIGUITY_MARGIN = 5.0  # a clearly higher score decides between close candidates
+
+_VENUES = {
+    "cvpr": ["computer vision and pattern recognition", "cvpr"],
+    "iccv": ["international conference on computer vision", "iccv"],
+    "eccv": ["european conference on computer vision", "eccv"],
+    "neurips": ["neural information processing systems", "neurips", "nips"],
+    "bmvc": ["british machine vision conference", "bmvc"],
+    "icml": ["international conference on machine learning", "icml"],
+    "iclr": ["international conference on learning representations", "iclr"],
+    "aaai": ["aaai"],
+    "ijcai": ["international joint conference on artificial intelligence", "ijcai"],
+    "tpami": ["pattern analysis and machine intelligence", "tpami", "pami"],
+    "tip": ["transactions on image processing"],
+    "ijcv": ["international journal of computer vision", "ijcv"],
+    "wacv": ["applications of computer vision", "wacv"],
+    "accv": ["asian conference on computer vision", "accv"],
+    "miccai": ["medical image computing and computer assisted intervention", "miccai"],
+    "kdd": ["knowledge discovery and data mining", "kdd"],
+    "arxiv": ["arxiv", "corr"],
+}
+
+
+def venue_key(text: str | None) -> str | None:
+    """The venue a text names (``cvpr``, ``tpami``, ``arxiv``...), or None when unknown."""
+    t = " ".join(re.sub(r"[^a-z0-9]+", " ", (text or "").lower()).split())
+    if not t:
+        return None
+    for key, pats in _VENUES.items():
+        for p in pats:
+            if re.search(rf"(?:^| ){re.escape(p)}(?:\d{{2,4}})?(?: |$)", t):
+                return key
+    return None
+
+
+def record_venue_keys(rec: dict) -> set[str]:
+    """Known venues a record names (``arxiv`` included)."""
+    names = list(rec.get("venue_names") or []) + [rec.get("venue"), rec.get("journal_ref")]
+    return {k for k in (venue_key(n) for n in names if n) if k}
+
+
+def words_agree(a: str, b: str) -> bool:
+    """Every significant word that differs between two normalised titles is a typo of a word
+    of the other title (``segmetation``/``segmentation``), not another word (``webly``/``weakly``)."""
+    from rapidfuzz import fuzz
+
+    ca, cb = Counter(a.split()), Counter(b.split())
+    only_a = [w for w in (ca - cb).elements() if w not in STOP_WORDS]
+    only_b = [w for w in (cb - ca).elements() if w not in STOP_WORDS]
+    if len(only_a) != len(only_b):
+        return False
+    rest = list(only_b)
+    for w in only_a:
+        best = max(rest, key=lambda x: fuzz.ratio(w, x))
+        if fuzz.ratio(w, best) < WORD_TYPO or min(len(w), len(best)) < 4:
+            return False
+        rest.remove(best)
+    return True
+
+
+def title_score(list_title: str, candidate_title: str) -> float:
+    """Similarity 0-100 of two titles after :func:`~wsskg.catalog.normalize_title`."""
+    from rapidfuzz import fuzz
+
+    return round(fuzz.ratio(normalize_title(list_title), normalize_title(candidate_title)), 1)
+
+
+@dataclass
+class Decision:
+    """The outcome of :func:`choose`: a record and its score, or the reason there is none."""
+
+    record: dict | None = None
+    score: float | None = None
+    reason: str = ""
+    ambiguous: bool = False
+
+
+def year_of(rec: dict) -> int | None:
+    y = rec.get("year")
+    return y if isinstance(y, int) else None
+
+
+def contradiction(entry: Entry, rec: dict) -> str | None:
+    """Why the record's year or venue cannot be the list's paper, or None."""
+    y = year_of(rec)
+    if entry.year and y and not (entry.year - 1 <= y <= entry.year + 1):
+        return f"year {y}, the list says {entry.year}"
+    lv = venue_key(entry.venue)
+    if lv and lv != "arxiv":
+        keys = record_venue_keys(rec) - {"arxiv"}
+        if keys and lv not in keys:
+            return f"venue {rec.get('venue') or rec.get('journal_ref')!r}, the list says {entry.venue!r}"
+    return None
+
+
+def record_identity(rec: dict) -> str:
+    """A key under which two records of the same work (say, two arXiv versions) are one."""
+    return (rec.get("paperId") or (rec.get("arxiv_id") and "ax:" + rec["arxiv_id"]) or
+            (rec.get("doi") and "doi:" + rec["doi"].lower()) or
+            f"t:{normalize_title(rec.get('title') or '')}:{rec.get('year')}")
+
+
+def choose(entry: Entry, candidates: list[dict]) -> Decision:
+    """Pick the one candidate that is the entry's paper, or explain why none is."""
+    norm = normalize_title(entry.title)
+    close: list[tuple[float, dict]] = []
+    near: list[tuple[float, dict]] = []
+    contradicted: list[str] = []
+    for rec in candidates:
+        if not rec.get("title"):
+            continue
+        cand = normalize_title(rec["title"])
+        score = title_score(entry.title, rec["title"])
+        if score >= TITLE_THRESHOLD and words_agree(norm, cand):
+            why = contradiction(entry, rec)
+            if why:
+                contradicted.append(f"{rec['title']!r} ({why})")
+            else:
+                close.append((score, rec))
+        elif score >= NEAR:
+            near.append((score, rec))
+    # the same work reached twice (e.g. one record per arXiv version) counts once
+    unique: dict[str, tuple[float, dict]] = {}
+    for score, rec in close:
+        key = record_identity(rec)
+        if key not in unique or unique[key][0] < score:
+            unique[key] = (score, rec)
+    pool = sorted(unique.values(), key=lambda sr: -sr[0])
+    if len(pool) == 1:
+        return Decision(pool[0][1], pool[0][0])
+    if len(pool) > 1:
+        lv = venue_key(entry.venue)
+        for narrow in (
+            lambda r: entry.year is not None and year_of(r) == entry.year,
+            lambda r: lv is not None and lv in record_venue_keys(r),
+        ):
+            picked = [sr for sr in pool if narrow(sr[1])]
+            if len(picked) == 1:
+                return Decision(picked[0][1], picked[0][0])
+        if pool[0][0] - pool[1][0] >= AMBIGUITY_MARGIN:
+            return Decision(pool[0][1], pool[0][0])
+        shown = "; ".join(f"{r['title']!r} ({r.get('year') or '?'}, {r.get('venue') or r.get('journal_ref') or 'no venue'})"
+                          for _, r in pool[:3])
+        return Decision(reason=f"{len(pool)} close candidates, cannot tell which: {shown}", ambiguous=True)
+    if contradicted:
+        return Decision(reason="close title but " + "; ".join(contradicted[:2]))
+    if near:
+        s, r = max(near, key=lambda sr: sr[0])
+        return Decision(reason=f"no close title; nearest {r['title']!r} (score {s:.0f})")
+    return Decision(reason="no candidate with this title")
+
+
+def id_conflict(entry: Entry, rec_title: str | None, what: str) -> str | None:
+    """Why the paper found by id is not the one the list names, or None when it may be."""
+    from rapidfuzz import fuzz
+
+    listed = normalize_title(entry.title)
+    found = normalize_title(rec_title or "")
+    if not listed or not found or re.match(r"^https?://", entry.title.strip()):
+        return None
+    words = listed.split()
+    if len(words) >= 4:
+        if max(fuzz.ratio(listed, found), fuzz.token_set_ratio(listed, found)) >= 60:
+            return None
+        return f"the list says {entry.title!r} but {what} is {rec_title!r}"
+    m = re.match(r"^\s*([^:]{1,40}):", rec_title or "")
+    if not m:
+        return None
+    name = normalize_title(m.group(1))
+    if not name or len(name.split()) > 2 or name in listed or listed in found.split():
+        return None
+    if fuzz.ratio(name, listed) >= 80:
+        return None
+    return f"the list calls it {entry.title!r} but {what} is {rec_title!r}"
+
+
+def concept_like(entry: Entry) -> str | None:
+    """Why an id-less entry's title is not worth a title search, or None."""
+    words = normalize_title(entry.title).split()
+    if len(words) < 3:
+        return "title too short to be a paper title (a concept or a name)"
+    if not re.search(r"[A-Z]", entry.title) and not entry.venue and not entry.year:
+        return "reads like a concept or a note, not a paper title"
+    return None
+
+
+# -- ids of an entry ---------------------------------------------------------------------------------
+
+def entry_arxiv_id(e: Entry) -> str | None:
+    """The entry's arXiv id without version: the field, else the first arxiv.org link."""
+    if e.arxiv_id:
+        return strip_arxiv_version(e.arxiv_id)
+    for ln in e.links:
+        ax = arxiv_id_from_url(ln.url)
+        if ax:
+            return strip_arxiv_version(ax)
+    return None
+
+
+def entry_doi(e: Entry) -> str | None:
+    """The entry's DOI: the field, else the first doi.org link."""
+    if e.doi:
+        return e.doi
+    for ln in e.links:
+        m = re.search(r"doi\.org/(10\.\d{4,9}/[^\s?#]+)", ln.url, re.I)
+        if m:
+            return m.group(1)
+    return None
+
+
+def s2_key(e: Entry, arxiv_id: str | None = None, doi: str | None = None) -> str | None:
+    """The id to ask the S2 batch endpoint for an entry."""
+    if e.s2_id:
+        return e.s2_id
+    ax = arxiv_id or entry_arxiv_id(e)
+    if ax:
+        return f"ARXIV:{ax}"
+    d = doi or entry_doi(e)
+    if d:
+        return f"DOI:{d}"
+    return None
