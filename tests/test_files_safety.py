@@ -476,12 +476,13 @@ def test_read_only_catalog_is_not_written(seed_catalog_file, tmp_path):
     seed_catalog_file.chmod(0o444)
     before = seed_catalog_file.read_bytes()
     try:
-        for args in (["read", eid], ["unread", eid], ["tag", eid, "x"], ["import", str(md), "--merge"]):
+        for args in (["read", eid], ["unread", eid], ["tag", eid, "x"], ["import", str(md), "--merge"],
+                     ["import", str(md), "--force"], ["init", "--force"]):
             code, _, err = run(*args, "-c", seed_catalog_file)
             assert code == 2 and "read-only" in err and len(err.strip().splitlines()) == 1, (args, err)
             assert seed_catalog_file.read_bytes() == before
             assert seed_catalog_file.stat().st_mode & 0o777 == 0o444
-        observe("permissions", "catalog made read-only (chmod 444, even as root); read, unread, tag, import --merge",
+        observe("permissions", "catalog made read-only (chmod 444, even as root); read, unread, tag, import --merge/--force, init --force",
                 "exit 2, `is read-only; wsskg leaves it as it is`; file and mode unchanged")
     finally:
         seed_catalog_file.chmod(0o644)
