@@ -8,9 +8,9 @@
   each other's changes and a crash leaves the old or the new file, never half. A writer
   that has to wait says for whom (pid) and how to end the wait.
 * A read-only catalog (``chmod 444``) or sidecar is never replaced.
-* A save keeps what the user wrote: a file that is not byte for byte what wsskg would write
-  (comments, another layout, CRLF line endings, a BOM) is patched where it changed
-  (:func:`wsskg.yamlio.patch_text`), not re-rendered; the result is checked by parsing it back.
+* A save keeps what the user wrote (comments, layout, CRLF line endings, a BOM): only the
+  entries that changed are edited (:func:`catalog_text`), checked by parsing them back, so a
+  save costs in proportion to the change and ``git diff`` shows only the changed entries.
 * Bulky enrichment fields (abstracts, reference lists) live in a sidecar JSON file next to the
   catalog (``catalog.enrichment.json``), so catalog.yaml stays readable and diffs stay small.
 * Parsing YAML costs seconds at 10,000 papers, so a derived index is used when it matches:
