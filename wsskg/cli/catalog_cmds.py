@@ -131,12 +131,13 @@ def init(
     from wsskg.catalog import Catalog
     from wsskg.config import bundled_catalog, find_catalog
     from wsskg.errors import CatalogError
-    from wsskg.store import atomic_write, locked, render
+    from wsskg.store import atomic_write, check_writable, locked, render
 
     path, exists = find_catalog(catalog)
     if exists and not force:
         raise CatalogError("already exists; use --force to overwrite it", path=path)
     with locked(path):
+        check_writable(path)
         data = render(Catalog()).encode() if empty else bundled_catalog().read_bytes()
         atomic_write(path, data)
     echo(f"Created {shown(path)}" + (" (empty)" if empty else " from the default reading list"))

@@ -12,7 +12,7 @@ from typing import Optional
 
 import typer
 
-from wsskg.cli.app import CatalogOpt, JsonOpt, err, print_json, read_catalog, safe
+from wsskg.cli.app import CatalogOpt, JsonOpt, echo, err, print_json, read_catalog
 
 
 def register(app: typer.Typer) -> None:
@@ -68,10 +68,10 @@ def suggest_topic_cmd(
         return
     if ref is not None:
         now = ", ".join(t.rsplit("/", 1)[-1] for t in entry.topics) or "none"
-        typer.echo(safe(f"{entry.id}: {entry.display_title}  (filed under: {now})"))
+        echo(f"{entry.id}: {entry.display_title}  (filed under: {now})")
     for i, s in enumerate(got, 1):
-        typer.echo(safe(f"{i}. {s.topic}  score {s.score:.3f}"))
+        echo(f"{i}. {s.topic}  score {s.score:.3f}")
         for ev in s.evidence:
-            typer.echo(safe(f"     {ev}"))
+            echo(f"     {ev}")
     if all(s.score == 0 for s in got):
         err("nothing in common with any topic: these are only the largest topics")
