@@ -113,6 +113,8 @@ def bench_wsskg(size: int, work: Path, runs: int, log) -> tuple[list[Row], dict]
     env.pop("WSSKG_CATALOG_DEBUG", None)
     w = wsskg_argv()
     unread = [e.id for e in cat.entries if e.status == "unread"]
+    bib = d / "papers.bib"  # the very file pubs imports (bench_pubs), for the import comparison
+    write_bibtex(cat, bib)
     del cat
     rows: list[Row] = []
 
@@ -138,6 +140,8 @@ def bench_wsskg(size: int, work: Path, runs: int, log) -> tuple[list[Row], dict]
     picks = iter(unread)
     add("read (one status change)", w + ["read", unread[0]], before=lambda i: w + ["read", next(picks)])
     add("export (Markdown)", w + ["export"])
+    add("import BibTeX (the file pubs imports)", w + ["import", str(bib), "--force", "-c", str(d / "from-bib.yaml")])
+    add("export --format bibtex", w + ["export", "--format", "bibtex", "-c", str(d / "from-bib.yaml")])
     if has_command(w, env, "graph"):
         add("graph --format graphml", w + ["graph", "--format", "graphml", "-o", str(d / "graph.graphml")])
     if has_command(w, env, "next"):

@@ -150,6 +150,9 @@ class Entry:
     canonical_year: int | None = None
     citation_count: int | None = None
     match: dict[str, Any] = field(default_factory=dict)  # provenance of enrichment
+    #: a link of the list that enrichment found to name another paper: ``{url, id, reason}``;
+    #: the link stays in ``links`` as the list wrote it, its id is not used (wsskg.enrich)
+    wrong_link: dict[str, Any] = field(default_factory=dict)
     abstract: str | None = None  # bulky: stored in the sidecar
     references: list[str] = field(default_factory=list)  # bulky: S2 paperIds it cites
     cited_by: list[str] = field(default_factory=list)  # bulky: S2 paperIds that cite it
@@ -209,6 +212,8 @@ class Entry:
                 d[name] = value
         if self.match:
             d["match"] = dict(self.match)
+        if self.wrong_link:
+            d["wrong_link"] = dict(self.wrong_link)
         d.update(self.record_dict())
         if bulky:
             if self.abstract:
@@ -576,6 +581,9 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
     match = raw.get("match") or {}
     if not isinstance(match, dict):
         raise bad("match must be a mapping")
+    wrong_link = raw.get("wrong_link") or {}
+    if not isinstance(wrong_link, dict):
+        raise bad("wrong_link must be a mapping")
     return Entry(
         id=eid,
         title=title,
@@ -600,6 +608,7 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
         canonical_year=raw.get("canonical_year"),
         citation_count=raw.get("citation_count"),
         match=dict(match),
+        wrong_link=dict(wrong_link),
         abstract=_opt_scalar(raw.get("abstract")),
         references=[str(r) for r in refs],
         cited_by=[str(r) for r in cited_by],

@@ -224,6 +224,10 @@ def _entry_details(e, catalog) -> None:
     row("arXiv", e.arxiv_id)
     row("DOI", e.doi)
     row("S2", e.s2_id)
+    if getattr(e, "wrong_link", None):
+        from wsskg.enrich.writer import describe_wrong_link
+
+        row("wrong link", describe_wrong_link(e))
     row("citations", e.citation_count)
     for ln in e.links:
         label = ln.label if ln.label and ln.label != ln.url else ln.kind

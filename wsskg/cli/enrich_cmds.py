@@ -60,7 +60,10 @@ def register(app: typer.Typer) -> None:
 
         Entries with an arXiv id (or arxiv.org link) or DOI are looked up by id, in batches; the
         others by title, and only a close, unambiguous title match whose year and venue agree
-        with the list is taken. Code repos and concept-like titles are skipped. What the list
+        with the list is taken. Code repos and concept-like titles are skipped. A list link
+        whose paper is not the one the list names (another title; a short name the paper never
+        calls itself) is kept but marked wrong_link, its id cleared, and the work looked up by
+        title or short name with its year and venue instead. What the list
         says (title, venue, year, notes, links, status) is never changed. Answers are cached
         ($WSSKG_CACHE_DIR), the catalog is saved after every batch (an interrupted run resumes),
         S2_API_KEY is used when set. Exit status 3 when some lookups failed.
@@ -88,6 +91,8 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(report.to_dict())
         else:
+            for eid, link, why in report.wrong_links:
+                err(f"wrong link: {eid}: {link}: {why}")
             for eid, why in report.unmatched:
                 err(f"unmatched: {eid}: {why}")
             for eid, why in report.failed:
