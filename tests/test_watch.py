@@ -258,7 +258,8 @@ def test_same_work_test_is_strict():
     cat = Catalog(entries=[Entry("w", "Webly Supervised Semantic Segmentation", arxiv_id="1701.00001"),
                            Entry("g", "Tell Me Where to Look: Guided Attention Inference Network")])
     lst = Listed(cat)
-    assert lst.entry_of({"title": "Weakly Supervised Semantic Segmentation"}) is None
-    assert lst.entry_of({"title": "Webly-Supervised Semantic Segmentation"}) == "w"
-    assert lst.entry_of({"arxiv_id": "1701.00001v2", "title": "x"}) == "w"
-    assert lst.entry_of({"title": "Tell me where to look: guided attention inference networks"}) == "g"
+    assert not lst.holds({"title": "Weakly Supervised Semantic Segmentation"})
+    assert lst.holds({"title": "Webly-Supervised Semantic Segmentation"})
+    assert lst.holds({"arxiv_id": "1701.00001v2", "title": "x"})
+    assert lst.holds({"title": "Tell me where to look: guided attention inference networks"})
+    assert not lst.holds({"title": "Tell me where to look: guided attention for something else"})

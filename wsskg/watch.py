@@ -172,51 +172,31 @@ def record_keys(rec: dict) -> set[str]:
 
 
 class Listed:
-    """Is this work already in the catalog? Same S2 id, arXiv id or DOI, or a title that the
-    enrichment's matching rules would call the same paper (close ratio and every differing word
-    a typo, so "Webly ..." is not "Weakly ...")."""
+    """Is this work already in the catalog? :class:`wsskg.recommend.HeldWorks` (the one "held"
+    test ``discover`` uses: S2 id, arXiv id unless marked a wrong link, DOI, normalised title,
+    short names), plus a title that enrichment's matching rules call the same paper (close
+    ratio and every differing word a typo: "networks" for "network", never "Webly" for "Weakly")."""
 
     def __init__(self, catalog: Catalog):
-        from wsskg.enrich.matching import entry_arxiv_id, entry_doi
+        from wsskg.recommend import HeldWorks
 
-        self.keys: dict[str, str] = {}
-        self.titles: dict[str, str] = {}
-        for e in catalog.entries:
-            for k in self._entry_keys(e, entry_arxiv_id(e), entry_doi(e)):
-                self.keys.setdefault(k, e.id)
-            for t in (e.title, e.canonical_title):
-                n = normalize_title(t or "")
-                if len(n.split()) >= 3:
-                    self.titles.setdefault(n, e.id)
+        self.held = HeldWorks(catalog)
+        self.titles = sorted({n for e in catalog.entries if e.kind == "paper"
+                              for n in (normalize_title(e.title), normalize_title(e.canonical_title or ""))
+                              if len(n.split()) >= HeldWorks.MIN_TITLE_WORDS})
 
-    @staticmethod
-    def _entry_keys(e: Entry, ax: str | None, doi: str | None) -> set[str]:
-        keys = set()
-        if e.s2_id:
-            keys.add("s2:" + e.s2_id.lower())
-        if ax:
-            keys.add("ax:" + ax.lower())
-        if doi:
-            keys.add("doi:" + doi.lower())
-        return keys
-
-    def entry_of(self, rec: dict) -> str | None:
+    def holds(self, rec: dict) -> bool:
         from rapidfuzz import fuzz, process
 
         from wsskg.enrich.matching import TITLE_THRESHOLD, words_agree
 
-        for k in record_keys(rec):
-            if k in self.keys:
-                return self.keys[k]
-            if k.startswith("t:") and k[2:] in self.titles:
-                return self.titles[k[2:]]
+        if self.held.holds(rec.get("paperId"), rec):
+            return True
         t = normalize_title(rec.get("title") or "")
-        if len(t.split()) >= 3 and self.titles:
-            for found, score, _ in process.extract(t, list(self.titles), scorer=fuzz.ratio, limit=3,
-                                                   score_cutoff=TITLE_THRESHOLD):
-                if words_agree(t, found):
-                    return self.titles[found]
-        return None
+        if len(t.split()) < 3 or not self.titles:
+            return False
+        return any(words_agree(t, found) for found, _, _ in
+                   process.extract(t, self.titles, scorer=fuzz.ratio, limit=3, score_cutoff=TITLE_THRESHOLD))
 
 
 # -- candidates -------------------------------------------------------------------------------------------
@@ -241,7 +221,7 @@ class Candidate:
     watched_cites: int = 0  # of those, papers in the watched topics
     found_by: list[str] = field(default_factory=list)
     watched_topics: list[str] = field(default_factory=list)  # the topics whose search found it
-    topic_cites: dict[str, int] = field(default_factory=dict)  # topic -> catalog papers of it cited
+    topic_cites: dict[str, int] = field(default_factory=dict)  # topic -> its papers cited (any topic)
     text: float = 0.0  # closeness to the closest watched topic (topic model text score)
     proposed_topic: str | None = None
     alternatives: list[dict] = field(default_factory=list)  # next topics with scores
@@ -610,7 +590,7 @@ class WatchRun:
             if c.conflict:
                 self.report.drop("ids disagree about the title")
                 del self.cands[cid]
-            elif listed.entry_of({"paperId": c.s2_id, "arxiv_id": c.arxiv_id, "doi": c.doi, "title": c.title}):
+            elif listed.holds({"paperId": c.s2_id, "arxiv_id": c.arxiv_id, "doi": c.doi, "title": c.title}):
                 self.report.drop("already in the catalog")
                 del self.cands[cid]
             elif c.keys() & set(self.state.rejected):
@@ -652,7 +632,7 @@ class WatchRun:
         watched = set(self.topics)
         kept: list[Candidate] = []
         for cid, c in list(self.cands.items()):
-            if self.listed.entry_of({"paperId": c.s2_id, "arxiv_id": c.arxiv_id, "doi": c.doi, "title": c.title}):
+            if self.listed.holds({"paperId": c.s2_id, "arxiv_id": c.arxiv_id, "doi": c.doi, "title": c.title}):
                 self.report.drop("already in the catalog")
                 continue
             if c.keys() & set(self.state.rejected):
@@ -670,8 +650,7 @@ class WatchRun:
             in_watched = {eid for eid in c.cites if any(t in watched for t in (by_id[eid].topics if eid in by_id else ()))}
             for eid in c.cites:
                 for t in by_id[eid].topics if eid in by_id else ():
-                    if t in watched:
-                        c.topic_cites[t] = c.topic_cites.get(t, 0) + 1
+                    c.topic_cites[t] = c.topic_cites.get(t, 0) + 1
             probe = Entry(id="watch:" + cid, title=c.title, abstract=c.abstract, authors=list(c.authors),
                           venue=c.venue)
             sugg = self.model.suggest(probe, k=len(self.model.topics), references=c.references)
@@ -696,7 +675,7 @@ class WatchRun:
             old = Candidate.from_json(d)
             if old.keys() & now or not (set(old.watched_topics) & watched or old.proposed_topic in watched):
                 continue
-            if self.listed.entry_of({"paperId": old.s2_id, "arxiv_id": old.arxiv_id, "doi": old.doi, "title": old.title}):
+            if self.listed.holds({"paperId": old.s2_id, "arxiv_id": old.arxiv_id, "doi": old.doi, "title": old.title}):
                 continue
             if old.keys() & set(self.state.rejected):
                 continue
@@ -709,7 +688,8 @@ class WatchRun:
 
     def _evidence(self, c: Candidate, top, field_ok: bool) -> list[str]:
         ev = []
-        for t, n in sorted(c.topic_cites.items(), key=lambda kv: -kv[1]):
+        shown = sorted(c.topic_cites.items(), key=lambda kv: (-kv[1], kv[0] != c.proposed_topic, kv[0]))[:3]
+        for t, n in shown:
             size = len([e for e in self.catalog.entries_in(t) if e.kind == "paper"])
             ev.append(f"cites {n} of {size} papers in {t.rsplit('/', 1)[-1]}")
         if top is not None:
