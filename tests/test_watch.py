@@ -200,6 +200,7 @@ def test_bad_actions_are_one_line_errors_and_change_nothing(setup):
 
 # -- cache, offline, bounded time ----------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_offline_uses_the_cache_and_does_not_move_the_date(setup):
     path, api, cat = setup
     data = watch_json(path, "--offline", *topic_args())
@@ -212,6 +213,7 @@ def test_offline_uses_the_cache_and_does_not_move_the_date(setup):
     assert [c["id"] for c in again["candidates"]] == [c["id"] for c in online["candidates"]]
 
 
+@pytest.mark.slow
 def test_a_failing_service_is_bounded_and_leaves_the_date(setup, monkeypatch):
     path, api, cat = setup
     monkeypatch.setenv("WSSKG_BREAKER", "2")
@@ -225,6 +227,7 @@ def test_a_failing_service_is_bounded_and_leaves_the_date(setup, monkeypatch):
     assert TEXT_ONLY[1] in res.stdout
 
 
+@pytest.mark.slow
 def test_run_time_limit(setup):
     path, api, cat = setup
     api.latency = 0.3
