@@ -183,6 +183,22 @@ class TopicModel:
             for r in e.references:
                 self.cited_by_catalog[r.lower()].add(e.id)
 
+    def surface(self, term: str) -> str:
+        """A term as the titles write it: the most common lowercase word (pair) whose folded
+        form is ``term`` (``losse`` -> ``losses``), for queries to services that fold differently."""
+        if not hasattr(self, "_surface"):
+            forms: dict[str, Counter[str]] = defaultdict(Counter)
+            for e in self.entries:
+                raw = [w for w in re.findall(r"[^\W_]+", normalize_title(e.title)) if not _DIGITS.search(w)]
+                for w in raw:
+                    forms[words(w)[0] if words(w) else w][w] += 1
+                for a, b in zip(raw, raw[1:]):
+                    fa, fb = words(a), words(b)
+                    if fa and fb:
+                        forms[f"{fa[0]} {fb[0]}"][f"{a} {b}"] += 1
+            self._surface = {k: c.most_common(1)[0][0] for k, c in forms.items()}
+        return self._surface.get(term, term)
+
     def characteristic_terms(self, topic: str, n: int = 4) -> list[str]:
         """The words (and title word pairs) that most set ``topic`` apart: its centroid's heaviest
         terms, counting only terms at least two of its papers share when it has three or more

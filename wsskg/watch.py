@@ -471,6 +471,9 @@ class WatchRun:
             members = {e.id for t in self.topics for e in self.catalog.entries_in(t)}
             self.watched_papers = [e for e in self.catalog.entries if e.id in members and e.kind == "paper"]
             with_s2 = [e for e in self.watched_papers if e.s2_id]
+            if not with_s2:
+                self.report.notice("no paper of the watched topics has a Semantic Scholar id, so no citing papers "
+                                   "were asked for: run `wsskg enrich` first")
             self.total = 1 + len(self.topics) + len(with_s2) + 2
             cats = self.topic_categories()
             for t in self.topics:
@@ -531,7 +534,7 @@ class WatchRun:
     # -- 2. arXiv: the newest papers per topic ---------------------------------------------------------
     def search_arxiv(self, topic: str, categories: list[str]) -> None:
         name = topic.rsplit("/", 1)[-1]
-        query = arxiv_query(self.model.characteristic_terms(topic), categories)
+        query = arxiv_query([self.model.surface(t) for t in self.model.characteristic_terms(topic)], categories)
         recs = self.ask("arxiv", f"arXiv query for {name}",
                         lambda: self.arxiv_new.recent(query, limit=ARXIV_PER_TOPIC)) if query else None
         self.tick(f"arXiv: {name}")
