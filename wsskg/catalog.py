@@ -132,6 +132,7 @@ class Entry:
     kind: str = "paper"
     status: str = "unread"
     read_on: str | None = None
+    added: str | None = None  # YYYY-MM-DD, set by `wsskg add` / `wsskg watch --add` (for export --since)
     topics: list[str] = field(default_factory=list)
     form: str = "checkbox"
     venue: str | None = None
@@ -186,6 +187,8 @@ class Entry:
         d: dict[str, Any] = {"id": self.id, "title": self.title, "kind": self.kind, "status": self.status}
         if self.read_on:
             d["read_on"] = self.read_on
+        if self.added:
+            d["added"] = self.added
         d["topics"] = list(self.topics)
         if self.form != "checkbox":
             d["form"] = self.form
@@ -528,6 +531,11 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
     read_on = raw.get("read_on")
     if read_on is not None:
         read_on = str(read_on)  # YAML may give a date object
+    added = raw.get("added")
+    if added is not None:
+        added = str(added)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", added):
+            raise bad(f"added must be a date YYYY-MM-DD, got {added!r}")
     links = []
     for j, ln in enumerate(raw.get("links") or []):
         if isinstance(ln, str):
@@ -582,6 +590,7 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
         kind=kind,
         status=status,
         read_on=read_on,
+        added=added,
         topics=list(entry_topics),
         form=form,
         venue=_opt_scalar(raw.get("venue")),

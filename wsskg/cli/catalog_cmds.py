@@ -358,6 +358,8 @@ def export(
     status: Optional[str] = StatusOpt,
     topic: Optional[str] = TopicOpt,
     tag: Optional[str] = TagOpt,
+    since: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Only entries added (by add or watch "
+                                        "--add) on or after DATE: a \"new this month\" list."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of stdout. "
                                           "An existing FILE is replaced only if wsskg wrote it and it is unchanged since; "
                                           "never the catalog or its sidecar."),
@@ -373,10 +375,15 @@ def export(
       wsskg export -o README.md
       wsskg export --status unread
       wsskg export --format bibtex --tag to-cite -o refs.bib
+      wsskg export --since 2026-11-01
     """
     from wsskg import exporters
 
     _check_status(status)
+    if since is not None:
+        from wsskg.watch import parse_date
+
+        since = parse_date(since).isoformat()
     if fmt not in exporters.EXPORTERS:
         raise typer.BadParameter(f"unknown format {fmt!r}; use one of {', '.join(exporters.names())}", param_hint="--format")
     cat_path, cat = read_catalog(catalog, bulky=exporters.get(fmt).bulky)
@@ -384,7 +391,7 @@ def export(
         from wsskg.outputs import catalog_files, check_output
 
         check_output(output, protect=catalog_files(cat_path), force=force)  # refuse before the work
-    text = exporters.export(cat, fmt, status=status, topic=topic, tag=tag)
+    text = exporters.export(cat, fmt, status=status, topic=topic, tag=tag, since=since)
     if output:
         from wsskg.outputs import catalog_files, write_output
 
