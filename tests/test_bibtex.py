@@ -19,7 +19,9 @@ from wsskg.catalog import Entry, Link, from_dict
 DATA = Path(__file__).resolve().parent / "data"
 FIXTURE = DATA / "zotero-export.bib"
 MALFORMED_KEY = "kolesnikov_improving_2016"
-DUPLICATES = {  # duplicate citekey -> the entry it is merged into
+#: Entries that share an arXiv id, a DOI or a title with another entry of the file: the file
+#: keeps them apart, so the import does too.
+LOOKALIKES = {
     "ahn_learning_2018-1": "ahn_learning_2018",  # same arXiv id (with a version)
     "chen2017deeplab": "chen_deeplab_2018",  # same DOI, other case
     "wei2018revisiting": "wei_revisiting_2018",  # same title, other case and hyphenation
@@ -60,13 +62,14 @@ def test_fixture_is_realistic(fixture_text, raw_entries):
         assert marker in fixture_text
 
 
-def test_no_entry_lost_malformed_reported_with_line_duplicates_merged(fixture_text, imported, raw_entries):
+def test_every_entry_kept_apart_malformed_reported_with_line(fixture_text, imported, raw_entries):
     catalog, problems = imported
-    ids = {e.id for e in catalog.entries}
-    for key in raw_entries:
-        assert key in ids or key in DUPLICATES, f"entry {key} was lost"
-    assert MALFORMED_KEY not in ids
-    assert len(catalog.entries) == len(raw_entries) - len(DUPLICATES)
+    assert [e.citekey for e in catalog.entries] == list(raw_entries)  # order and keys unchanged
+    assert len({e.id for e in catalog.entries}) == len(catalog.entries)
+    by_key = {e.citekey: e for e in catalog.entries}
+    for dup, other in LOOKALIKES.items():
+        assert by_key[dup] is not by_key[other] and by_key[dup].id == dup
+    assert MALFORMED_KEY not in by_key
 
     line = _line_of(fixture_text, "@inproceedings{" + MALFORMED_KEY)
     malformed = [p for p in problems if "malformed" in p]
@@ -74,48 +77,49 @@ def test_no_entry_lost_malformed_reported_with_line_duplicates_merged(fixture_te
         f"zotero-export.bib:{line}: skipped malformed entry @inproceedings{{{MALFORMED_KEY},...: "
         "missing comma between fields 'title' and 'author'"
     ]
-    # the entry right after the malformed one was imported
-    assert "jiang_online_2022" in ids
-    for dup, target in DUPLICATES.items():
-        dup_line = _line_of(fixture_text, "{" + dup + ",")
-        assert any(p.startswith(f"zotero-export.bib:{dup_line}: merged duplicate") and f"into {target}" in p
-                   for p in problems), problems
-    assert len(problems) == 1 + len(DUPLICATES), problems
+    assert "jiang_online_2022" in by_key  # the entry right after the malformed one was imported
+    preamble = _line_of(fixture_text, "@preamble")
+    assert problems == [f"zotero-export.bib:{preamble}: @preamble is not kept (wsskg decodes LaTeX to text)"] + malformed
 
 
 def test_no_modelled_field_lost(imported, raw_entries):
     catalog, _ = imported
-    by_id = catalog.by_id()
+    by_key = {e.citekey: e for e in catalog.entries}
     for key, f in raw_entries.items():
-        e = by_id[DUPLICATES.get(key, key)]
+        e = by_key[key]
         assert e.kind == "paper" and e.form == "bullet"
         if "title" in f:
             assert e.title and "{" not in e.title and "\\" not in e.title
-        if "author" in f and key not in DUPLICATES:
+        if "author" in f:
             assert len(e.authors) == len(split_multiple_persons_names(f["author"])), key
-            assert all("{" not in a and "\\" not in a and "," not in a for a in e.authors)
+            assert all("{" not in a and "\\" not in a for a in e.authors)
         if "year" in f:
-            assert e.year == int(f["year"]) or key in DUPLICATES
+            assert e.year == int(f["year"])
         if {"booktitle", "journal"} & set(f) or ("howpublished" in f and "url" not in f["howpublished"]):
             assert e.venue, key
         if "doi" in f:
             assert e.doi and e.doi.lower() == f["doi"].lower()
         if "eprint" in f:
-            assert e.arxiv_id == re.sub(r"v\d+$", "", f["eprint"])
+            assert e.arxiv_id == re.sub(r"v\d+$", "", f["eprint"]) and e.extra["eprint"] == f["eprint"]
         if "url" in f:
             assert f["url"] in [ln.url for ln in e.links], key
         if "abstract" in f:
             assert e.abstract and len(e.abstract) > 50
         if "keywords" in f:
-            for kw in re.split(r"[;,]\s*", f["keywords"]):
-                assert kw.strip() in e.topics, (key, kw)
-        if "note" in f or "annote" in f:
+            assert e.tags == [k.strip() for k in re.split(r"[;,]\s*" if ";" not in f["keywords"] else r";\s*", f["keywords"])]
+        if "note" in f:
             assert e.notes
+        if "annote" in f:
+            assert e.extra["annote"] == f["annote"]
+        for name in ("pages", "volume", "number", "isbn", "issn", "file"):
+            if name in f:
+                assert getattr(e, name) == f[name], (key, name)
         if "readstatus" in f:
             assert e.status == {"read": "read", "skimmed": "reading"}[f["readstatus"]]
-    # the catalog is valid for the store (ids, topics, years, arXiv ids)
+        assert e.entry_type and e.citekey == key
+    # the catalog is valid for the store (ids, topics, years, arXiv ids) and keeps the record
     again = from_dict(catalog.to_dict(bulky=True))
-    assert [e.id for e in again.entries] == [e.id for e in catalog.entries]
+    assert [e for e in again.entries] == [e for e in catalog.entries]
 
 
 def test_latex_names_titles_macros(imported):
@@ -125,15 +129,17 @@ def test_latex_names_titles_macros(imported):
     assert e["krahenbuhl_efficient_2011"].title == "Efficient Inference in Fully Connected CRFs with Gaussian Edge Potentials"
     assert "Piotr Dollár" in e["lin_microsoft_2014"].authors
     assert e["chollet_xception_2017"].authors == ["François Chollet"]
-    assert e["jin_webly_2017"].authors == ["Bin Jin", "Maria V. Ortiz Segovia", "Sabine Süsstrunk"]
-    assert "Luc Van Gool" in e["everingham_pascal_2010"].authors  # "Van~Gool, Luc"
-    assert "Ismail Ben Ayed" in e["tang_regularized_2018"].authors
+    # compound last names keep BibTeX's comma form, so they are written back with the same parts
+    assert e["jin_webly_2017"].authors == ["Bin Jin", "Ortiz Segovia, Maria V.", "Sabine Süsstrunk"]
+    assert "Van Gool, Luc" in e["everingham_pascal_2010"].authors  # "Van~Gool, Luc"
+    assert "Ben Ayed, Ismail" in e["tang_regularized_2018"].authors
     assert e["rd_notes_2019"].authors == ["Visual Geometry Reading Group"]
     assert e["berman_lovasz-softmax_2018"].title.startswith("The Lovász-Softmax Loss: A Tractable")
     assert e["everingham_pascal_2010"].title == "The Pascal Visual Object Classes (VOC) Challenge"
     assert e["hong_weakly_2017"].notes == ["Learns a class-agnostic decoder (attention map → binary mask)."]
     # @string macros, month macros and concatenation-free values
     assert e["ahn_learning_2018"].venue == "Proceedings of the IEEE Conference on Computer Vision and Pattern Recognition (CVPR)"
+    assert e["ahn_learning_2018"].month == "June" and e["ahn_learning_2018"].pages == "4981--4990"
     assert e["shimoda_self-supervised_2019"].venue == "Proceedings of the IEEE International Conference on Computer Vision (ICCV)"
     assert e["chen_deeplab_2018"].venue == "IEEE Transactions on Pattern Analysis and Machine Intelligence"
     assert e["chen_deeplab_2018"].year == 2018 and e["chen_deeplab_2018"].doi == "10.1109/TPAMI.2017.2699184"
@@ -144,12 +150,21 @@ def test_latex_names_titles_macros(imported):
     assert e["gao_ts-cam_2021"].arxiv_id == "2103.14862"
     assert e["noauthor_weakly_nodate"].links[0].url == "https://hbilen.github.io/wsl-cvpr18.github.io/"
     assert e["noauthor_weakly_nodate"].year is None and e["noauthor_weakly_nodate"].authors == []
-    assert e["goodfellow_deep_2016"].venue == "MIT Press"  # a book's publisher
+    assert e["goodfellow_deep_2016"].publisher == "MIT Press" and e["goodfellow_deep_2016"].venue is None
     assert e["rd_notes_2019"].title == "R&D Notes: Reaching 70% mIoU on VOC_2012 for $0 – Tricks #1 to #5 (C++ ~ 2x faster)"
 
 
-def test_keywords_become_nested_topics_and_the_fallback_topic(imported):
+def test_keywords_become_tags_and_topics_stay_headings(imported):
     catalog, _ = imported
+    assert [t.path for t in catalog.topics] == ["zotero-export"]  # the file's one heading
+    ahn = catalog.by_id()["ahn_learning_2018"]
+    assert ahn.tags == ["Top Works/PASCAL VOC2012", "Reading List/affinity"]
+    assert ahn.topics == ["zotero-export"]
+    assert "zotero-export" not in to_bibtex([ahn])  # the file name is no keyword
+
+
+def test_keywords_as_topics_keeps_the_old_behaviour(fixture_text):
+    catalog, _ = parse_bibtex(fixture_text, source="zotero-export.bib", keywords_as_topics=True)
     paths = [t.path for t in catalog.topics]
     assert len(paths) == len(set(paths))
     for t in catalog.topics:  # parents before children
@@ -157,24 +172,26 @@ def test_keywords_become_nested_topics_and_the_fallback_topic(imported):
             assert paths.index(t.parent) < paths.index(t.path)
             assert t.level == catalog.topic(t.parent).level + 1
     assert catalog.by_id()["zhang_reliability_2020"].topics == ["zotero-export"]  # no keywords
-    assert catalog.by_id()["ahn_learning_2018"].topics == ["Top Works/PASCAL VOC2012", "Reading List/affinity", "Codes"]
+    ahn = catalog.by_id()["ahn_learning_2018"]
+    assert ahn.topics == ["Top Works/PASCAL VOC2012", "Reading List/affinity"] == ahn.tags
 
 
-def test_duplicates_bring_their_extra_data_into_the_first_entry(imported):
-    e = imported[0].by_id()
-    assert "https://github.com/jiwoon-ahn/psa" in [ln.url for ln in e["ahn_learning_2018"].links]
-    assert e["wei_revisiting_2018"].notes == ["multi-dilated convolution, vgg-lfov"]
-    # nothing the first entry said was overwritten
-    assert e["chen_deeplab_2018"].title.startswith("DeepLab: Semantic Image Segmentation")
-    assert e["chen_deeplab_2018"].year == 2018
+def test_lookalike_entries_keep_their_own_data(imported):
+    by_key = {e.citekey: e for e in imported[0].entries}
+    assert by_key["ahn_learning_2018-1"].entry_type == "misc" and by_key["ahn_learning_2018"].entry_type == "inproceedings"
+    assert by_key["wei2018revisiting"].notes == ["multi-dilated convolution, vgg-lfov"]
+    assert by_key["wei_revisiting_2018"].notes == []
+    assert by_key["chen_deeplab_2018"].title.startswith("DeepLab: Semantic Image Segmentation")
+    assert by_key["chen2017deeplab"].title.startswith("Deeplab: Semantic image segmentation")
 
 
 def test_topic_option_applies_to_every_entry():
     text = "@article{a, title={A}, keywords={x}}\n@article{b, title={B}}\n"
     catalog, problems = parse_bibtex(text, source="refs.bib", topic="Imported/Zotero")
     assert problems == []
-    assert [t.path for t in catalog.topics] == ["x", "Imported", "Imported/Zotero"]
-    assert [e.topics for e in catalog.entries] == [["x", "Imported/Zotero"], ["Imported/Zotero"]]
+    assert [t.path for t in catalog.topics] == ["Imported", "Imported/Zotero"]
+    assert [e.topics for e in catalog.entries] == [["Imported/Zotero"], ["Imported/Zotero"]]
+    assert [e.tags for e in catalog.entries] == [["x"], []]
 
 
 def test_malformed_entries_in_the_middle_and_odd_keys():
@@ -186,13 +203,17 @@ def test_malformed_entries_in_the_middle_and_odd_keys():
         "@article{first, title = {Another paper with the same key}}\n"
         "@misc{10.1000/xyz, title = {A Key That Is a DOI}, year = 2020}\n"
         "@article{nokey title = {x}}\n"
+        "@article{1954KarleboSogn, title = {Film}}\n"
     )
     catalog, problems = parse_bibtex(text, source="refs.bib")
-    assert [e.id for e in catalog.entries] == ["first", "third", "first-b", "key-that-doi-2020"]
+    assert [e.id for e in catalog.entries] == ["first", "third", "first-b", "key-that-doi-2020", "film"]
+    assert [e.citekey for e in catalog.entries] == ["first", "third", "first", "10.1000/xyz", "1954KarleboSogn"]
     assert problems[0].startswith("refs.bib:2: skipped malformed entry @article{broken,...: ")
-    assert "refs.bib:5: citekey 'first' is taken; imported as first-b" in problems
-    assert "refs.bib:6: citekey '10.1000/xyz' is not a valid id; imported as key-that-doi-2020" in problems
+    assert "refs.bib:5: citekey 'first' was already used at line 1; both entries kept, this one as id first-b" in problems
+    assert "refs.bib:6: citekey '10.1000/xyz' is not a valid wsskg id; id key-that-doi-2020 (the citekey is kept for export)" in problems
     assert any(p.startswith("refs.bib:7: skipped malformed entry @article{nokey title") for p in problems)
+    out = to_bibtex(catalog.entries)
+    assert [e.citekey for e in parse_bibtex(out)[0].entries] == [e.citekey for e in catalog.entries]
 
 
 def test_empty_and_comment_only_input():
@@ -205,13 +226,16 @@ def test_empty_and_comment_only_input():
 
 def _carried(e: Entry) -> dict:
     """The fields a BibTeX entry carries (url: the first paper/pdf/web link, as exported)."""
+    from wsskg.catalog import RECORD_FIELDS
     from wsskg.formats.bibtex import _main_url
 
-    return {
+    d = {
         "id": e.id, "title": e.title, "authors": e.authors, "year": e.year, "venue": e.venue,
         "doi": e.doi, "arxiv_id": e.arxiv_id, "url": _main_url(e), "abstract": e.abstract,
-        "topics": e.topics, "notes": e.notes, "status": e.status, "kind": e.kind,
+        "notes": ["\n\n".join(e.notes)] if e.notes else [], "status": e.status, "kind": e.kind,
     }
+    d.update({name: getattr(e, name) for name in RECORD_FIELDS if name not in ("entry_type", "citekey")})
+    return d
 
 
 def test_export_reads_back_without_failed_blocks(imported):

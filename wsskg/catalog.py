@@ -166,6 +166,7 @@ class Entry:
     aliases: list[str] = field(default_factory=list)  # other ids it was known by (resolve finds them)
     status: str = "unread"
     read_on: str | None = None
+    added: str | None = None  # YYYY-MM-DD, set by `wsskg add` / `wsskg watch --add` (for export --since)
     topics: list[str] = field(default_factory=list)
     form: str = "checkbox"
     venue: str | None = None
@@ -184,9 +185,31 @@ class Entry:
     citation_count: int | None = None
     match: dict[str, Any] = field(default_factory=dict)  # provenance of enrichment
     mentions: list[Mention] = field(default_factory=list)  # every place the list names it
+    #: a link of the list that enrichment found to name another paper: ``{url, id, reason}``;
+    #: the link stays in ``links`` as the list wrote it, its id is not used (wsskg.enrich)
+    wrong_link: dict[str, Any] = field(default_factory=dict)
     abstract: str | None = None  # bulky: stored in the sidecar
     references: list[str] = field(default_factory=list)  # bulky: S2 paperIds it cites
     cited_by: list[str] = field(default_factory=list)  # bulky: S2 paperIds that cite it
+    # -- the bibliographic record (BibTeX / CSL-JSON import; written back on export) -----------
+    entry_type: str | None = None  # BibTeX entry type as imported ("article"); None: chosen on export
+    citekey: str | None = None  # the citation key, written back unchanged (the id may differ)
+    tags: list[str] = field(default_factory=list)  # the user's tags (BibTeX keywords, Zotero tags)
+    editors: list[str] = field(default_factory=list)
+    volume: str | None = None
+    number: str | None = None
+    pages: str | None = None
+    month: str | None = None
+    publisher: str | None = None
+    address: str | None = None
+    edition: str | None = None
+    series: str | None = None
+    isbn: str | None = None
+    issn: str | None = None
+    language: str | None = None
+    file: str | None = None  # Zotero/JabRef attachment field, verbatim
+    venue_field: str | None = None  # the BibTeX field ``venue`` came from, when not the type's usual one
+    extra: dict[str, str] = field(default_factory=dict)  # every other field, name -> raw value
 
     @property
     def display_title(self) -> str:
@@ -203,6 +226,8 @@ class Entry:
             d["aliases"] = list(self.aliases)
         if self.read_on:
             d["read_on"] = self.read_on
+        if self.added:
+            d["added"] = self.added
         d["topics"] = list(self.topics)
         if self.form != "checkbox":
             d["form"] = self.form
@@ -228,6 +253,9 @@ class Entry:
             d["match"] = dict(self.match)
         if self.mentions:
             d["mentions"] = [m.to_dict() for m in self.mentions]
+        if self.wrong_link:
+            d["wrong_link"] = dict(self.wrong_link)
+        d.update(self.record_dict())
         if bulky:
             if self.abstract:
                 d["abstract"] = self.abstract
@@ -235,6 +263,15 @@ class Entry:
                 d["references"] = list(self.references)
             if self.cited_by:
                 d["cited_by"] = list(self.cited_by)
+        return d
+
+    def record_dict(self) -> dict:
+        """The bibliographic record fields that are set, in :data:`RECORD_FIELDS` order."""
+        d: dict[str, Any] = {}
+        for name in RECORD_FIELDS:
+            value = getattr(self, name)
+            if value:
+                d[name] = dict(value) if isinstance(value, dict) else list(value) if isinstance(value, list) else value
         return d
 
     def to_json(self) -> dict:
@@ -247,6 +284,12 @@ class Entry:
         d["mentions"] = [{"topic": m.topic, "form": m.form, "line": m.line} for m in self.mentions]
         d.setdefault("comment", self.comment)
         return d
+
+
+#: The bibliographic record fields of :class:`Entry`, in catalog.yaml order (see ``wsskg.formats``).
+RECORD_FIELDS = ("entry_type", "citekey", "tags", "editors", "volume", "number", "pages", "month", "publisher",
+                 "address", "edition", "series", "isbn", "issn", "language", "file", "venue_field", "extra")
+_RECORD_LISTS = ("tags", "editors")
 
 
 @dataclass
@@ -515,6 +558,11 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
     read_on = raw.get("read_on")
     if read_on is not None:
         read_on = str(read_on)  # YAML may give a date object
+    added = raw.get("added")
+    if added is not None:
+        added = str(added)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", added):
+            raise bad(f"added must be a date YYYY-MM-DD, got {added!r}")
     links = []
     for j, ln in enumerate(raw.get("links") or []):
         if isinstance(ln, str):
@@ -560,6 +608,9 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
     match = raw.get("match") or {}
     if not isinstance(match, dict):
         raise bad("match must be a mapping")
+    wrong_link = raw.get("wrong_link") or {}
+    if not isinstance(wrong_link, dict):
+        raise bad("wrong_link must be a mapping")
     return Entry(
         id=eid,
         title=title,
@@ -568,6 +619,7 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
         aliases=list(aliases),
         status=status,
         read_on=read_on,
+        added=added,
         topics=list(entry_topics),
         form=form,
         venue=_opt_scalar(raw.get("venue")),
@@ -586,9 +638,11 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
         citation_count=raw.get("citation_count"),
         match=dict(match),
         mentions=mentions,
+        wrong_link=dict(wrong_link),
         abstract=_opt_scalar(raw.get("abstract")),
         references=[str(r) for r in refs],
         cited_by=[str(r) for r in cited_by],
+        **_record(raw, bad),
     )
 
 
@@ -607,6 +661,28 @@ def _decisions(v: Any, path: object) -> list[dict]:
                 or not isinstance(next(iter(d.values())), list) or len(next(iter(d.values()))) != 2:
             raise _err("decisions are {same: [a, b]} or {not_same: [a, b]}", path)
         out.append({k: [str(x) for x in val] for k, val in d.items()})
+    return out
+
+
+def _record(raw: dict, bad) -> dict:
+    """The bibliographic record fields of an entry mapping, validated (see :data:`RECORD_FIELDS`)."""
+    out: dict[str, Any] = {}
+    for name in RECORD_FIELDS:
+        v = raw.get(name)
+        if v is None:
+            continue
+        if name in _RECORD_LISTS:
+            if not isinstance(v, list) or any(isinstance(x, (dict, list)) or x is None for x in v):
+                raise bad(f"{name} must be a list of text")
+            out[name] = [str(x) for x in v]
+        elif name == "extra":
+            if not isinstance(v, dict) or any(isinstance(x, (dict, list)) or x is None for x in v.values()):
+                raise bad("extra must be a mapping of field names to text")
+            out[name] = {str(k): _cell(x) for k, x in v.items()}
+        else:
+            if isinstance(v, (dict, list)):
+                raise bad(f"{name} must be text, got {type(v).__name__}")
+            out[name] = _cell(v)
     return out
 
 
@@ -720,7 +796,7 @@ def resolve(catalog: Catalog, ref: str) -> Entry:
     if ax:
         hits = [e for e in catalog.entries if e.arxiv_id and strip_arxiv_version(e.arxiv_id) == ax]
         if len(hits) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in hits])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in hits])
         if hits:
             return hits[0]
     for attr in ("doi", "s2_id"):
@@ -734,13 +810,13 @@ def resolve(catalog: Catalog, ref: str) -> Entry:
         if len(exact) == 1:
             return exact[0]
         if len(exact) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in exact])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in exact])
         frag = [e for e in catalog.entries if norm in normalize_title(e.title) or (
             e.canonical_title and norm in normalize_title(e.canonical_title))]
         if len(frag) == 1:
             return frag[0]
         if len(frag) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in frag])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in frag])
     raise PaperNotFound(ref, closest(catalog, ref))
 
 
@@ -749,6 +825,15 @@ def _describe(e: Entry) -> str:
     if len(title) > 60:
         title = title[:57] + "..."
     return f"{e.id} ({title})"
+
+
+def candidate_line(e: Entry) -> str:
+    """One candidate of an ambiguous reference: id, year, title (one per line in the error)."""
+    year = e.year if e.year is not None else e.canonical_year
+    title = e.display_title
+    if len(title) > 70:
+        title = title[:67] + "..."
+    return f"{e.id}  {year or '----'}  {title}"
 
 
 def closest(catalog: Catalog, ref: str, limit: int = 3) -> list[str]:

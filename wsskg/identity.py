@@ -276,8 +276,9 @@ def conflict(a: Any, b: Any) -> str | None:
     if ref_a and ref_b and not ref_a & ref_b:
         return "links to different anchors"
     ta, tb = getattr(a, "title", "") or "", getattr(b, "title", "") or ""
-    if is_full_title(ta, sa) and is_full_title(tb, sb) and not _titles_agree(ta, tb):
-        return "different titles"
+    if is_full_title(ta, sa) and is_full_title(tb, sb) and not _titles_agree(ta, tb) \
+            and not (paper_keys(a) & paper_keys(b) and code_keys(a) & code_keys(b)):
+        return "different titles"  # (one paper and its repository both shared: a repo's name as title)
     return None
 
 

@@ -63,7 +63,10 @@ def _expand(query_words: list[str], vocabulary: set[str]) -> list[dict[str, floa
     return out
 
 
-def _filters(e: Entry, topic: str | None, status: str | None, year: int | None, kind: str | None) -> bool:
+def _filters(e: Entry, topic: str | None, status: str | None, year: int | None, kind: str | None,
+             tag: str | None = None) -> bool:
+    if tag and tag.lower() not in (t.lower() for t in e.tags):
+        return False
     if status and e.status != status:
         return False
     if year and (e.year or e.canonical_year) != year:
@@ -81,13 +84,15 @@ def _topic_matches(path: str, wanted: str) -> bool:
 
 
 def filter_entries(catalog: Catalog, topic: str | None = None, status: str | None = None,
-                   year: int | None = None, kind: str | None = None) -> list[Entry]:
-    """Entries in catalog order that pass the filters (used by ``list`` and ``export``)."""
-    return [e for e in catalog.entries if _filters(e, topic, status, year, kind)]
+                   year: int | None = None, kind: str | None = None, tag: str | None = None) -> list[Entry]:
+    """Entries in catalog order that pass the filters (used by ``list`` and ``export``);
+    ``tag`` matches a tag case-insensitively."""
+    return [e for e in catalog.entries if _filters(e, topic, status, year, kind, tag)]
 
 
 def search(catalog: Catalog, query: str, topic: str | None = None, status: str | None = None,
-           year: int | None = None, kind: str | None = None, limit: int | None = 20) -> list[Hit]:
+           year: int | None = None, kind: str | None = None, limit: int | None = 20,
+           tag: str | None = None) -> list[Hit]:
     """Rank entries for ``query``: entries filed under a topic whose name matches come first,
     then entries whose title, authors, venue, notes or abstract match.
 
@@ -98,7 +103,7 @@ def search(catalog: Catalog, query: str, topic: str | None = None, status: str |
     qwords = [w for w in words(query) if w]
     if not qwords:
         return []
-    candidates = [e for e in catalog.entries if _filters(e, topic, status, year, kind)]
+    candidates = [e for e in catalog.entries if _filters(e, topic, status, year, kind, tag)]
     short_text = " ".join(f"{e.title} {e.canonical_title or ''} {e.comment}" for e in candidates)
     vocab = {_stem(w) for w in set(_WORD.findall(short_text.lower()))}
     topic_words = {t.path: set(words(t.name)) for t in catalog.topics}

@@ -7,16 +7,22 @@ from typing import List, Optional
 
 import typer
 
+from wsskg.exporters import names as export_formats
 from wsskg.cli.app import (
     CatalogOpt,
+    ForceOpt,
     JsonOpt,
     _entry_details,
+    _progress,
     _short,
     app,
+    echo,
     err,
+    print_data,
     print_entries,
     print_json,
     read_catalog,
+    read_index,
     shown,
     write_path,
 )
@@ -26,6 +32,8 @@ from wsskg.cli.app import (
 
 StatusOpt = typer.Option(None, "--status", "-s", help="Only entries with this status: unread, reading or read.")
 TopicOpt = typer.Option(None, "--topic", "-t", help="Only entries under this topic (a path like 'Reading List/affinity' or its last part).")
+TagOpt = typer.Option(None, "--tag", help="Only entries with this tag (case-insensitive).")
+EXPORT_FORMATS = export_formats()  # the exporter registry's names (cheap: no writer is imported)
 
 
 def _check_status(status: Optional[str], kind: Optional[str] = None) -> None:
@@ -39,10 +47,12 @@ def _check_status(status: Optional[str], kind: Optional[str] = None) -> None:
 
 @app.command("import")
 def import_cmd(
-    file: Path = typer.Argument(..., help="A Markdown reading list (.md) or a BibTeX file (.bib).", show_default=False),
+    file: Path = typer.Argument(..., help="A Markdown reading list (.md), a BibTeX file (.bib) or CSL-JSON (.json).", show_default=False),
     merge: bool = typer.Option(False, "--merge", help="Merge into the existing catalog instead of creating it."),
     force: bool = typer.Option(False, "--force", help="Replace an existing catalog (it is rewritten from FILE)."),
-    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="BibTeX only: file every entry under this topic."),
+    topic: Optional[str] = typer.Option(None, "--topic", "-t", help="BibTeX/CSL-JSON only: file every entry under this topic."),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="markdown, bibtex or csl-json (default: from the file name)."),
+    keywords_as_topics: bool = typer.Option(False, "--keywords-as-topics", help="BibTeX/CSL-JSON only: also file entries under their keywords (they are always tags)."),
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
     """Import a reading list into the catalog.
@@ -53,6 +63,7 @@ def import_cmd(
       wsskg import README.md            (creates ./catalog.yaml)
       wsskg import more-papers.md --merge
       wsskg import refs.bib --merge --topic Zotero
+      wsskg import zotero.json --format csl-json
     """
     from wsskg.config import find_catalog
     from wsskg.errors import CatalogError, ImportFailed
@@ -60,14 +71,13 @@ def import_cmd(
 
     if not file.exists():
         raise ImportFailed(f"{file}: no such file")
-    if file.suffix.lower() in (".bib", ".bibtex"):
-        from wsskg.formats.bibtex import parse_bibtex
+    from wsskg.formats.detect import BIBLIOGRAPHY_FORMATS, IMPORT_FORMATS, detect_format, read_bibliography
 
-        try:
-            text = file.read_text(encoding="utf-8-sig")
-        except UnicodeDecodeError as e:
-            raise ImportFailed(f"{file}: not UTF-8 text ({e.reason})") from None
-        incoming, problems = parse_bibtex(text, source=str(file), topic=topic)
+    if fmt is not None and fmt not in IMPORT_FORMATS:
+        raise typer.BadParameter(f"unknown format {fmt!r}; use {', '.join(IMPORT_FORMATS)}", param_hint="--format")
+    fmt = fmt or detect_format(file)
+    if fmt in BIBLIOGRAPHY_FORMATS:
+        incoming, problems = read_bibliography(file, fmt, topic=topic, keywords_as_topics=keywords_as_topics)
         for p in problems:
             err(p)
     else:
@@ -83,19 +93,24 @@ def import_cmd(
         from wsskg.merge import merge_into
 
         with editing(path) as base:
-            report = merge_into(base, incoming, source=file.name)
+            if fmt in BIBLIOGRAPHY_FORMATS:  # a library's records merge only on agreeing evidence
+                from wsskg.formats.evidence import merge_records
+
+                report = merge_records(base, incoming)
+            else:
+                report = merge_into(base, incoming, source=file.name)
         for line in report.lines():
-            typer.echo(line)
-        typer.echo(f"Merged {file} into {shown(path)}: {report.summary()}")
+            echo(line)
+        echo(f"Merged {file} into {shown(path)}: {report.summary()}")
         return
     if exists and not force:
         raise CatalogError("already exists; use --merge to add to it or --force to replace it", path=path)
     with locked(path):
-        save_catalog(path, incoming, lock=False)
+        save_catalog(path, incoming, lock=False, fresh=True)
     kinds = {k: sum(1 for e in incoming.entries if e.kind == k) for k in ("paper", "code")}
     other = len(incoming.entries) - kinds["paper"] - kinds["code"]
     read = sum(1 for e in incoming.entries if e.status == "read")
-    typer.echo(
+    echo(
         f"Imported {len(incoming.entries)} entries ({kinds['paper']} papers, {kinds['code']} code, "
         f"{other} other; {read} read) in {n_topics} topics from {file} -> {shown(path)}"
     )
@@ -129,15 +144,16 @@ def init(
     from wsskg.catalog import Catalog
     from wsskg.config import bundled_catalog, find_catalog
     from wsskg.errors import CatalogError
-    from wsskg.store import atomic_write, locked, render
+    from wsskg.store import atomic_write, check_writable, locked, render
 
     path, exists = find_catalog(catalog)
     if exists and not force:
         raise CatalogError("already exists; use --force to overwrite it", path=path)
     with locked(path):
+        check_writable(path)
         data = render(Catalog()).encode() if empty else bundled_catalog().read_bytes()
         atomic_write(path, data)
-    typer.echo(f"Created {shown(path)}" + (" (empty)" if empty else " from the default reading list"))
+    echo(f"Created {shown(path)}" + (" (empty)" if empty else " from the default reading list"))
 
 
 @app.command("list")
@@ -147,6 +163,7 @@ def list_cmd(
     kind: Optional[str] = typer.Option(None, "--kind", "-k", help="Only paper, code or resource entries."),
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Only entries from this year."),
     limit: Optional[int] = typer.Option(None, "--limit", "-n", help="Show at most N entries."),
+    tag: Optional[str] = TagOpt,
     json_out: bool = JsonOpt,
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
@@ -157,15 +174,14 @@ def list_cmd(
     \b
       wsskg list --status unread --topic affinity
     """
-    from wsskg.catalog import resolve_topic
-    from wsskg.search import filter_entries
-
     _check_status(status, kind)
-    _, cat = read_catalog(catalog, bulky=json_out)
-    topic = resolve_topic(cat, topic) if topic else None  # the same names `export --topic` takes
-    entries = filter_entries(cat, topic=topic, status=status, year=year, kind=kind)
-    if limit:
-        entries = entries[:limit]
+    _, idx = read_index(catalog)
+    if topic:  # the same names `export --topic` takes (a fragment, a last part, any case)
+        from wsskg.catalog import resolve_topic
+
+        topic = resolve_topic(idx.skeleton(), topic)
+    entries = idx.filter_entries(topic=topic, status=status, year=year, kind=kind, limit=limit, bulky=json_out,
+                                 light=not json_out, tag=tag)
     if json_out:
         print_json([e.to_json() for e in entries])
     else:
@@ -181,10 +197,8 @@ def topics(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> No
     \b
       wsskg topics
     """
-    from wsskg.search import topic_counts
-
-    _, cat = read_catalog(catalog, bulky=False)
-    rows = topic_counts(cat)
+    _, idx = read_index(catalog)
+    rows = idx.topic_counts()
     if json_out:
         print_json(rows)
         return
@@ -192,7 +206,7 @@ def topics(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> No
     for r in rows:
         name = "  " * r["depth"] + r["name"]
         progress = f"{r['read']}/{r['total']} read" if r["total"] else "-"
-        typer.echo(f"{name:<{width}}  {progress}")
+        echo(f"{name:<{width}}  {progress}")
 
 
 @app.command()
@@ -203,6 +217,11 @@ def search(
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Only entries from this year."),
     kind: Optional[str] = typer.Option(None, "--kind", "-k", help="Only paper, code or resource entries."),
     limit: int = typer.Option(20, "--limit", "-n", help="Show at most N results."),
+    mode: Optional[str] = typer.Option(
+        None, "--mode", "-m", show_default=False,
+        help="keyword, meaning or hybrid (both rankings fused). Default: hybrid when the optional "
+        "model is installed (pip install 'wsskg[meaning]'), else keyword."),
+    tag: Optional[str] = TagOpt,
     json_out: bool = JsonOpt,
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
@@ -214,11 +233,17 @@ def search(
       wsskg search affinity
       wsskg search saliancy --status unread
     """
-    from wsskg.search import search as run_search
+    from wsskg import meaning
 
     _check_status(status, kind)
-    _, cat = read_catalog(catalog)
-    hits = run_search(cat, query, topic=topic, status=status, year=year, kind=kind, limit=limit)
+    if mode is not None and mode not in meaning.MODES:
+        raise typer.BadParameter(f"unknown mode {mode!r}; use one of {', '.join(meaning.MODES)}", param_hint="--mode")
+    chosen = mode or meaning.default_mode()
+    _, idx = read_index(catalog)
+    hits = idx.search(query, topic=topic, status=status, year=year, kind=kind, limit=limit, mode=chosen,
+                      progress=_progress, tag=tag)
+    if mode is not None or chosen != "keyword":
+        err(f"wsskg: {chosen} search" + ("" if chosen == "keyword" else f" ({meaning.MODEL_NAME})"))
     if json_out:
         print_json([h.to_json() for h in hits])
         return
@@ -242,28 +267,18 @@ def show(
       wsskg show adaptive-affinity-field-2018
       wsskg show 1803.10464
     """
-    from wsskg.catalog import resolve
-
-    _, cat = read_catalog(catalog)
-    e = resolve(cat, ref)
-    hood = _neighbourhood(cat, e)
+    _, idx = read_index(catalog)
+    e = idx.get(idx.resolve(ref).id)
+    hood = idx.neighbourhood(e)
     if json_out:
         d = e.to_json()
         if hood is not None:
             d["neighbourhood"] = hood
         print_json(d)
         return
-    _entry_details(e, cat)
+    _entry_details(e, None)
     if hood:
         _print_neighbourhood(hood)
-
-
-def _neighbourhood(cat, e):
-    try:
-        from wsskg.graph import neighbourhood
-    except ImportError:
-        return None
-    return neighbourhood(cat, e.id)
 
 
 def _print_neighbourhood(hood: dict) -> None:
@@ -276,7 +291,7 @@ def _print_neighbourhood(hood: dict) -> None:
                     text += f"  ({item['reason']})"
             else:
                 text = str(item)
-            typer.echo(f"{label + ':':<15}{_short(text, 110)}")
+            echo(f"{label + ':':<15}{_short(text, 110)}")
 
 
 def _set_status(refs: List[str], status: str, catalog: Optional[Path]) -> None:
@@ -286,7 +301,7 @@ def _set_status(refs: List[str], status: str, catalog: Optional[Path]) -> None:
     changes = set_status(path, refs, status)
     for e, old in changes:
         note = "" if old != status else " (already)"
-        typer.echo(f"{status}: {e.id}  {_short(e.display_title, 80)}{note}")
+        echo(f"{status}: {e.id}  {_short(e.display_title, 80)}{note}")
 
 
 RefsArg = typer.Argument(..., help="Entry ids, arXiv ids or title fragments.", show_default=False)
@@ -347,25 +362,32 @@ def check(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> Non
         print_json([f.to_json() for f in findings])
     else:
         for f in findings:
-            typer.echo(f"{f.level}: [{f.code}] {f.message}")
+            echo(f"{f.level}: [{f.code}] {f.message}")
         warnings = sum(1 for f in findings if f.level == "warning")
         merges = sum(1 for f in findings if f.code == "merged")
-        typer.echo(f"{shown(path)}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings"
-                   + (f", {merges} merged works" if merges else ""))
+        echo(f"{shown(path)}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings"
+             + (f", {merges} merged works" if merges else ""))
     if errors:
         raise typer.Exit(1)
 
 
 @app.command()
 def export(
-    fmt: str = typer.Option("markdown", "--format", "-f", help="markdown, json, csv or bibtex."),
+    fmt: str = typer.Option("markdown", "--format", "-f", help="One of: " + ", ".join(EXPORT_FORMATS) + "."),
     status: Optional[str] = StatusOpt,
     topic: Optional[str] = TopicOpt,
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+    tag: Optional[str] = TagOpt,
+    since: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Only entries added (by add or watch "
+                                        "--add) on or after DATE: a \"new this month\" list."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of stdout. "
+                                          "An existing FILE is replaced only if wsskg wrote it and it is unchanged since; "
+                                          "never the catalog or its sidecar."),
     checkboxes: bool = typer.Option(False, "--checkboxes", help="Markdown: give list items without a checkbox one ([ ] or [x] by status)."),
+    force: bool = ForceOpt,
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
-    """Export the categorized reading list (Markdown), or the entries as JSON, CSV or BibTeX.
+    """Export the categorized reading list (Markdown), the entries (JSON, CSV, BibTeX,
+    CSL-JSON) or the graph (GraphML, GEXF, DOT, node-link JSON, HTML).
 
     A list imported from Markdown comes back as it was, byte for byte; only the checkboxes
     follow the statuses (a list without checkboxes gets none unless --checkboxes).
@@ -375,32 +397,28 @@ def export(
     \b
       wsskg export -o README.md
       wsskg export --status unread
-      wsskg export --format bibtex -o refs.bib
+      wsskg export --format bibtex --tag to-cite -o refs.bib
+      wsskg export --since 2026-11-01
     """
-    from wsskg import export as ex
-    from wsskg.catalog import resolve_topic
-    from wsskg.search import filter_entries
+    from wsskg import exporters
 
     _check_status(status)
-    _, cat = read_catalog(catalog, bulky=fmt not in ("markdown", "csv"))
-    topic_path = resolve_topic(cat, topic) if topic else None
-    entries = filter_entries(cat, topic=topic_path, status=status)
-    if fmt == "markdown":
-        text = ex.to_markdown(cat, status=status, topic=topic_path, checkboxes=checkboxes)
-    elif fmt == "json":
-        text = ex.to_json(cat) if not (status or topic) else ex.to_json(cat, entries)
-    elif fmt == "csv":
-        text = ex.to_csv(entries)
-    elif fmt == "bibtex":
-        from wsskg.formats.bibtex import to_bibtex
+    if since is not None:
+        from wsskg.watch import parse_date
 
-        text = to_bibtex(entries)
-    else:
-        raise typer.BadParameter(f"unknown format {fmt!r}; use markdown, json, csv or bibtex", param_hint="--format")
+        since = parse_date(since).isoformat()
+    if fmt not in exporters.EXPORTERS:
+        raise typer.BadParameter(f"unknown format {fmt!r}; use one of {', '.join(exporters.names())}", param_hint="--format")
+    cat_path, cat = read_catalog(catalog, bulky=exporters.get(fmt).bulky)
     if output:
-        from wsskg.store import atomic_write
+        from wsskg.outputs import catalog_files, check_output
 
-        atomic_write(output, text.encode("utf-8"))
+        check_output(output, protect=catalog_files(cat_path), force=force)  # refuse before the work
+    text = exporters.export(cat, fmt, status=status, topic=topic, tag=tag, since=since, checkboxes=checkboxes)
+    if output:
+        from wsskg.outputs import catalog_files, write_output
+
+        write_output(output, text.encode("utf-8"), protect=catalog_files(cat_path), force=force)
         err(f"wrote {output}")
     else:
-        typer.echo(text, nl=False)
+        print_data(text)
