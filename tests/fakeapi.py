@@ -66,6 +66,7 @@ class Paper:
     on_arxiv: bool = True  # False: only S2 knows it (a journal version)
     on_s2: bool = True
     published: str | None = None  # arXiv date, default from year
+    category: str = "cs.CV"  # arXiv primary category
 
 
 def pid(n: int | str) -> str:
@@ -93,9 +94,9 @@ ATOM_ENTRY = """  <entry>
     <link href="https://arxiv.org/abs/{aid}v1" rel="alternate" type="text/html"/>
     <link href="https://arxiv.org/pdf/{aid}v1" rel="related" type="application/pdf" title="pdf"/>{doi_link}
     <summary>{abstract}</summary>
-    <category term="cs.CV" scheme="http://arxiv.org/schemas/atom"/>
+    <category term="{category}" scheme="http://arxiv.org/schemas/atom"/>
     <published>{date}T16:07:14Z</published>{extra}
-    <arxiv:primary_category term="cs.CV"/>
+    <arxiv:primary_category term="{category}"/>
 {authors}  </entry>
 """
 
@@ -269,6 +270,14 @@ class FakeAPI:
         scored.sort(key=lambda t: (-t[0], -t[1]))
         return [p for _, _, p in scored]
 
+    def arxiv_search(self, search_query: str, params: dict) -> list[Paper]:
+        """Papers answering an arXiv ``search_query`` (a ``ti:"..."`` phrase: every word in the
+        title). The hook for richer query languages (``tests/fakeapi_watch.py``)."""
+        m = re.match(r'^ti:"(.*)"$', search_query)
+        text = m.group(1) if m else search_query
+        pool = [p for p in self.papers if p.on_arxiv and p.arxiv_id]
+        return self.title_hits(text, pool, all_words=True)
+
     # -- renderers -------------------------------------------------------------------------------
     def atom(self, papers: list[Paper], query: str, total: int, start: int, per_page: int) -> bytes:
         out = [ATOM_HEAD.format(query=escape(query), per_page=per_page, total=total, start=start)]
@@ -282,7 +291,8 @@ class FakeAPI:
                 extra += f"\n    <arxiv:journal_ref>{escape(p.journal_ref)}</arxiv:journal_ref>"
             authors = "".join(f"    <author>\n      <name>{escape(a)}</name>\n    </author>\n" for a in p.authors)
             out.append(ATOM_ENTRY.format(aid=p.arxiv_id, title=escape(p.title), date=date, doi_link=doi_link,
-                                         abstract=escape(p.abstract or ""), extra=extra, authors=authors))
+                                         abstract=escape(p.abstract or ""), extra=extra, authors=authors,
+                                         category=escape(p.category)))
         out.append("</feed>\n")
         return "".join(out).encode("utf-8")
 
@@ -466,10 +476,7 @@ class _Handler(BaseHTTPRequestHandler):
             found = [p for p in (fake.by_arxiv(i) for i in ids) if p is not None]
             page = found[start:start + per_page]
             return 200, fake.atom(page, raw, len(found), start, per_page), ctype
-        m = re.match(r'^ti:"(.*)"$', q.get("search_query") or "")
-        text = m.group(1) if m else (q.get("search_query") or "")
-        pool = [p for p in fake.papers if p.on_arxiv and p.arxiv_id]
-        hits = fake.title_hits(text, pool, all_words=True)
+        hits = fake.arxiv_search(q.get("search_query") or "", q)
         page = hits[start:start + per_page]
         return 200, fake.atom(page, raw, len(hits), start, per_page), ctype
 

@@ -132,6 +132,7 @@ class Entry:
     kind: str = "paper"
     status: str = "unread"
     read_on: str | None = None
+    added: str | None = None  # YYYY-MM-DD, set by `wsskg add` / `wsskg watch --add` (for export --since)
     topics: list[str] = field(default_factory=list)
     form: str = "checkbox"
     venue: str | None = None
@@ -186,6 +187,8 @@ class Entry:
         d: dict[str, Any] = {"id": self.id, "title": self.title, "kind": self.kind, "status": self.status}
         if self.read_on:
             d["read_on"] = self.read_on
+        if self.added:
+            d["added"] = self.added
         d["topics"] = list(self.topics)
         if self.form != "checkbox":
             d["form"] = self.form
@@ -528,6 +531,11 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
     read_on = raw.get("read_on")
     if read_on is not None:
         read_on = str(read_on)  # YAML may give a date object
+    added = raw.get("added")
+    if added is not None:
+        added = str(added)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", added):
+            raise bad(f"added must be a date YYYY-MM-DD, got {added!r}")
     links = []
     for j, ln in enumerate(raw.get("links") or []):
         if isinstance(ln, str):
@@ -582,6 +590,7 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
         kind=kind,
         status=status,
         read_on=read_on,
+        added=added,
         topics=list(entry_topics),
         form=form,
         venue=_opt_scalar(raw.get("venue")),
@@ -732,7 +741,7 @@ def resolve(catalog: Catalog, ref: str) -> Entry:
     if ax:
         hits = [e for e in catalog.entries if e.arxiv_id and strip_arxiv_version(e.arxiv_id) == ax]
         if len(hits) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in hits])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in hits])
         if hits:
             return hits[0]
     for attr in ("doi", "s2_id"):
@@ -746,13 +755,13 @@ def resolve(catalog: Catalog, ref: str) -> Entry:
         if len(exact) == 1:
             return exact[0]
         if len(exact) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in exact])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in exact])
         frag = [e for e in catalog.entries if norm in normalize_title(e.title) or (
             e.canonical_title and norm in normalize_title(e.canonical_title))]
         if len(frag) == 1:
             return frag[0]
         if len(frag) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in frag])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in frag])
     raise PaperNotFound(ref, closest(catalog, ref))
 
 
@@ -761,6 +770,15 @@ def _describe(e: Entry) -> str:
     if len(title) > 60:
         title = title[:57] + "..."
     return f"{e.id} ({title})"
+
+
+def candidate_line(e: Entry) -> str:
+    """One candidate of an ambiguous reference: id, year, title (one per line in the error)."""
+    year = e.year if e.year is not None else e.canonical_year
+    title = e.display_title
+    if len(title) > 70:
+        title = title[:67] + "..."
+    return f"{e.id}  {year or '----'}  {title}"
 
 
 def closest(catalog: Catalog, ref: str, limit: int = 3) -> list[str]:

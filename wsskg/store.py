@@ -13,11 +13,9 @@
   save costs in proportion to the change and ``git diff`` shows only the changed entries.
 * Bulky enrichment fields (abstracts, reference lists) live in a sidecar JSON file next to the
   catalog (``catalog.enrichment.json``), so catalog.yaml stays readable and diffs stay small.
-* Parsing YAML costs seconds at 10,000 papers, so a derived index is used when it matches:
-  two pickles in the cache dir, the lean catalog keyed by the size and SHA-1 of catalog.yaml's
-  bytes and the parsed sidecar keyed by the sidecar's. They are rebuilt automatically when
-  the bytes differ (a hand edit with the same size and mtime included) and are never the
-  source of truth.
+* Parsing YAML costs seconds at 10,000 papers, so loading goes through the derived SQLite
+  index of ``wsskg.index`` (cache dir), brought up to date entry by entry from the bytes of
+  catalog.yaml and the sidecar before each use; it is never the source of truth.
 * A status change edits only that entry's lines in the text (checked by parsing the edited
   block), falling back to a full rewrite when the file is not in the layout wsskg writes.
 """
@@ -29,7 +27,6 @@ import gc
 import hashlib
 import json
 import os
-import pickle
 import re
 import sys
 import tempfile
@@ -48,7 +45,6 @@ HEADER = "wsskg catalog: your reading list. Edit freely; `wsskg check` validates
 SIDECAR_SUFFIX = ".enrichment.json"
 #: Seconds a writer waits for the lock in silence before saying whom it waits for.
 LOCK_NOTICE_AFTER = 1.0
-_INDEX_VERSION = 3
 _BOM = "\ufeff"
 
 
@@ -243,17 +239,6 @@ def _decode(raw: bytes, path: Path) -> str:
         raise CatalogError(f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", path=path, line=line) from None
 
 
-def _index_file(path: Path, part: str = "") -> Path:
-    """The derived index of ``path``: the lean catalog (``part=""``) or the parsed sidecar."""
-    key = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:20]
-    return cache_dir() / "index" / f"{key}{'.' + part if part else ''}.pickle"
-
-
-def _fingerprint(raw: bytes) -> str:
-    """What an index entry was built from: the exact bytes (size and SHA-1), not the mtime."""
-    return f"{_INDEX_VERSION}:{len(raw)}:{hashlib.sha1(raw).hexdigest()}"
-
-
 def parse_catalog(text: str, path: object = "catalog.yaml") -> Catalog:
     """Parse and validate catalog text (no index, no sidecar)."""
     data = load_catalog_yaml(text, path)
@@ -399,22 +384,6 @@ def _apply_sidecar(catalog: Catalog, side: bytes | None, path: Path) -> None:
 
 
 @contextmanager
-def _lean(catalog: Catalog) -> Iterator[Catalog]:
-    """The catalog with its bulky fields blanked for the moment (for the lean index)."""
-    saved = [(e.abstract, e.references, e.cited_by) for e in catalog.entries]
-    external = catalog.external
-    try:
-        for e in catalog.entries:
-            e.abstract, e.references, e.cited_by = None, [], []
-        catalog.external = {}
-        yield catalog
-    finally:
-        for e, (a, r, c) in zip(catalog.entries, saved):
-            e.abstract, e.references, e.cited_by = a, r, c
-        catalog.external = external
-
-
-@contextmanager
 def _gc_paused() -> Iterator[None]:
     """Loading builds hundreds of thousands of objects that all stay alive; letting the cyclic
     garbage collector rescan them again and again costs more than the parse itself. After a
@@ -443,50 +412,27 @@ def load_catalog(path: Path, use_index: bool = True, bulky: bool = True) -> Cata
 
 
 def _load_catalog(path: Path, use_index: bool, bulky: bool = True) -> Catalog:
-    # Two index files: the lean catalog keyed by catalog.yaml's bytes, and the parsed sidecar
-    # keyed by the sidecar's bytes. A status change rewrites catalog.yaml only, so it only
-    # needs (and rewrites) the small lean one.
     raw = _read_bytes(path)
-    fp = _fingerprint(raw)
-    idx = _index_file(path)
-    catalog = _read_index(idx, fp) if use_index else None
-    if catalog is None:
-        catalog = parse_catalog(_decode(raw, path), path)
-        if use_index:
-            _write_index(idx, fp, catalog)
-    side_path = _sidecar_of(path)
-    side = _read_sidecar(side_path) if bulky else None
-    if side is not None:
-        side_fp = _fingerprint(side)
-        side_idx = _index_file(path, "sidecar")
-        extra = _read_index(side_idx, side_fp) if use_index else None
-        if extra is None:
-            extra = _parse_sidecar(side, side_path)
-            if use_index:
-                _write_index(side_idx, side_fp, extra)
-        _attach(catalog, extra)
+    if use_index:
+        idx = _index_for(path, raw)
+        if idx is not None:
+            try:
+                return idx.load_catalog(bulky=bulky)
+            finally:
+                idx.close()
+    catalog = parse_catalog(_decode(raw, path), path)
+    if bulky:
+        side_path = _sidecar_of(path)
+        _apply_sidecar(catalog, _read_sidecar(side_path), side_path)
     return catalog
 
 
-def _read_index(idx: Path, fp: str):
-    try:
-        with open(idx, "rb") as f:
-            stored_fp, value = pickle.load(f)  # noqa: S301 - our own cache file
-    except Exception:
-        return None
-    return value if stored_fp == fp else None
+def _index_for(path: Path, raw: bytes):
+    """The derived index of ``path`` (``wsskg.index``), current with ``raw``; None when the
+    cache cannot hold one (then catalog.yaml is parsed directly)."""
+    from wsskg.index import open_index
 
-
-def _write_index(idx: Path, fp: str, value) -> None:
-    try:
-        if isinstance(value, Catalog):
-            with _lean(value):
-                data = pickle.dumps((fp, value), protocol=pickle.HIGHEST_PROTOCOL)
-        else:
-            data = pickle.dumps((fp, value), protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write(idx, data, durable=False)
-    except OSError:
-        pass  # the index is an optimisation only
+    return open_index(path, raw, memory_ok=False)
 
 
 # -- saving ----------------------------------------------------------------------------------------
@@ -687,7 +633,9 @@ def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: di
         atomic_write(side_path, side)
     elif side_path.exists():
         side_path.unlink()
-    _write_index(_index_file(path), _fingerprint(raw), catalog)  # the sidecar index follows on the next load
+    from wsskg.index import record_save
+
+    record_save(path, catalog, raw)  # the derived index learns what changed without a parse
 
 
 @contextmanager
@@ -718,14 +666,13 @@ def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
     with locked(path), _gc_paused():
         check_writable(path)
         raw = _read_bytes(path)
-        # the lean catalog is all such an edit needs (the sidecar is neither read nor written)
-        catalog = _read_index(_index_file(path), _fingerprint(raw))
         text = _decode(raw, path)
-        if catalog is None:
-            catalog = parse_catalog(text, path)
+        # references are resolved through the derived index (the sidecar is neither read nor written)
+        idx = _index_for(path, raw)
+        catalog = parse_catalog(text, path) if idx is None else None
         targets: list[Entry] = []
         for ref in refs:
-            e = cat_mod.resolve(catalog, ref)
+            e = idx.resolve(ref) if idx is not None else cat_mod.resolve(catalog, ref)
             if e not in targets:
                 targets.append(e)
         changed = apply(targets)
@@ -738,12 +685,16 @@ def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
         if new_text is not None:
             new_raw = _join_raw(new_text, nl, bom)
         else:
-            new_raw = catalog_text(raw, parse_catalog(text, path).to_dict(bulky=False), catalog, path)
+            # not wsskg's layout: patch the file where it changed (comments and layout kept)
+            new_raw = catalog_text(raw, parse_catalog(text, path).to_dict(bulky=False),
+                                   _with_changes(catalog or idx.load_catalog(bulky=False), changed), path)
         real = real_path(path)
         _sweep_orphans(real)
         if new_raw != raw:
             atomic_write(real, new_raw)
-        _write_index(_index_file(path), _fingerprint(new_raw), catalog)
+        if idx is not None:
+            idx.record_edits(changed, new_raw)
+            idx.close()
 
 
 def set_status(path: Path, refs: list[str], status: str, today: str | None = None) -> list[tuple[Entry, str]]:
@@ -772,6 +723,14 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
 
     _edit_entries(path, refs, apply, _edit_entry_block)
     return changes
+
+
+def _with_changes(catalog: Catalog, changed: list[Entry]) -> Catalog:
+    """``catalog`` with the entries ``changed`` (resolved and edited elsewhere) put in place."""
+    where = {e.id: i for i, e in enumerate(catalog.entries)}
+    for e in changed:
+        catalog.entries[where[e.id]] = e
+    return catalog
 
 
 def _edit_entry_block(text: str, e: Entry) -> str | None:

@@ -125,11 +125,12 @@ class Suggestion:
     neighbours: list[str] = field(default_factory=list)  # ids of the topic's closest entries
     cites: int = 0  # catalog papers of the topic the paper cites (or is cited by)
     topic_size: int = 0
+    text: float = 0.0  # the text part of the score (without the citation share)
 
     def to_json(self) -> dict:
         return {"topic": self.topic, "name": self.topic.rsplit("/", 1)[-1], "score": round(self.score, 4),
-                "evidence": list(self.evidence), "neighbours": list(self.neighbours), "cites": self.cites,
-                "topic_size": self.topic_size}
+                "text_score": round(self.text, 4), "evidence": list(self.evidence),
+                "neighbours": list(self.neighbours), "cites": self.cites, "topic_size": self.topic_size}
 
 
 def candidate_topics(catalog: Catalog, entries: Iterable[Entry] | None = None) -> list[str]:
@@ -181,6 +182,41 @@ class TopicModel:
         for e in self.entries:
             for r in e.references:
                 self.cited_by_catalog[r.lower()].add(e.id)
+
+    def surface(self, term: str) -> str:
+        """A term as the titles write it: the most common lowercase word (pair) whose folded
+        form is ``term`` (``losse`` -> ``losses``), for queries to services that fold differently."""
+        if not hasattr(self, "_surface"):
+            forms: dict[str, Counter[str]] = defaultdict(Counter)
+            for e in self.entries:
+                raw = [w for w in re.findall(r"[^\W_]+", normalize_title(e.title)) if not _DIGITS.search(w)]
+                for w in raw:
+                    forms[words(w)[0] if words(w) else w][w] += 1
+                for a, b in zip(raw, raw[1:]):
+                    fa, fb = words(a), words(b)
+                    if fa and fb:
+                        forms[f"{fa[0]} {fb[0]}"][f"{a} {b}"] += 1
+            self._surface = {k: c.most_common(1)[0][0] for k, c in forms.items()}
+        return self._surface.get(term, term)
+
+    def characteristic_terms(self, topic: str, n: int = 4) -> list[str]:
+        """The words (and title word pairs) that most set ``topic`` apart: its centroid's heaviest
+        terms, counting only terms at least two of its papers share when it has three or more
+        (one paper's odd word should not steer a search)."""
+        ids = self.members.get(topic) or []
+        need = 2 if len(ids) >= 3 else 1
+        own: Counter[str] = Counter()
+        for i in ids:
+            own.update(t for t in self.vectors[i] if not t.startswith(("ref:", "au:", "v:")))
+        ranked = sorted((t for t in own if own[t] >= need), key=lambda t: (-self.centroids[topic].get(t, 0.0), t))
+        out: list[str] = []
+        for t in ranked:
+            if any(t in o.split() or o in t.split() for o in out):
+                continue  # "random walk" after "walk" adds nothing to a search
+            out.append(t)
+            if len(out) == n:
+                break
+        return out
 
     def _weigh(self, raw: dict[str, float]) -> dict[str, float]:
         default = math.log(1 + self.n_docs) + 1.0  # a term no catalog paper has
@@ -240,10 +276,10 @@ class TopicModel:
             if not self.members.get(t) or (self.members[t] == [entry.id]):
                 continue
             cos = _dot(q, self.centroids[t]) if q else 0.0
-            score = (1 - KNN_SHARE) * cos + KNN_SHARE * knn.get(t, 0.0)
+            text = (1 - KNN_SHARE) * cos + KNN_SHARE * knn.get(t, 0.0)
             share = linked_in.get(t, 0) / n_linked if n_linked else 0.0
-            score += W_CITES * share
-            out.append(Suggestion(topic=t, score=score, cites=linked_in.get(t, 0),
+            score = text + W_CITES * share
+            out.append(Suggestion(topic=t, score=score, cites=linked_in.get(t, 0), text=text,
                                   topic_size=len([i for i in self.members[t] if i != entry.id])))
         order = {t: i for i, t in enumerate(self.topics)}
         out.sort(key=lambda s: (-s.score, -s.topic_size, order[s.topic]))

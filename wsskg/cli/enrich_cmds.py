@@ -17,13 +17,13 @@ from wsskg.cli.app import CatalogOpt, JsonOpt, echo, err, print_json, write_path
 _SOURCES = ("arxiv", "s2", "all")
 
 
-def _progress():
+def _progress(label: str = "enrich"):
     """A progress callback and a closer: a rich bar on a terminal, plain lines otherwise."""
     if sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        bar = Progress(TextColumn("enrich"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
         task = None
 
@@ -99,6 +99,8 @@ def register(app: typer.Typer) -> None:
                 err(f"failed: {eid}: {why}")
             if report.offline_missing:
                 err(f"offline, not in the cache: {', '.join(report.offline_missing)}")
+            for ids, why in report.same_works:
+                err(f"same work: {' = '.join(ids)} ({why})")
             for text in report.notices:
                 err(f"note: {text}")
             echo(report.summary())
