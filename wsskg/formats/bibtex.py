@@ -578,14 +578,22 @@ _WORD_RE = re.compile(r"[^\s#,{}()\"=]+")
 _NEXT_ENTRY_RE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z]")
 
 
+_WS_RE = re.compile(r"\s*")
+
+
 def _skip(text: str, i: int) -> int:
-    if i < len(text) and not text[i].isspace() and text[i] != "%":
-        return i
-    return _SPACE_RE.match(text, i).end()
+    """The index of the next character that is not space or a ``%`` comment line."""
+    i = _WS_RE.match(text, i).end()
+    if i < len(text) and text[i] == "%":
+        return _SPACE_RE.match(text, i).end()
+    return i
 
 
 def _braced(text: str, i: int, limit: int) -> tuple[str, int]:
     """The content of the ``{...}`` at ``text[i]`` and the index after it."""
+    j = text.find("}", i + 1, limit)
+    if j >= 0 and text.find("{", i + 1, j) < 0 and text.find("\\", i + 1, j) < 0:
+        return text[i + 1:j], j + 1  # no inner braces or escapes: most values
     depth = 0
     for m in _BRACE_RE.finditer(text, i + 1, limit):
         c = m.group()
