@@ -13,6 +13,22 @@ Faults for the next request(s) to a service: :meth:`FakeAPI.fault` (``status``, 
 Content-Length) or ``"short"`` (Content-Length larger than the body sent)).
 Every request is logged in :attr:`FakeAPI.log` (service, method, path, query, headers, body).
 ``latency`` adds a fixed delay to every answer (for the benchmark).
+
+The services' published limits are enforced as the real ones do (see docs/enrichment.md):
+
+* batch: 1..500 ids (else 400); a batch asking for ``references`` with more than
+  ``ref_batch_limit`` ids times out with 504 (s2-folks#58), as does any batch holding one of
+  the ``poison`` ids, and a random ``flaky_504`` share of reference batches; ``citations`` in a
+  batch stop after 9,999 in total, the later papers' lists empty (s2-folks#199); unknown ids
+  are ``null``.
+* ``/paper/{id}/citations``: ``limit`` <= 1000 and nothing past offset 10,000 (else 400).
+* keyless pool: every ``keyless_429_every``-th request without ``x-api-key`` gets the real 429
+  body, without ``Retry-After``.
+* ``/paper/search/match``: the one closest title with an unbounded ``matchScore``, or 404
+  "Title match not found".
+* arXiv (with ``arxiv_min_gap`` set): a second request while one is open, or sooner than
+  ``arxiv_min_gap`` s after the last one, gets 503; ``id_list`` answers at most
+  ``max_results`` entries.
 """
 
 from __future__ import annotations
@@ -107,10 +123,29 @@ ERROR_FEED = """<?xml version='1.0' encoding='UTF-8'?>
 _ARXIV_ID = re.compile(r"^(?:\d{4}\.\d{4,5}|[a-z][a-z.\-]+/\d{7})(?:v\d+)?$", re.I)
 
 
+BATCH_MAX = 500
+BATCH_CITATIONS_CAP = 9_999
+CITATIONS_PAGE_MAX = 1_000
+CITATIONS_OFFSET_CAP = 10_000
+
+
 class FakeAPI:
-    def __init__(self, papers: list[Paper] | None = None, latency: float = 0.0):
+    def __init__(self, papers: list[Paper] | None = None, latency: float = 0.0, ref_batch_limit: int | None = 200,
+                 flaky_504: float = 0.0, seed: int = 0, poison: set[str] | None = None, keyless_429_every: int = 0,
+                 arxiv_min_gap: float = 0.0):
+        import random
+
         self.papers: list[Paper] = list(papers or [])
         self.latency = latency
+        self.ref_batch_limit = ref_batch_limit
+        self.flaky_504 = flaky_504
+        self.rnd = random.Random(seed)
+        self.poison = {p.lower() for p in (poison or set())}
+        self.keyless_429_every = keyless_429_every
+        self.arxiv_min_gap = arxiv_min_gap
+        self._keyless = 0
+        self._arxiv_open = 0
+        self._arxiv_last: float | None = None
         self.log: list[dict] = []
         self._faults: dict[str, list[dict]] = {"arxiv": [], "s2": []}
         self._lock = threading.Lock()
@@ -218,7 +253,8 @@ class FakeAPI:
                 return p
         return None
 
-    def title_hits(self, query: str, pool: list[Paper], all_words: bool) -> list[Paper]:
+    def title_hits(self, query: str, pool: list[Paper], all_words: bool, abstracts: bool = False) -> list[Paper]:
+        """Papers whose title (and, for S2's relevance search, abstract) holds the query's words."""
         from rapidfuzz import fuzz
 
         q = words(query)
@@ -226,7 +262,7 @@ class FakeAPI:
             return []
         scored = []
         for p in pool:
-            tw = set(words(p.title))
+            tw = set(words(p.title)) | (set(words(p.abstract or "")) if abstracts else set())
             overlap = sum(1 for w in q if w in tw) / len(q)
             if (all_words and overlap == 1.0) or (not all_words and overlap >= 0.5):
                 scored.append((overlap, fuzz.ratio(" ".join(q), " ".join(words(p.title))), p))
@@ -277,6 +313,10 @@ class FakeAPI:
         for f in top:
             if f in full:
                 out[f] = full[f]
+        csub = [f.split(".", 1)[1] for f in fields if f.startswith("citations.")]
+        if nested and (csub or "citations" in fields):
+            out["citations"] = [self.s2_json(x, csub or ["title"], nested=False) for x in self.papers
+                                if p.paper_id in x.references and x.on_s2]
         sub = [f.split(".", 1)[1] for f in fields if f.startswith("references.")]
         if nested and (sub or "references" in fields):
             refs = []
@@ -315,6 +355,38 @@ class _Handler(BaseHTTPRequestHandler):
             fake.log.append({"service": service, "kind": kind, "method": method, "path": parts.path,
                              "query": query, "raw_query": parts.query, "headers": dict(self.headers.items()),
                              "body": body})
+        if service == "arxiv":
+            return self._arxiv_guarded(method, parts, query, kind)
+        if fake.keyless_429_every and not self.headers.get("x-api-key"):
+            with fake._lock:
+                fake._keyless += 1
+                burst = fake._keyless % fake.keyless_429_every == 0
+            if burst:
+                body = json.dumps({"message": "Too Many Requests. Please wait and try again or apply for a key for higher rate limits.", "code": "429"}).encode()
+                return self._send(429, body, "application/json", {"x-amzn-ErrorType": "TooManyRequestsException"})
+        self._answer(service, method, parts, query, body)
+
+    def _arxiv_guarded(self, method, parts, query, kind) -> None:
+        """arXiv allows one connection at a time and one request every few seconds."""
+        fake = self.fake
+        now = time.monotonic()
+        with fake._lock:
+            busy = bool(fake.arxiv_min_gap) and fake._arxiv_open > 0
+            early = (fake.arxiv_min_gap and fake._arxiv_last is not None
+                     and now - fake._arxiv_last < fake.arxiv_min_gap)
+            fake._arxiv_open += 1
+            fake._arxiv_last = now
+        try:
+            if busy or early:
+                why = "a second connection" if busy else "too soon after the last request"
+                return self._send(503, f"<html><body>503: {why}</body></html>".encode(), "text/html", {})
+            self._answer("arxiv", method, parts, query, b"")
+        finally:
+            with fake._lock:
+                fake._arxiv_open -= 1
+
+    def _answer(self, service: str, method: str, parts, query: dict, body: bytes) -> None:
+        fake = self.fake
         if fake.latency:
             time.sleep(fake.latency)
         fault = fake._next_fault(service)
@@ -409,23 +481,37 @@ class _Handler(BaseHTTPRequestHandler):
         path = path.removeprefix("/graph/v1")
         if path == "/paper/batch" and method == "POST":
             ids = json.loads(body or b"{}").get("ids") or []
-            if not ids or len(ids) > 500:
-                return 400, json.dumps({"error": "ids must be 1..500"}).encode(), ctype
-            out = []
+            if not ids or len(ids) > BATCH_MAX:
+                return 400, json.dumps({"error": f"ids must be 1..{BATCH_MAX}"}).encode(), ctype
+            refs = any(f == "references" or f.startswith("references.") for f in fields)
+            timed_out = {"message": "Endpoint request timed out"}
+            if refs and (
+                (fake.ref_batch_limit is not None and len(ids) > fake.ref_batch_limit)
+                or any(i.lower() in fake.poison for i in ids)
+                or (fake.flaky_504 and fake.rnd.random() < fake.flaky_504)
+            ):
+                return 504, json.dumps(timed_out).encode(), ctype
+            out, citations_left = [], BATCH_CITATIONS_CAP
             for i in ids:
                 p = fake.by_s2_id(i)
-                out.append(fake.s2_json(p, fields) if p else None)
+                d = fake.s2_json(p, fields) if p else None
+                if d is not None and "citations" in d:  # 9,999 in total per request, then empty lists
+                    if len(d["citations"]) > citations_left:
+                        d["citations"] = []
+                    citations_left -= len(d["citations"])
+                out.append(d)
             return 200, json.dumps(out).encode(), ctype
         if path in ("/paper/search", "/paper/search/match"):
             text = q.get("query") or ""
             offset = int(q.get("offset") or 0)
             limit = int(q.get("limit") or 100)
-            hits = fake.title_hits(text, [p for p in fake.papers if p.on_s2], all_words=False)
+            hits = fake.title_hits(text, [p for p in fake.papers if p.on_s2], all_words=False,
+                                   abstracts=not path.endswith("/match"))
             if path.endswith("/match"):
                 if not hits:
                     return 404, json.dumps({"error": "Title match not found"}).encode(), ctype
                 d = fake.s2_json(hits[0], fields, nested=False)
-                d["matchScore"] = 100.0
+                d["matchScore"] = round(80.0 + 1.7 * len(words(hits[0].title)), 2)  # not bounded by 100
                 return 200, json.dumps({"data": [d]}).encode(), ctype
             if not hits:
                 return 200, json.dumps({"total": 0, "offset": offset}).encode(), ctype
@@ -442,7 +528,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return 404, json.dumps({"error": f"Paper with id {m.group(1)} not found"}).encode(), ctype
             offset = int(q.get("offset") or 0)
             limit = int(q.get("limit") or 100)
-            citing = [x for x in fake.papers if p.paper_id in x.references and x.on_s2]
+            if limit > CITATIONS_PAGE_MAX or offset + limit > CITATIONS_OFFSET_CAP:
+                return 400, json.dumps({"error": f"limit must be <= {CITATIONS_PAGE_MAX} and offset + limit "
+                                                 f"<= {CITATIONS_OFFSET_CAP}"}).encode(), ctype
+            citing = [x for x in fake.papers if p.paper_id in x.references and x.on_s2][:CITATIONS_OFFSET_CAP]
             page = citing[offset:offset + limit]
             res = {"offset": offset}
             if offset + limit < len(citing):
@@ -498,8 +587,130 @@ def demo_corpus() -> list[Paper]:
              arxiv_id="1706.05587", citation_count=7000, references=[pid(90)])
     citer = P(pid(92), "A Paper Citing Non-local Networks", 2020, "ECCV", arxiv_id="2001.00001",
               references=[pid(9), pid(11)])
+    fickle = P(pid(14), "FickleNet: Weakly and Semi-supervised Semantic Image Segmentation using Stochastic Inference",
+               2019, "Computer Vision and Pattern Recognition", arxiv_id="1902.10421", citation_count=300,
+               references=[pid(1), pid(2)])  # the list links CIAN's id for it
+    dsrg = P(pid(15), "Weakly-Supervised Semantic Segmentation Network with Deep Seeded Region Growing", 2018,
+             "Computer Vision and Pattern Recognition", on_arxiv=False, citation_count=500, references=[pid(1)],
+             abstract="We propose deep seeded region growing (DSRG) to train a segmentation network from seeds.")
+    coseg = P(pid(16), "Weakly Supervised Semantic Segmentation Based on Web Image Co-segmentation", 2017,
+              "British Machine Vision Conference", arxiv_id="1705.09052", citation_count=40)
     return [psa, cian, gain, webly, weakly, stc_conf, stc_jour, lovasz, nonlocal_, crw, ctx, ctx_d, onlyarxiv,
-            ext1, ext2, citer]
+            ext1, ext2, citer, fickle, dsrg, coseg]
+
+
+# The works behind the shipped list's short-named rows (real titles, venues and arXiv ids): the
+# list names them "DSRG", "GuidedSeg"...; several also have a row of their own by full title.
+SHORT_NAMED_WORKS = {
+    "DSRG": ("Weakly-Supervised Semantic Segmentation Network with Deep Seeded Region Growing", 2018, "cvpr", None,
+             "We propose deep seeded region growing (DSRG) to train a semantic segmentation network from seeds."),
+    "MDC": ("Revisiting Dilated Convolution: A Simple Approach for Weakly- and Semi- Supervised Semantic Segmentation",
+            2018, "cvpr", "1805.04574", "Multi-dilated convolutional (MDC) blocks spread the localization."),
+    "MCOF": ("Weakly-Supervised Semantic Segmentation by Iteratively Mining Common Object Features", 2018, "cvpr",
+             "1806.04659", "Mining common object features (MCOF) from initial localizations."),
+    "GAIN": ("Tell Me Where to Look: Guided Attention Inference Network", 2018, "cvpr", "1802.10171", None),
+    "DCSP": ("Discovering Class-Specific Pixels for Weakly-Supervised Semantic Segmentation", 2017, "bmvc",
+             "1707.05821", None),
+    "GuidedSeg": ("Exploiting Saliency for Object Segmentation from Image Level Labels", 2017, "cvpr", "1701.08261",
+                  "Guided labelling: saliency guides the segmentation of objects from image level labels."),
+    "BDSSW": ("Bootstrapping the Performance of Webly Supervised Semantic Segmentation", 2018, "cvpr", None, None),
+    "WegSeg": ("WebSeg: Learning Semantic Segmentation from Web Searches", 2018, "arxiv", "1803.09859", None),
+    "SeeNet": ("Self-Erasing Network for Integral Object Attention", 2018, "neurips", "1810.09821", None),
+    "CIAN": ("CIAN: Cross-Image Affinity Net for Weakly Supervised Semantic Segmentation", 2019, "aaai", "1811.10842",
+             None),
+    "FickleNet": ("FickleNet: Weakly and Semi-supervised Semantic Image Segmentation using Stochastic Inference", 2019,
+                  "cvpr", "1902.10421", None),
+}
+_VENUE_NAMES = {
+    "cvpr": "Computer Vision and Pattern Recognition", "iccv": "IEEE International Conference on Computer Vision",
+    "eccv": "European Conference on Computer Vision", "bmvc": "British Machine Vision Conference",
+    "neurips": "Neural Information Processing Systems", "tpami": "IEEE Transactions on Pattern Analysis and Machine Intelligence",
+    "ijcai": "International Joint Conference on Artificial Intelligence", "icml": "International Conference on Machine Learning",
+    "iclr": "International Conference on Learning Representations", "aaai": "AAAI Conference on Artificial Intelligence",
+    "wacv": "IEEE Workshop/Winter Conference on Applications of Computer Vision",
+    "kdd": "Knowledge Discovery and Data Mining", "arxiv": "ArXiv",
+}
+
+
+def shipped_corpus(entries, seed: int = 5) -> tuple[list[Paper], dict[str, str]]:
+    """The test server's world for a list: ``(papers, intended)`` where ``intended`` maps each
+    paper entry the server can answer to its paper's id.
+
+    Built from the entries' shapes: a full-title row becomes a paper with that title as the
+    service spells it (emphasis and "!!" dropped, typos fixed, "Cosegmentation" written
+    "Co-segmentation"), the list's year (a preprint two years earlier for a journal row: STC),
+    the venue's long name and the row's arXiv id; a short-named row ("DSRG") becomes the work in
+    :data:`SHORT_NAMED_WORKS`, shared with the row that gives its full title. The list's own
+    wrong link (FickleNet -> CIAN's id) stays wrong: the server has FickleNet under 1902.10421.
+    Papers cite earlier ones, a few classics outside the list, and 40 outside papers cite the
+    list's papers (for ``discover --direction citing``). Rows that are no paper title ("Deeplab
+    v1, v2, v3, v3+", a bare "Graph") are not in ``intended``.
+    """
+    import random
+
+    from wsskg.catalog import normalize_title
+    from wsskg.enrich.matching import entry_arxiv_id, short_name, venue_key
+
+    rnd = random.Random(seed)
+    papers: dict[str, Paper] = {}
+    by_title: dict[str, str] = {}
+    intended: dict[str, str] = {}
+
+    def add(title, year, vkey, arxiv_id, abstract=None) -> str:
+        key = normalize_title(title)
+        if key in by_title:
+            return by_title[key]
+        p = Paper(pid(f"shipped:{key}"), title, year, _VENUE_NAMES.get(vkey or "", ""), arxiv_id=arxiv_id,
+                  abstract=abstract or f"We study {title.lower()}.", citation_count=rnd.randrange(10, 3000),
+                  on_arxiv=bool(arxiv_id))
+        papers[p.paper_id] = p
+        by_title[key] = p.paper_id
+        return p.paper_id
+
+    for name, (title, year, vkey, aid, abstract) in SHORT_NAMED_WORKS.items():
+        add(title, year, vkey, aid, abstract)
+    serial = 0
+    for e in entries:
+        if e.kind != "paper":
+            continue
+        name = short_name(e)
+        if name in SHORT_NAMED_WORKS:
+            intended[e.id] = by_title[normalize_title(SHORT_NAMED_WORKS[name][0])]
+            continue
+        title = " ".join(e.title.replace("**", "").replace("!!", "").split())
+        words = normalize_title(title).split()
+        if len(words) < 3 or re.search(r"\bv\d", title):  # a concept or a family of papers
+            continue
+        title = title.replace("Segmetation", "Segmentation").replace("Cosegmentation", "Co-segmentation")
+        vkey = venue_key(e.venue)
+        year = e.year or 2016 + len(words) % 4
+        if vkey == "tpami" and e.year:  # the journal version: the service knows the preprint
+            year, vkey = e.year - 2, "arxiv"
+        aid = entry_arxiv_id(e)
+        if not aid and vkey != "arxiv" and len(words) % 3:
+            serial += 1
+            aid = f"{year % 100:02d}{(serial % 12) + 1:02d}.{serial + 90000:05d}"
+        if aid and any(p.arxiv_id == aid for p in papers.values()):  # a wrong link of the list
+            aid = None
+        intended[e.id] = add(title, year, vkey, aid)
+    classics = [add(t, y, v, a) for t, y, v, a in (
+        ("Fully Convolutional Networks for Semantic Segmentation", 2015, "cvpr", "1411.4038"),
+        ("DeepLab: Semantic Image Segmentation with Deep Convolutional Nets, Atrous Convolution, and Fully Connected CRFs",
+         2016, "tpami", "1606.00915"),
+        ("Deep Residual Learning for Image Recognition", 2016, "cvpr", "1512.03385"),
+    )]
+    listed = sorted(set(intended.values()), key=lambda i: (papers[i].year or 0, i))
+    for i, paper_id in enumerate(listed):
+        p = papers[paper_id]
+        earlier = [q for q in listed[:i] if (papers[q].year or 0) < (p.year or 0)]
+        p.references = rnd.sample(earlier, min(len(earlier), rnd.randrange(0, 5))) + rnd.sample(classics, 2)
+    for k in range(40):
+        cited = rnd.sample(listed, rnd.randrange(2, 6))
+        q = Paper(pid(f"citer{k}"), f"A Later Study of Weak Supervision Number {k}", 2020 + k % 4,
+                  _VENUE_NAMES["cvpr"], arxiv_id=f"2{k % 4}01.{k + 10000:05d}", references=cited,
+                  citation_count=rnd.randrange(200))
+        papers[q.paper_id] = q
+    return list(papers.values()), intended
 
 
 def synthetic_corpus(n: int, seed: int = 7) -> list[Paper]:
@@ -568,3 +779,129 @@ def make_catalog(path, entries, topics=("seg",)):
     cat.entries = list(entries)
     save_catalog(path, cat)
     return path
+
+
+# -- servers that misbehave at the socket level (for the time and memory bounds) ----------------------
+
+class Misbehaving:
+    """A raw TCP server on 127.0.0.1 that answers every request in one bad way.
+
+    ``trickle``    200 with a large Content-Length, then one byte every ``gap`` seconds
+    ``blackhole``  accepts the connection, reads the request, never answers
+    ``oversized``  200 with ``size`` bytes of a JSON list, streamed with no Content-Length
+                   (``declared=True``: with a Content-Length that says so up front)
+    ``echo403``    403 whose body echoes the request's ``x-api-key`` (as some gateways do)
+
+    Serves both arXiv (``/api/query``) and S2 paths; :attr:`hits` counts requests seen.
+    """
+
+    def __init__(self, mode: str, gap: float = 0.3, size: int = 50 * 1024 * 1024, declared: bool = False):
+        import socket
+
+        self.mode, self.gap, self.size, self.declared = mode, gap, size, declared
+        self.hits = 0
+        self._stop = threading.Event()
+        self._sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(64)
+        self._sock.settimeout(0.1)
+        self._conns: list = []
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    @property
+    def port(self) -> int:
+        return self._sock.getsockname()[1]
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return FakeAPI.env(self, **extra)  # same variables, this port
+
+    arxiv_url = FakeAPI.arxiv_url
+    s2_url = FakeAPI.s2_url
+
+    def __enter__(self) -> "Misbehaving":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(2)
+        for c in self._conns:
+            try:
+                c.close()
+            except OSError:
+                pass
+        self._sock.close()
+
+    def _serve(self) -> None:
+        import socket
+
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except socket.timeout:
+                continue
+            except OSError:
+                return
+            self._conns.append(conn)
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _read_request(self, conn) -> dict[str, str]:
+        data = b""
+        conn.settimeout(5)
+        while b"\r\n\r\n" not in data:
+            chunk = conn.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        head = data.split(b"\r\n\r\n", 1)[0].decode("latin-1").split("\r\n")
+        headers = {}
+        for line in head[1:]:
+            if ":" in line:
+                k, v = line.split(":", 1)
+                headers[k.strip().lower()] = v.strip()
+        return headers
+
+    def _handle(self, conn) -> None:
+        try:
+            headers = self._read_request(conn)
+            self.hits += 1
+            if self.mode == "blackhole":
+                self._stop.wait(60)
+            elif self.mode == "trickle":
+                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+                while not self._stop.is_set():
+                    conn.sendall(b" ")
+                    self._stop.wait(self.gap)
+            elif self.mode == "oversized":
+                head = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                head += f"Content-Length: {self.size}\r\n" if self.declared else "Connection: close\r\n"
+                conn.sendall(head.encode() + b"\r\n[")
+                block = b'{"paperId": null}, ' * 3000
+                sent = 1
+                while sent < self.size and not self._stop.is_set():
+                    conn.sendall(block)
+                    sent += len(block)
+            elif self.mode == "echo403":
+                key = headers.get("x-api-key", "")
+                body = json.dumps({"message": f"Forbidden: bad key {key}", "request": {"x-api-key": key}}).encode()
+                conn.sendall(b"HTTP/1.1 403 Forbidden\r\nContent-Type: application/json\r\n"
+                             + f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode() + body)
+        except OSError:
+            pass
+        finally:
+            try:
+                conn.close()
+            except OSError:
+                pass
+
+
+def refused_port() -> int:
+    """A port on 127.0.0.1 where nothing listens (connections are refused)."""
+    import socket
+
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port

@@ -26,9 +26,14 @@ def test_enrich_summary_show_and_export_unchanged(fake, catalog):
     res = run("enrich", "-c", str(catalog))
     assert res.exit_code == 0, res.stderr
     last = res.stdout.strip().splitlines()[-1]
-    assert last.startswith("enriched 8, unmatched 3, failed 0, skipped 3; HTTP requests: arXiv ")
+    assert last.startswith("enriched 9, unmatched 2, failed 0, skipped 3, wrong links 1; HTTP requests: arXiv ")
     assert f"Semantic Scholar {fake.count('s2')}" in last and f"arXiv {fake.count('arxiv')}" in last
-    assert "unmatched: ficklenet: the list calls it 'FickleNet'" in res.stderr
+    assert "wrong link: ficklenet: https://arxiv.org/abs/1811.10842: the list calls it 'FickleNet'" in res.stderr
+    shown = run("show", "ficklenet", "-c", str(catalog)).stdout
+    assert "wrong link:" in shown and "https://arxiv.org/abs/1811.10842 names another paper" in shown
+    assert "1902.10421" in shown and "1811.10842  (paper)" in shown  # the list's link is kept
+    checked = run("check", "-c", str(catalog))
+    assert "wrong-link" in checked.stdout + checked.stderr and "ficklenet" in checked.stdout + checked.stderr
     assert "[1/" in res.stderr  # plain progress lines when stderr is not a terminal
     shown = json.loads(run("show", "gain", "--json", "-c", str(catalog)).stdout)
     entry = shown.get("entry", shown)
@@ -97,3 +102,23 @@ def test_help_has_examples():
     for cmd in ("enrich", "add"):
         out = run(cmd, "--help").stdout
         assert "Examples:" in out and f"wsskg {cmd} " in out
+
+
+def test_keyless_429_bursts_are_ridden_out_and_the_summary_says_how_to_set_a_key(fake, catalog, monkeypatch):
+    fake.keyless_429_every = 3
+    monkeypatch.setenv("WSSKG_HTTP_RETRIES", "3")
+    res = run("enrich", "-c", str(catalog))
+    assert res.exit_code == 0, res.stderr
+    assert res.stdout.strip().splitlines()[-1].startswith("enriched 9, unmatched 2, failed 0")
+    assert "note: Semantic Scholar answered 429" in res.stderr and "export S2_API_KEY=" in res.stderr
+    assert json.loads(run("enrich", "--json", "--refresh", "-c", str(catalog)).stdout)["notices"]
+
+
+def test_breaker_and_timeout_are_reported_one_line_each(fake, catalog, monkeypatch):
+    monkeypatch.setenv("WSSKG_HTTP_RETRIES", "0")
+    fake.fault("s2", status=503, times=100)
+    res = run("enrich", "--source", "s2", "-c", str(catalog))
+    assert res.exit_code == 3
+    assert "note: Semantic Scholar not asked any more in this run: 3 failures in a row" in res.stderr
+    res = run("enrich", "--timeout", "0", "-c", str(catalog))
+    assert res.exit_code == 2 and "--timeout" in res.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -113,7 +114,7 @@ def test_500_is_retried_a_bounded_number_of_times(fake):
 def test_timeout_is_enforced(fake):
     fake.fault("arxiv", delay=1.5)
     t0 = time.monotonic()
-    with pytest.raises(SourceError, match="no answer within 0.2 s"):
+    with pytest.raises(SourceError, match="no complete answer within 0.2 s"):
         source(timeout=0.2, retries=0).fetch_ids(["1711.07971"])
     assert time.monotonic() - t0 < 1.2
 
@@ -153,3 +154,23 @@ def test_offline_asks_nothing(fake):
     src = ArxivSource(Settings.from_env(), Cache(offline=True), Stats(), sleep=Sleeps())
     assert src.fetch_ids(["1711.07971"]) == {}
     assert fake.count() == 0
+
+
+def test_id_list_asks_for_enough_results_and_ids_without_version(fake):
+    fake.papers = synthetic_corpus(130)
+    ids = [p.arxiv_id + "v3" for p in fake.papers]
+    got = source().fetch_ids(ids)
+    assert len(got) == 130 and all(got.values())
+    for r in fake.requests("arxiv"):
+        asked = r["query"]["id_list"].split(",")
+        assert int(r["query"]["max_results"]) >= len(asked)
+        assert not any(re.search(r"v\d+$", i) for i in asked)
+    assert fake.count("arxiv") == 2
+
+
+def test_arxiv_pacing_holds_under_a_server_that_enforces_it(fake):
+    fake.arxiv_min_gap = 0.3  # the fake answers 503 to a request sooner than this
+    src = source(sleep=time.sleep, arxiv_delay=0.35, retries=0)
+    src.search_title("Non-local Neural Networks")
+    src.search_title("Context Encoding for Semantic Segmentation")
+    assert fake.count("arxiv") == 2  # no 503, no retry

@@ -41,11 +41,12 @@ def test_batch_maps_answers_to_ids_with_nulls_and_references(fake):
     assert fake.count() == 0
 
 
-def test_batch_of_600_ids_is_two_requests(fake):
-    fake.papers = synthetic_corpus(600)
+def test_batch_with_references_goes_out_in_hundreds(fake):
+    fake.papers = synthetic_corpus(250)
     got = source().fetch_batch([f"ARXIV:{p.arxiv_id}" for p in fake.papers])
-    assert sum(1 for r in got.values() if r) == 600
-    assert [len(json.loads(c["body"])["ids"]) for c in fake.requests("s2")] == [500, 100]
+    assert sum(1 for r in got.values() if r) == 250
+    assert [len(json.loads(c["body"])["ids"]) for c in fake.requests("s2")] == [100, 100, 50]
+    assert all("citations" not in c["query"]["fields"] for c in fake.requests("s2"))
 
 
 def test_genuine_batch_with_a_null_slot(fake, api_samples):
@@ -92,16 +93,49 @@ def test_429_without_retry_after_backs_off_then_gives_up(fake, api_samples):
     with pytest.raises(RateLimited, match="429"):
         source(sleep=sleeps, retries=2, backoff=2.0).fetch_batch([pid(9)])
     assert time.monotonic() - t0 < 5
-    assert sleeps == [5.0, 10.0] and fake.count("s2") == 3
+    # 2.5 x backoff, doubled, each stretched by up to 50 % of jitter
+    assert len(sleeps) == 2 and 5.0 <= sleeps[0] <= 7.5 and 10.0 <= sleeps[1] <= 15.0 and fake.count("s2") == 3
 
 
 @pytest.mark.parametrize("status", [502, 503, 401])
 def test_statuses_the_client_turns_into_empty_results_are_errors(fake, status):
     fake.fault("s2", status=status, times=3 if status >= 500 else 1)
     with pytest.raises(SourceError, match=f"HTTP {status}"):
-        source(retries=2).fetch_batch([pid(9)])
+        source(retries=2).search_title("Non-local Neural Networks")
     fake.clear_log()
-    assert source().fetch_batch([pid(9)])[pid(9)]  # nothing was cached as "not found"
+    assert source().search_title("Non-local Neural Networks")  # nothing was cached as "no hits"
+
+
+def test_504_batch_is_split_in_halves_and_a_poison_id_fails_alone(fake):
+    fake.papers = synthetic_corpus(100)
+    ids = [f"ARXIV:{p.arxiv_id}" for p in fake.papers]
+    fake.poison = {ids[37].lower()}
+    src = source(retries=1)
+    got = src.fetch_batch(ids)
+    assert set(got) == set(ids) - {ids[37]} and all(got.values())  # nothing else missing
+    assert list(src.failed_alone) == [ids[37]] and "HTTP 504" in src.failed_alone[ids[37]]
+    sizes = [len(json.loads(c["body"])["ids"]) for c in fake.requests("s2")]
+    # only the halves holding the poisoned id are split again: 100, 50, 25, 13, 6, 3 -> 1 (asked
+    # twice: one retry), the clean halves once each
+    assert sizes == [100, 50, 25, 25, 12, 13, 6, 3, 1, 1, 2, 3, 7, 50]
+    assert src.stats.splits["s2"] == 6
+    fake.clear_log()
+    again = source(retries=0).fetch_batch(ids)
+    assert fake.count("s2") == 1 and len(again) == 99  # only the poisoned id is asked again
+
+
+def test_a_poison_id_does_not_open_the_breaker_but_a_failing_service_does(fake):
+    fake.papers = synthetic_corpus(100)
+    ids = [f"ARXIV:{p.arxiv_id}" for p in fake.papers]
+    fake.poison = {ids[0].lower(), ids[50].lower()}
+    src = source(retries=3)  # 4 attempts for a lone id, more than the breaker's 3
+    got = src.fetch_batch(ids)
+    assert len(got) == 98 and set(src.failed_alone) == {ids[0], ids[50]} and "s2" not in src.guard.down
+    fake.flaky_504 = 1.0  # now every reference batch times out
+    src = source(retries=0)
+    with pytest.raises(SourceError, match="3 failures in a row"):
+        src.fetch_batch([f"DOI:10.1/{i}" for i in range(64)])
+    assert len(src.failed_alone) == 3 and fake.count("s2") < 160  # 64 -> 32 -> ... -> 1, 1, 1: given up
 
 
 def test_500_with_a_non_json_body_is_one_clear_error(fake):
@@ -138,7 +172,7 @@ def test_error_body_with_200_is_an_error(fake):
 def test_timeout(fake):
     fake.fault("s2", delay=1.5)
     t0 = time.monotonic()
-    with pytest.raises(SourceError, match="no answer within 0.2 s"):
+    with pytest.raises(SourceError, match="no complete answer within 0.2 s"):
         source(timeout=0.2, retries=0).fetch_batch([pid(9)])
     assert time.monotonic() - t0 < 1.2
 
@@ -201,3 +235,45 @@ def test_offline_asks_nothing(fake):
     src = S2Source(Settings.from_env(), Cache(offline=True), Stats(), sleep=Sleeps())
     assert src.fetch_batch([pid(9)]) == {}
     assert fake.count() == 0
+
+
+def test_match_confirms_itself_and_a_404_is_no_match(fake):
+    src = source()
+    (rec,) = src.match_title("Non-local Neural Networks")
+    assert rec["paperId"] == pid(9) and "matchScore" not in rec
+    assert src.match_title("Completely Unheard Of Words Zyxxy") == []  # 404 "Title match not found"
+    assert [r["kind"] for r in fake.requests("s2")] == ["match", "match"]
+    fake.clear_log()
+    assert src.match_title("Completely Unheard Of Words Zyxxy") == [] and fake.count() == 0  # cached
+
+
+def test_citations_are_paged_by_at_most_1000_and_stop_at_10000(fake):
+    target = fake.papers[8]  # Non-local Neural Networks
+    citing = synthetic_corpus(2300)
+    for p in citing:
+        p.references = [target.paper_id]
+    fake.papers += citing
+    src = source()
+    got = src.citations(target.paper_id, limit=2500)
+    assert len(got) == 2302 and len({c["paperId"] for c in got}) == 2302  # 2 citers in the demo corpus
+    limits = [int(r["query"]["limit"]) for r in fake.requests("s2")]
+    assert max(limits) <= 1000 and len(limits) == 3
+    with pytest.raises(SourceError, match="1..10000"):
+        src.citations(target.paper_id, limit=10_001)
+
+
+def test_keyless_requests_are_paced_with_jitter_keyed_ones_are_not(fake, monkeypatch):
+    assert source().limiter.jitter > 0
+    monkeypatch.setenv("S2_API_KEY", "k")
+    assert source().limiter.jitter == 0
+
+
+def test_real_endpoints_are_never_asked_faster_than_their_terms(monkeypatch):
+    for k in ("WSSKG_ARXIV_URL", "WSSKG_S2_URL"):
+        monkeypatch.delenv(k, raising=False)
+    monkeypatch.setenv("WSSKG_ARXIV_DELAY", "0")
+    monkeypatch.setenv("WSSKG_S2_DELAY", "0.1")
+    s = Settings.from_env()
+    assert s.arxiv_delay == 3.0 and s.s2_delay == 1.0
+    monkeypatch.setenv("WSSKG_ARXIV_URL", "http://127.0.0.1:9/api/query")
+    assert Settings.from_env().arxiv_delay == 0.0  # a local server may go faster

@@ -149,6 +149,9 @@ class Entry:
     canonical_year: int | None = None
     citation_count: int | None = None
     match: dict[str, Any] = field(default_factory=dict)  # provenance of enrichment
+    #: a link of the list that enrichment found to name another paper: ``{url, id, reason}``;
+    #: the link stays in ``links`` as the list wrote it, its id is not used (wsskg.enrich)
+    wrong_link: dict[str, Any] = field(default_factory=dict)
     abstract: str | None = None  # bulky: stored in the sidecar
     references: list[str] = field(default_factory=list)  # bulky: S2 paperIds it cites
     cited_by: list[str] = field(default_factory=list)  # bulky: S2 paperIds that cite it
@@ -206,6 +209,8 @@ class Entry:
                 d[name] = value
         if self.match:
             d["match"] = dict(self.match)
+        if self.wrong_link:
+            d["wrong_link"] = dict(self.wrong_link)
         d.update(self.record_dict())
         if bulky:
             if self.abstract:
@@ -568,6 +573,9 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
     match = raw.get("match") or {}
     if not isinstance(match, dict):
         raise bad("match must be a mapping")
+    wrong_link = raw.get("wrong_link") or {}
+    if not isinstance(wrong_link, dict):
+        raise bad("wrong_link must be a mapping")
     return Entry(
         id=eid,
         title=title,
@@ -591,6 +599,7 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
         canonical_year=raw.get("canonical_year"),
         citation_count=raw.get("citation_count"),
         match=dict(match),
+        wrong_link=dict(wrong_link),
         abstract=_opt_scalar(raw.get("abstract")),
         references=[str(r) for r in refs],
         cited_by=[str(r) for r in cited_by],
@@ -723,7 +732,7 @@ def resolve(catalog: Catalog, ref: str) -> Entry:
     if ax:
         hits = [e for e in catalog.entries if e.arxiv_id and strip_arxiv_version(e.arxiv_id) == ax]
         if len(hits) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in hits])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in hits])
         if hits:
             return hits[0]
     for attr in ("doi", "s2_id"):
@@ -737,13 +746,13 @@ def resolve(catalog: Catalog, ref: str) -> Entry:
         if len(exact) == 1:
             return exact[0]
         if len(exact) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in exact])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in exact])
         frag = [e for e in catalog.entries if norm in normalize_title(e.title) or (
             e.canonical_title and norm in normalize_title(e.canonical_title))]
         if len(frag) == 1:
             return frag[0]
         if len(frag) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in frag])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in frag])
     raise PaperNotFound(ref, closest(catalog, ref))
 
 
@@ -752,6 +761,15 @@ def _describe(e: Entry) -> str:
     if len(title) > 60:
         title = title[:57] + "..."
     return f"{e.id} ({title})"
+
+
+def candidate_line(e: Entry) -> str:
+    """One candidate of an ambiguous reference: id, year, title (one per line in the error)."""
+    year = e.year if e.year is not None else e.canonical_year
+    title = e.display_title
+    if len(title) > 70:
+        title = title[:67] + "..."
+    return f"{e.id}  {year or '----'}  {title}"
 
 
 def closest(catalog: Catalog, ref: str, limit: int = 3) -> list[str]:

@@ -76,6 +76,12 @@ def check_catalog(catalog: Catalog) -> list[Finding]:
                         "warning", "likely-duplicate",
                         f"{a.id} and {b.id} have nearly the same title ({a.title!r} / {b.title!r})",
                         [a.id, b.id]))
+    # links that enrichment found to name another paper (wsskg.enrich marks them)
+    from wsskg.enrich.writer import describe_wrong_link
+
+    for e in catalog.entries:
+        if describe_wrong_link(e):
+            findings.append(Finding("error", "wrong-link", f"{e.id} ({e.display_title}): {describe_wrong_link(e)}", [e.id]))
     # papers with no link at all
     nolink = [e for e in catalog.entries if e.kind == "paper" and not e.links and not e.arxiv_id and not e.doi]
     for e in nolink:

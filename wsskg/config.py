@@ -39,3 +39,15 @@ def find_catalog(explicit: str | os.PathLike | None = None) -> tuple[Path, bool]
     else:
         p = Path.cwd() / DEFAULT_CATALOG_NAME
     return p, p.exists()
+
+
+LOCK_TIMEOUT_ENV = "WSSKG_LOCK_TIMEOUT"
+DEFAULT_LOCK_TIMEOUT = 60.0
+
+
+def lock_timeout() -> float:
+    """Seconds a writer waits for the catalog lock: ``$WSSKG_LOCK_TIMEOUT``, else 60."""
+    try:
+        return max(0.0, float(os.environ.get(LOCK_TIMEOUT_ENV, DEFAULT_LOCK_TIMEOUT)))
+    except ValueError:
+        return DEFAULT_LOCK_TIMEOUT

@@ -50,8 +50,9 @@ class AmbiguousReference(WsskgError):
         self.candidates = candidates
         shown = candidates[:8]
         more = f" (+{len(candidates) - len(shown)} more)" if len(candidates) > len(shown) else ""
-        super().__init__(
-            f"{ref!r} matches {len(candidates)} entries: " + ", ".join(shown) + more + "; use an id"
+        super().__init__(  # one candidate per line: id, year, title
+            f"{ref!r} matches {len(candidates)} entries; use an id:\n  " + "\n  ".join(shown)
+            + ("\n  " + more.strip() if more else "")
         )
 
 
@@ -67,3 +68,10 @@ class RateLimited(SourceError):
     def __init__(self, message: str, retry_after: float | None = None):
         self.retry_after = retry_after
         super().__init__(message)
+
+
+class OutputRefused(WsskgError):
+    """An ``-o`` file that wsskg will not write: the catalog or its sidecar, a read-only file, or
+    an existing file wsskg did not write (without ``--force``). Nothing is written."""
+
+    exit_code = 2

@@ -1,15 +1,21 @@
 """Reading and writing catalog files safely and fast.
 
-* Writes are atomic (temp file in the same folder, fsync, rename) and serialised by a file
-  lock next to the catalog (``catalog.yaml.lock``), so concurrent ``wsskg read`` processes
-  never lose each other's changes and a crash leaves the old or the new file, never half.
+* The catalog's path is resolved first (symlinks followed): a catalog kept elsewhere (say in
+  a dotfiles repo) and linked in stays a link, and its real file gets the change.
+* Writes are atomic (temp file in the real file's folder, fsync, rename) and serialised by a
+  file lock in the cache dir keyed by the real path (``locks/``: out of the user's folder, and
+  one lock however the catalog is reached), so concurrent ``wsskg read`` processes never lose
+  each other's changes and a crash leaves the old or the new file, never half. A writer
+  that has to wait says for whom (pid) and how to end the wait.
+* A read-only catalog (``chmod 444``) or sidecar is never replaced.
+* A save keeps what the user wrote (comments, layout, CRLF line endings, a BOM): only the
+  entries that changed are edited (:func:`catalog_text`), checked by parsing them back, so a
+  save costs in proportion to the change and ``git diff`` shows only the changed entries.
 * Bulky enrichment fields (abstracts, reference lists) live in a sidecar JSON file next to the
   catalog (``catalog.enrichment.json``), so catalog.yaml stays readable and diffs stay small.
-* Parsing YAML costs seconds at 10,000 papers, so a derived index is used when it matches:
-  two pickles in the cache dir, the lean catalog keyed by the size and SHA-1 of catalog.yaml's
-  bytes and the parsed sidecar keyed by the sidecar's. They are rebuilt automatically when
-  the bytes differ (a hand edit with the same size and mtime included) and are never the
-  source of truth.
+* Parsing YAML costs seconds at 10,000 papers, so loading goes through the derived SQLite
+  index of ``wsskg.index`` (cache dir), brought up to date entry by entry from the bytes of
+  catalog.yaml and the sidecar before each use; it is never the source of truth.
 * A status change edits only that entry's lines in the text (checked by parsing the edited
   block), falling back to a full rewrite when the file is not in the layout wsskg writes.
 """
@@ -21,48 +27,166 @@ import gc
 import hashlib
 import json
 import os
-import pickle
 import re
+import sys
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from wsskg import catalog as cat_mod
 from wsskg.catalog import BULKY_FIELDS, Catalog, Entry
-from wsskg.config import cache_dir
+from wsskg.config import cache_dir, lock_timeout
 from wsskg.errors import CatalogError
-from wsskg.yamlio import dump_yaml, load_catalog_yaml, load_yaml, quote
+from wsskg.yamlio import dump_yaml, emit_item, load_catalog_yaml, load_yaml, patch_item, patch_text, quote, split_entries
 
 HEADER = "wsskg catalog: your reading list. Edit freely; `wsskg check` validates it."
 SIDECAR_SUFFIX = ".enrichment.json"
-LOCK_TIMEOUT = 60.0
-_INDEX_VERSION = 3
+#: Seconds a writer waits for the lock in silence before saying whom it waits for.
+LOCK_NOTICE_AFTER = 1.0
+_BOM = "\ufeff"
 
 
 def sidecar_path(path: Path) -> Path:
     return path.with_name(path.stem + SIDECAR_SUFFIX)
 
 
+def real_path(path: Path) -> Path:
+    """The file a catalog path names, symlinks followed (it need not exist yet)."""
+    return Path(path).expanduser().resolve()
+
+
+def _sidecar_of(path: Path) -> Path:
+    """The sidecar to read: beside the real catalog file; one that an older wsskg left beside a
+    symlink to the catalog is still read until the next save writes the real one."""
+    real = sidecar_path(real_path(path))
+    if not real.exists():
+        beside_link = sidecar_path(Path(path))
+        if beside_link.exists():
+            return beside_link
+    return real
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file of the catalog at ``path``: in the cache dir, named after the real path
+    (so two paths to one catalog share it and the user's folder stays clean). When the cache
+    dir cannot be written, a per-user folder in the system temp dir is used."""
+    key = hashlib.sha1(str(real_path(path)).encode()).hexdigest()[:20]
+    for folder in (cache_dir() / "locks", Path(tempfile.gettempdir()) / f"wsskg-locks-{os.getuid() if hasattr(os, 'getuid') else 'user'}"):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            if os.access(folder, os.W_OK):
+                return folder / f"{key}.lock"
+        except OSError:
+            continue
+    raise CatalogError(f"no folder for the catalog lock: {cache_dir()} cannot be written", path=path)
+
+
+def _owner_file(lock: Path) -> Path:
+    return lock.with_suffix(".owner")
+
+
+def lock_owner(path: Path) -> dict | None:
+    """Who holds (or last held) the lock of the catalog at ``path``: pid, command, since."""
+    try:
+        data = json.loads(_owner_file(lock_path(path)).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _process_state(pid: int) -> str:
+    """'stopped', 'running', 'gone' or '' (unknown) for a pid (Linux /proc; elsewhere a probe)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            state = f.read().rsplit(")", 1)[-1].split()[0]
+        return "stopped" if state in ("T", "t") else "running"
+    except FileNotFoundError:
+        return "gone" if os.path.isdir("/proc") else ""
+    except (OSError, IndexError):
+        return ""
+
+
+def _holder(path: Path) -> str:
+    """'pid 123 (wsskg read x, since 12:00:01, stopped)' or 'another process'."""
+    owner = lock_owner(path)
+    if not owner or not isinstance(owner.get("pid"), int):
+        return "another process"
+    pid = owner["pid"]
+    bits = [str(owner.get("command") or "")[:60], f"since {owner.get('since', '?')}", _process_state(pid)]
+    return f"pid {pid} (" + ", ".join(b for b in bits if b) + ")"
+
+
+def _lock_notice(message: str) -> None:
+    """Where waiting for the lock is said; the CLI may replace it."""
+    print(message, file=sys.stderr, flush=True)
+
+
+#: Called with one line when a writer starts waiting for the lock.
+lock_notice = _lock_notice
+
+
 @contextmanager
-def locked(path: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Hold the catalog's write lock (a ``.lock`` file beside it)."""
+def locked(path: Path, timeout: float | None = None) -> Iterator[None]:
+    """Hold the write lock of the catalog at ``path`` (see :func:`lock_path`). After
+    :data:`LOCK_NOTICE_AFTER` seconds of waiting, says for whom; gives up after ``timeout``
+    seconds (default ``$WSSKG_LOCK_TIMEOUT`` or 60) with a :class:`CatalogError`."""
     from filelock import FileLock, Timeout
 
-    lock = FileLock(str(path) + ".lock", timeout=timeout)
+    timeout = lock_timeout() if timeout is None else timeout
+    lf = lock_path(path)
+    lock = FileLock(str(lf))
+    t0 = time.monotonic()
     try:
-        with lock:
-            yield
+        lock.acquire(timeout=min(LOCK_NOTICE_AFTER, timeout))
     except Timeout:
-        raise CatalogError(f"another wsskg process holds the lock {path}.lock (waited {timeout:.0f} s)", path=path) from None
+        holder = _holder(path)
+        pid = holder.split()[1] if holder.startswith("pid ") else "PID"
+        lock_notice(f"wsskg: waiting up to {timeout:.0f} s for the lock on {path}, held by {holder}; "
+                    f"if that process is stuck, end it (kill {pid}; a stopped one: kill -CONT {pid}) "
+                    f"and the lock frees itself")
+        try:
+            lock.acquire(timeout=max(0.0, timeout - (time.monotonic() - t0)))
+        except Timeout:
+            raise CatalogError(f"gave up after {timeout:.0f} s waiting for the lock held by {holder}; end that "
+                               f"process (kill {pid}) and try again", path=path) from None
+    try:
+        try:
+            _owner_file(lf).write_text(json.dumps({
+                "pid": os.getpid(), "command": " ".join(["wsskg", *sys.argv[1:]])[:200],
+                "since": time.strftime("%H:%M:%S"), "catalog": str(real_path(path))}), encoding="utf-8")
+        except OSError:
+            pass
+        yield
+    finally:
+        try:
+            _owner_file(lf).unlink()
+        except OSError:
+            pass
+        lock.release()
+
+
+def check_writable(path: Path) -> None:
+    """Refuse to change a catalog (or its sidecar) that the user made read-only."""
+    from wsskg.outputs import read_only
+
+    real = real_path(path)
+    for p in (real, sidecar_path(real)):
+        if read_only(p):
+            raise CatalogError("is read-only; wsskg leaves it as it is (make it writable, e.g. chmod u+w, "
+                               "to let wsskg save)", path=p)
 
 
 def atomic_write(path: Path, data: bytes, durable: bool = True) -> None:
     """Replace ``path`` with ``data`` so that readers see the old or the new file, never a mix.
 
     ``durable=False`` skips the fsyncs (for derived files such as the index, which a crash may
-    lose but never leaves half-written under the name)."""
+    lose but never leaves half-written under the name). A symlink is followed: the file it
+    points at is replaced and the link stays a link."""
     path = Path(path)
+    if path.is_symlink():
+        path = real_path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -115,17 +239,6 @@ def _decode(raw: bytes, path: Path) -> str:
         raise CatalogError(f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", path=path, line=line) from None
 
 
-def _index_file(path: Path, part: str = "") -> Path:
-    """The derived index of ``path``: the lean catalog (``part=""``) or the parsed sidecar."""
-    key = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:20]
-    return cache_dir() / "index" / f"{key}{'.' + part if part else ''}.pickle"
-
-
-def _fingerprint(raw: bytes) -> str:
-    """What an index entry was built from: the exact bytes (size and SHA-1), not the mtime."""
-    return f"{_INDEX_VERSION}:{len(raw)}:{hashlib.sha1(raw).hexdigest()}"
-
-
 def parse_catalog(text: str, path: object = "catalog.yaml") -> Catalog:
     """Parse and validate catalog text (no index, no sidecar)."""
     data = load_catalog_yaml(text, path)
@@ -160,24 +273,82 @@ def _entry_lines(text: str, out: dict[str, list[int]]) -> None:
         out.setdefault(m.group(1), []).append(line)
 
 
+#: What an outside paper's record in the sidecar may hold (``external``: S2 id -> record).
+EXTERNAL_FIELDS: dict[str, tuple[type, ...]] = {
+    "title": (str,), "year": (int,), "venue": (str,), "authors": (list,), "arxiv_id": (str,),
+    "doi": (str,), "citation_count": (int,), "url": (str,), "abstract": (str,), "venue_names": (list,),
+}
+_SIDECAR_HINT = "fix it by hand, or delete the sidecar and run `wsskg enrich` to rebuild it"
+
+
+def _type_name(v: object) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
+        type(v), type(v).__name__)
+
+
+def _id_list(value: object, what: str, where: str, path: Path) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in value):
+        raise CatalogError(f"sidecar {where}: {what} must be a list of paper ids, got {_type_name(value)}"
+                           f"{'' if not isinstance(value, list) else ' with other things in it'}; {_SIDECAR_HINT}", path=path)
+    return [str(x) for x in value]
+
+
+def _check_external(sid: str, meta: object, path: Path) -> dict:
+    where = f"outside paper {sid!r}"
+    if not isinstance(meta, dict):
+        raise CatalogError(f"sidecar {where}: expected a mapping, got {_type_name(meta)}; {_SIDECAR_HINT}", path=path)
+    for key, value in meta.items():
+        want = EXTERNAL_FIELDS.get(key)
+        if value is None:
+            continue
+        if want is None:
+            ok = isinstance(value, (str, int, float, bool))
+        elif list in want:
+            ok = isinstance(value, list) and all(isinstance(x, str) for x in value)
+        else:
+            ok = isinstance(value, want) and not (isinstance(value, bool) and bool not in want)
+        if not ok:
+            expected = "a list of names" if want and list in want else (
+                "a number" if want and int in want else "text" if want else "text or a number")
+            raise CatalogError(f"sidecar {where}: {key} must be {expected}, got {_type_name(value)}; {_SIDECAR_HINT}",
+                               path=path)
+    return meta
+
+
 def _parse_sidecar(side: bytes, path: Path) -> dict:
-    """The sidecar's content, checked: ``{"entries": {id: (abstract, references, cited_by)},
-    "external": {s2_id: meta}}`` (what the sidecar index stores)."""
+    """The sidecar's content, checked like the catalog (a hand edit gets a one-line error that
+    names the entry): ``{"entries": {id: (abstract, references, cited_by)}, "external": {s2_id:
+    meta}}`` (what the sidecar index stores)."""
     try:
         data = json.loads(side)
-        bulky = data.get("entries", {})
-    except (ValueError, AttributeError):
-        raise CatalogError("sidecar is not valid JSON; delete it and run `wsskg enrich` to rebuild", path=path) from None
+    except RecursionError:
+        raise CatalogError(f"sidecar nests too deeply to be wsskg's; {_SIDECAR_HINT}", path=path) from None
+    except ValueError as e:
+        where = f" (line {e.lineno})" if hasattr(e, "lineno") else ""
+        raise CatalogError(f"sidecar is not valid JSON{where}; {_SIDECAR_HINT}", path=path) from None
+    if not isinstance(data, dict):
+        raise CatalogError(f"sidecar must be a JSON object, got {_type_name(data)}; {_SIDECAR_HINT}", path=path)
+    bulky = data.get("entries") or {}
+    if not isinstance(bulky, dict):
+        raise CatalogError(f"sidecar: entries must be a mapping of entry ids, got {_type_name(bulky)}; {_SIDECAR_HINT}",
+                           path=path)
     entries: dict[str, tuple] = {}
-    for eid, extra in (bulky.items() if isinstance(bulky, dict) else ()):
+    for eid, extra in bulky.items():
+        where = f"entry {eid!r}"
         if not isinstance(extra, dict):
-            continue
-        abstract = extra.get("abstract") if isinstance(extra.get("abstract"), str) else None
-        refs = [str(r) for r in extra["references"]] if isinstance(extra.get("references"), list) else None
-        cited = [str(r) for r in extra["cited_by"]] if isinstance(extra.get("cited_by"), list) else None
+            raise CatalogError(f"sidecar {where}: expected a mapping, got {_type_name(extra)}; {_SIDECAR_HINT}", path=path)
+        abstract = extra.get("abstract")
+        if abstract is not None and not isinstance(abstract, str):
+            raise CatalogError(f"sidecar {where}: abstract must be text, got {_type_name(abstract)}; {_SIDECAR_HINT}",
+                               path=path)
+        refs = _id_list(extra["references"], "references", where, path) if extra.get("references") is not None else None
+        cited = _id_list(extra["cited_by"], "cited_by", where, path) if extra.get("cited_by") is not None else None
         entries[eid] = (abstract, refs, cited)
-    external = data.get("external", {})
-    external = {str(k): v for k, v in external.items() if isinstance(v, dict)} if isinstance(external, dict) else {}
+    external = data.get("external") or {}
+    if not isinstance(external, dict):
+        raise CatalogError(f"sidecar: external must be a mapping of paper ids, got {_type_name(external)}; "
+                           f"{_SIDECAR_HINT}", path=path)
+    external = {str(k): _check_external(str(k), v, path) for k, v in external.items()}
     return {"entries": entries, "external": external}
 
 
@@ -198,25 +369,18 @@ def _attach(catalog: Catalog, bulky: dict) -> None:
         catalog.external = dict(bulky["external"])
 
 
+def _read_sidecar(side_path: Path) -> bytes | None:
+    try:
+        return side_path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        raise CatalogError(f"cannot read the sidecar: {e.strerror}", path=side_path) from None
+
+
 def _apply_sidecar(catalog: Catalog, side: bytes | None, path: Path) -> None:
     if side is not None:
         _attach(catalog, _parse_sidecar(side, path))
-
-
-@contextmanager
-def _lean(catalog: Catalog) -> Iterator[Catalog]:
-    """The catalog with its bulky fields blanked for the moment (for the lean index)."""
-    saved = [(e.abstract, e.references, e.cited_by) for e in catalog.entries]
-    external = catalog.external
-    try:
-        for e in catalog.entries:
-            e.abstract, e.references, e.cited_by = None, [], []
-        catalog.external = {}
-        yield catalog
-    finally:
-        for e, (a, r, c) in zip(catalog.entries, saved):
-            e.abstract, e.references, e.cited_by = a, r, c
-        catalog.external = external
 
 
 @contextmanager
@@ -248,50 +412,27 @@ def load_catalog(path: Path, use_index: bool = True, bulky: bool = True) -> Cata
 
 
 def _load_catalog(path: Path, use_index: bool, bulky: bool = True) -> Catalog:
-    # Two index files: the lean catalog keyed by catalog.yaml's bytes, and the parsed sidecar
-    # keyed by the sidecar's bytes. A status change rewrites catalog.yaml only, so it only
-    # needs (and rewrites) the small lean one.
     raw = _read_bytes(path)
-    fp = _fingerprint(raw)
-    idx = _index_file(path)
-    catalog = _read_index(idx, fp) if use_index else None
-    if catalog is None:
-        catalog = parse_catalog(_decode(raw, path), path)
-        if use_index:
-            _write_index(idx, fp, catalog)
-    side_path = sidecar_path(path)
-    side = side_path.read_bytes() if bulky and side_path.exists() else None
-    if side is not None:
-        side_fp = _fingerprint(side)
-        side_idx = _index_file(path, "sidecar")
-        extra = _read_index(side_idx, side_fp) if use_index else None
-        if extra is None:
-            extra = _parse_sidecar(side, side_path)
-            if use_index:
-                _write_index(side_idx, side_fp, extra)
-        _attach(catalog, extra)
+    if use_index:
+        idx = _index_for(path, raw)
+        if idx is not None:
+            try:
+                return idx.load_catalog(bulky=bulky)
+            finally:
+                idx.close()
+    catalog = parse_catalog(_decode(raw, path), path)
+    if bulky:
+        side_path = _sidecar_of(path)
+        _apply_sidecar(catalog, _read_sidecar(side_path), side_path)
     return catalog
 
 
-def _read_index(idx: Path, fp: str):
-    try:
-        with open(idx, "rb") as f:
-            stored_fp, value = pickle.load(f)  # noqa: S301 - our own cache file
-    except Exception:
-        return None
-    return value if stored_fp == fp else None
+def _index_for(path: Path, raw: bytes):
+    """The derived index of ``path`` (``wsskg.index``), current with ``raw``; None when the
+    cache cannot hold one (then catalog.yaml is parsed directly)."""
+    from wsskg.index import open_index
 
-
-def _write_index(idx: Path, fp: str, value) -> None:
-    try:
-        if isinstance(value, Catalog):
-            with _lean(value):
-                data = pickle.dumps((fp, value), protocol=pickle.HIGHEST_PROTOCOL)
-        else:
-            data = pickle.dumps((fp, value), protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write(idx, data, durable=False)
-    except OSError:
-        pass  # the index is an optimisation only
+    return open_index(path, raw, memory_ok=False)
 
 
 # -- saving ----------------------------------------------------------------------------------------
@@ -320,14 +461,18 @@ def render_sidecar(catalog: Catalog) -> bytes | None:
     return json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8")
 
 
-def save_catalog(path: Path, catalog: Catalog, lock: bool = True) -> None:
-    """Write the catalog (and sidecar) atomically, under the lock unless the caller holds it."""
+def save_catalog(path: Path, catalog: Catalog, lock: bool = True, fresh: bool = False) -> None:
+    """Write the catalog (and sidecar) atomically, under the lock unless the caller holds it.
+
+    An existing catalog file keeps its comments and layout where the entries did not change
+    (see :func:`catalog_text`); ``fresh=True`` (``import --force``: a new catalog replaces the
+    old one) renders it whole."""
     path = Path(path)
     if lock:
         with locked(path):
-            _save(path, catalog)
+            _save(path, catalog, fresh=fresh)
     else:
-        _save(path, catalog)
+        _save(path, catalog, fresh=fresh)
 
 
 def _sweep_orphans(path: Path) -> None:
@@ -345,30 +490,212 @@ def _sweep_orphans(path: Path) -> None:
                 pass
 
 
-def _save(path: Path, catalog: Catalog) -> None:
-    _sweep_orphans(path)
-    raw = render(catalog).encode("utf-8")
+def _split_raw(raw: bytes) -> tuple[str, str, bool]:
+    """(text with LF line ends, the file's line end, whether it starts with a BOM)."""
+    text = raw.decode("utf-8", errors="surrogateescape")
+    bom = text.startswith(_BOM)
+    if bom:
+        text = text[1:]
+    nl = "\r\n" if "\r\n" in text else "\n"
+    if nl != "\n":
+        text = text.replace("\r\n", "\n")
+    return text, nl, bom
+
+
+def _join_raw(text: str, nl: str, bom: bool) -> bytes:
+    if nl != "\n":
+        text = text.replace("\n", nl)
+    return ((_BOM if bom else "") + text).encode("utf-8", errors="surrogateescape")
+
+
+def catalog_text(old_raw: bytes | None, before: dict | None, catalog: Catalog, path: object = "catalog.yaml") -> bytes:
+    """The new bytes of catalog.yaml for ``catalog``, given the file's old bytes and what they
+    said (``before``, a ``to_dict`` of the catalog as loaded).
+
+    What did not change stays byte for byte: comments, layout, CRLF line ends, a BOM. In
+    wsskg's layout (``entries:`` last, a block list at column 0, whatever the user did inside
+    the entries) only the changed entries' blocks are edited (:func:`_splice`: cost in
+    proportion to the change, not to the catalog). Other shapes are patched as a whole
+    (:func:`wsskg.yamlio.patch_text`, checked by parsing the result back); only when that
+    cannot be placed is the file rendered afresh."""
+    if old_raw is None or before is None:
+        return render(catalog).encode("utf-8")
+    text, nl, bom = _split_raw(old_raw)
+    after = catalog.to_dict(bulky=False)
+    new = _splice(text, before, after)
+    if new is None:
+        new = patch_text(text, before, after)
+        try:
+            if new is not None and parse_catalog(new, path).to_dict(bulky=False) != after:
+                new = None
+        except CatalogError:
+            new = None
+    return _join_raw(render(catalog) if new is None else new, nl, bom)
+
+
+def _split_tail(block: str) -> tuple[str, str]:
+    """An entry block split into the item and the blank and column-0 comment lines after it
+    (which belong to what follows: kept when the entry is edited or removed)."""
+    lines = block.splitlines(keepends=True)
+    k = len(lines)
+    while k > 1 and (not lines[k - 1].strip() or lines[k - 1].startswith("#")):
+        k -= 1
+    item = "".join(lines[:k])
+    return (item if item.endswith("\n") else item + "\n"), "".join(lines[k:])
+
+
+def _block_reads_as(block: str, expected: dict) -> bool:
+    try:
+        parsed = load_yaml(block)
+    except CatalogError:
+        return False
+    return isinstance(parsed, list) and len(parsed) == 1 and isinstance(parsed[0], dict) and _same(parsed[0], expected)
+
+
+def _splice(text: str, before: dict, after: dict) -> str | None:
+    """``text`` in wsskg's layout with only the changed entries' blocks (and, when the topics
+    or title changed, the head) edited; None when the text does not have that shape."""
+    parts = split_entries(text)
+    if parts is None:
+        return None
+    head, lead, blocks = parts
+    b_entries, a_entries = before.get("entries") or [], after.get("entries") or []
+    if len(blocks) != len(b_entries):
+        return None
+    b_head = {k: v for k, v in before.items() if k != "entries"}
+    a_head = {k: v for k, v in after.items() if k != "entries"}
+    if b_head != a_head:
+        head = patch_text(head, b_head, a_head)
+        if head is None:
+            return None
+        try:
+            got = cat_mod.from_dict(dict(load_yaml(head) or {}, entries=[])).to_dict(bulky=False)
+        except (CatalogError, TypeError, ValueError):
+            return None
+        if {k: v for k, v in got.items() if k != "entries"} != a_head:
+            return None
+    b_ids = [e.get("id") for e in b_entries]
+    a_ids = [e.get("id") for e in a_entries]
+    if len(set(b_ids)) != len(b_ids) or len(set(a_ids)) != len(a_ids):
+        return None
+    index = {eid: i for i, eid in enumerate(b_ids)}
+    a_by_id = {x["id"]: x for x in a_entries}
+    if [i for i in a_ids if i in index] != [i for i in b_ids if i in a_by_id]:
+        return None  # reordered: not a few local edits
+    groups: list[tuple[str | None, list[dict]]] = [(None, [])]
+    for x in a_entries:
+        if x["id"] in index:
+            groups.append((x["id"], []))
+        else:
+            groups[-1][1].append(x)
+    pieces = [head, lead]
+    prev = -1
+    for eid, news in groups:
+        tail = ""
+        if eid is not None:
+            j = index[eid]
+            pieces.extend(_split_tail(blocks[d])[1] for d in range(prev + 1, j))  # removed entries' trailing comments
+            item, tail = _split_tail(blocks[j])
+            b, a = b_entries[j], a_by_id[eid]
+            if b != a:
+                edited = patch_item(item, b, a)
+                if edited is None or not _block_reads_as(edited, a):
+                    edited = emit_item(a)
+                item = edited if edited.endswith("\n") else edited + "\n"
+            pieces.append(item)
+            prev = j
+        pieces.extend(emit_item(x) for x in news)
+        pieces.append(tail)
+    pieces.extend(_split_tail(blocks[d])[1] for d in range(prev + 1, len(blocks)))
+    return "".join(pieces)
+
+
+def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: dict | None = None,
+          fresh: bool = False) -> None:
+    real = real_path(path)
+    check_writable(real)
+    _sweep_orphans(real)
+    if old_raw is None and real.exists() and not fresh:
+        # a caller that did not load through ``editing``: keep what it can of the file's layout
+        try:
+            old_raw = real.read_bytes()
+            before = parse_catalog(_decode(old_raw, real), real).to_dict(bulky=False)
+        except (OSError, CatalogError):
+            old_raw = before = None
+    raw = catalog_text(old_raw, before, catalog, real)
     side = render_sidecar(catalog)
-    side_path = sidecar_path(path)
+    side_path = sidecar_path(real)
+    # the catalog first, then the sidecar: a failed write (a full disk) leaves both as they
+    # were, and the old sidecar is dropped only once the new catalog is in place
+    if raw != old_raw or not real.exists():
+        atomic_write(real, raw)
     if side is not None:
         atomic_write(side_path, side)
     elif side_path.exists():
         side_path.unlink()
-    atomic_write(path, raw)
-    _write_index(_index_file(path), _fingerprint(raw), catalog)  # the sidecar index follows on the next load
+    from wsskg.index import record_save
+
+    record_save(path, catalog, raw)  # the derived index learns what changed without a parse
 
 
 @contextmanager
 def editing(path: Path) -> Iterator[Catalog]:
-    """Load under the lock, let the caller change the catalog, save it atomically on success."""
+    """Load under the lock, let the caller change the catalog, save it atomically on success
+    (keeping the file's comments and layout where nothing changed)."""
     path = Path(path)
     with locked(path):
+        check_writable(path)
+        old_raw = _read_bytes(path)
         catalog = load_catalog(path)
+        before = catalog.to_dict(bulky=False)
         yield catalog
-        _save(path, catalog)
+        _save(path, catalog, old_raw, before)
 
 
 # -- status changes: one entry's lines -----------------------------------------------------------
+
+def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
+    """The one way a few entries are changed in place (status changes, tags).
+
+    Under the lock, on the real file (symlinks followed), refusing a read-only one: resolve
+    every reference first (an unknown or ambiguous one changes nothing), ``apply(targets)``
+    returns the entries it changed, and ``edit_block(text, entry)`` rewrites only their lines
+    in wsskg's layout (LF text without BOM; the file's CRLF and BOM are put back). In any other
+    layout the file is patched where it changed (:func:`catalog_text`), keeping comments."""
+    path = Path(path)
+    with locked(path), _gc_paused():
+        check_writable(path)
+        raw = _read_bytes(path)
+        text = _decode(raw, path)
+        # references are resolved through the derived index (the sidecar is neither read nor written)
+        idx = _index_for(path, raw)
+        catalog = parse_catalog(text, path) if idx is None else None
+        targets: list[Entry] = []
+        for ref in refs:
+            e = idx.resolve(ref) if idx is not None else cat_mod.resolve(catalog, ref)
+            if e not in targets:
+                targets.append(e)
+        changed = apply(targets)
+        body, nl, bom = _split_raw(raw)
+        new_text: str | None = body
+        for e in changed:
+            new_text = edit_block(new_text, e)
+            if new_text is None:
+                break
+        if new_text is not None:
+            new_raw = _join_raw(new_text, nl, bom)
+        else:
+            # not wsskg's layout: patch the file where it changed (comments and layout kept)
+            new_raw = catalog_text(raw, parse_catalog(text, path).to_dict(bulky=False),
+                                   _with_changes(catalog or idx.load_catalog(bulky=False), changed), path)
+        real = real_path(path)
+        _sweep_orphans(real)
+        if new_raw != raw:
+            atomic_write(real, new_raw)
+        if idx is not None:
+            idx.record_edits(changed, new_raw)
+            idx.close()
+
 
 def set_status(path: Path, refs: list[str], status: str, today: str | None = None) -> list[tuple[Entry, str]]:
     """Set the reading status of the entries ``refs`` name; returns ``(entry, old_status)`` pairs.
@@ -380,21 +707,10 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
     """
     if status not in cat_mod.STATUSES:
         raise CatalogError(f"unknown status {status!r}")
-    path = Path(path)
     today = today or _dt.date.today().isoformat()
-    with locked(path), _gc_paused():
-        raw = _read_bytes(path)
-        # the lean catalog is all a status change needs (the sidecar is neither read nor written)
-        catalog = _read_index(_index_file(path), _fingerprint(raw))
-        text = _decode(raw, path)
-        if catalog is None:
-            catalog = parse_catalog(text, path)
-        targets: list[Entry] = []
-        for ref in refs:
-            e = cat_mod.resolve(catalog, ref)
-            if e not in targets:
-                targets.append(e)
-        changes = []
+    changes: list[tuple[Entry, str]] = []
+
+    def apply(targets: list[Entry]) -> list[Entry]:
         for e in targets:
             old = e.status
             changes.append((e, old))
@@ -403,21 +719,18 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
                 e.read_on = e.read_on if old == "read" and e.read_on else today
             else:
                 e.read_on = None
-        new_text = text
-        for e, _old in changes:
-            edited = _edit_entry_block(new_text, e)
-            if edited is None:
-                new_text = None
-                break
-            new_text = edited
-        if new_text is None:
-            new_text = render(catalog)
-        new_raw = new_text.encode("utf-8")
-        _sweep_orphans(path)
-        if new_raw != raw:
-            atomic_write(path, new_raw)
-        _write_index(_index_file(path), _fingerprint(new_raw), catalog)
+        return targets
+
+    _edit_entries(path, refs, apply, _edit_entry_block)
     return changes
+
+
+def _with_changes(catalog: Catalog, changed: list[Entry]) -> Catalog:
+    """``catalog`` with the entries ``changed`` (resolved and edited elsewhere) put in place."""
+    where = {e.id: i for i, e in enumerate(catalog.entries)}
+    for e in changed:
+        catalog.entries[where[e.id]] = e
+    return catalog
 
 
 def _edit_entry_block(text: str, e: Entry) -> str | None:
@@ -454,33 +767,17 @@ def edit_field(path: Path, refs: list[str], name: str, change) -> list[tuple[Ent
     ``refs`` name; returns ``(entry, changed)`` pairs.
 
     Like :func:`set_status`: everything is resolved before anything is written, and only the
-    ``name`` lines of the changed entries are rewritten (checked by parsing the edited block),
-    else the whole file is rendered again. Used by ``wsskg tag``/``untag``.
+    ``name`` lines of the changed entries are rewritten (checked by parsing the edited block);
+    a file in another layout is patched where it changed, comments kept (see
+    :func:`_edit_entries`). Used by ``wsskg tag``/``untag``.
     """
-    path = Path(path)
-    with locked(path), _gc_paused():
-        raw = _read_bytes(path)
-        catalog = _read_index(_index_file(path), _fingerprint(raw))
-        text = _decode(raw, path)
-        if catalog is None:
-            catalog = parse_catalog(text, path)
-        targets: list[Entry] = []
-        for ref in refs:
-            e = cat_mod.resolve(catalog, ref)
-            if e not in targets:
-                targets.append(e)
-        results = [(e, bool(change(e))) for e in targets]
-        new_text: str | None = text
-        for e, changed in results:
-            if changed and new_text is not None:
-                new_text = _edit_field_lines(new_text, e, name)
-        if new_text is None:
-            new_text = render(catalog)
-        new_raw = new_text.encode("utf-8")
-        _sweep_orphans(path)
-        if new_raw != raw:
-            atomic_write(path, new_raw)
-        _write_index(_index_file(path), _fingerprint(new_raw), catalog)
+    results: list[tuple[Entry, bool]] = []
+
+    def apply(targets: list[Entry]) -> list[Entry]:
+        results.extend((e, bool(change(e))) for e in targets)
+        return [e for e, changed in results if changed]
+
+    _edit_entries(path, refs, apply, lambda text, e: _edit_field_lines(text, e, name))
     return results
 
 

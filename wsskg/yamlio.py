@@ -300,3 +300,269 @@ def dump_yaml(data: dict, header: str = "") -> str:
     for k, v in data.items():
         _emit_key(out, 0, k, v)
     return "\n".join(out) + "\n"
+
+
+# -- editing a hand-kept file in place -----------------------------------------------------------
+
+#: Lists of mappings matched item by item (by this key) when a file is patched in place.
+KEYED_LISTS = {"entries": "id", "topics": "path"}
+_MISSING = object()
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def patch_text(text: str, before: dict, after: dict, keyed: dict[str, str] = KEYED_LISTS) -> str | None:
+    """``text`` (which reads as ``before``) changed to read as ``after``, touching only what changed.
+
+    A file kept by hand (comments, another indentation, flow style, key order) is edited, not
+    re-rendered: a changed scalar is replaced where it stands; a changed list or mapping value
+    is re-emitted in its key's place; a new key is added after its predecessor; items of the
+    ``keyed`` lists (entries by id, topics by path) are patched, inserted and deleted one by
+    one. Everything else, comments included, stays byte for byte. Returns None when the
+    document is not a block mapping or a change cannot be placed (the caller re-renders, and
+    must check the result parses back to ``after``)."""
+    try:
+        root = yaml.compose(text, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.MappingNode) or root.flow_style:
+        return None
+    starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    doc = _Doc(text, starts)
+    if not doc.mapping(root, before, after, keyed):
+        return None
+    return doc.apply()
+
+
+class _Doc:
+    """Offsets and pending edits of one document being patched."""
+
+    def __init__(self, text: str, starts: list[int]):
+        self.text = text
+        self.starts = starts
+        self.edits: list[tuple[int, int, int, str]] = []  # (start, end, order, replacement)
+
+    def at(self, mark) -> int:
+        return self.starts[mark.line] + mark.column
+
+    def line_start(self, pos: int) -> int:
+        return self.text.rfind("\n", 0, pos) + 1
+
+    def content_end(self, start: int, end: int) -> int:
+        """``end`` moved back over the blank and comment-only lines a block collection's end
+        mark includes (they belong to what follows)."""
+        seg = self.text[start:end]
+        lines = seg.split("\n")
+        while len(lines) > 1 and (not lines[-1].strip() or lines[-1].lstrip().startswith("#")):
+            lines.pop()
+        return start + len("\n".join(lines).rstrip(" \t"))
+
+    def edit(self, start: int, end: int, new: str) -> None:
+        self.edits.append((start, end, len(self.edits), new))
+
+    def apply(self) -> str:
+        out = self.text
+        last = len(out) + 1
+        # from the end backwards, so earlier offsets stay valid; at one offset the replacement
+        # first, then the insertions (the later-made one first, so they end up in order)
+        for start, end, _, new in sorted(self.edits, key=lambda e: (e[0], e[1] > e[0], e[2]), reverse=True):
+            if end > last:
+                return None  # overlapping edits: give up rather than guess
+            out = out[:start] + new + out[end:]
+            last = start
+        return out
+
+    def pairs(self, node) -> dict | None:
+        found: dict = {}
+        for k, v in node.value:
+            if not isinstance(k, yaml.ScalarNode) or k.value in found:
+                return None
+            found[k.value] = (k, v)
+        return found
+
+    def key_block(self, knode, vnode, indent: int, key: str, value: Any) -> None:
+        """Re-emit ``key: value`` where ``key: <old value>`` stands."""
+        start = self.at(knode.start_mark)
+        end = self.content_end(start, self.at(vnode.end_mark))
+        out: list[str] = []
+        _emit_key(out, indent, key, value)
+        self.edit(start, end, "\n".join(out)[indent:])
+
+    def mapping(self, node, before: dict, after: dict, keyed: dict[str, str] | None = None) -> bool:
+        """Patch a block mapping; on False, no edit of it is kept (the caller re-emits it whole)."""
+        mark = len(self.edits)
+        if not self._mapping(node, before, after, keyed):
+            del self.edits[mark:]
+            return False
+        return True
+
+    def _mapping(self, node, before: dict, after: dict, keyed: dict[str, str] | None) -> bool:
+        if not isinstance(node, yaml.MappingNode) or node.flow_style or not node.value:
+            return False
+        pairs = self.pairs(node)
+        if pairs is None:
+            return False
+        indent = node.value[0][0].start_mark.column
+        order = list(after)
+        for key in dict.fromkeys([*before, *after]):
+            b, a = before.get(key, _MISSING), after.get(key, _MISSING)
+            if b == a:
+                continue
+            if key not in pairs:
+                if a is _MISSING:
+                    continue
+                # a new key: after the nearest earlier key of ``after`` that the text has
+                prev = next((pairs[k] for k in reversed(order[: order.index(key)]) if k in pairs), None)
+                kn, vn = prev if prev else node.value[-1]
+                pos = self.content_end(self.at(kn.start_mark), self.at(vn.end_mark))
+                out: list[str] = []
+                _emit_key(out, indent, key, a)
+                self.edit(pos, pos, "\n" + "\n".join(out))
+                continue
+            knode, vnode = pairs[key]
+            kstart = self.at(knode.start_mark)
+            if a is _MISSING:
+                ls = self.line_start(kstart)
+                if self.text[ls:kstart].strip():
+                    return False  # the first key of a ``- `` item: leave it to a re-emit
+                end = self.content_end(kstart, self.at(vnode.end_mark))
+                nl = self.text.find("\n", end)
+                self.edit(ls, len(self.text) if nl < 0 else nl + 1, "")
+                continue
+            if keyed and key in keyed and isinstance(a, list) and isinstance(b, list) \
+                    and isinstance(vnode, yaml.SequenceNode) and self.sequence(vnode, b, a, keyed[key]):
+                continue
+            if isinstance(vnode, yaml.ScalarNode) and vnode.style not in ("|", ">") \
+                    and isinstance(a, _SCALARS) and not (isinstance(a, str) and _literal_ok(a)):
+                self.edit(self.at(vnode.start_mark), self.at(vnode.end_mark), scalar(a))
+                continue
+            self.key_block(knode, vnode, indent, key, a)
+        return True
+
+    def sequence(self, node, before: list, after: list, idkey: str) -> bool:
+        mark = len(self.edits)
+        if not self._sequence(node, before, after, idkey):
+            del self.edits[mark:]
+            return False
+        return True
+
+    def _sequence(self, node, before: list, after: list, idkey: str) -> bool:
+        if node.flow_style or not node.value or len(node.value) != len(before):
+            return False
+        if not all(isinstance(x, dict) and idkey in x for x in (*before, *after)):
+            return False
+        items: dict = {}
+        for item, b in zip(node.value, before):
+            p = self.pairs(item) if isinstance(item, yaml.MappingNode) else None
+            if p is not None and idkey in p and p[idkey][1].value != str(b[idkey]):
+                return False
+            items[b[idkey]] = (item, b)
+        if len(items) != len(before):
+            return False
+        after_ids = [x[idkey] for x in after]
+        if len(set(after_ids)) != len(after_ids):
+            return False
+        kept = [i for i in items if i in set(after_ids)]
+        if kept != [i for i in after_ids if i in items]:
+            return False  # reordered: not a few local edits
+        first = node.value[0]
+        dash_line = self.line_start(self.at(first.start_mark))
+        dash = self.text[dash_line: self.at(first.start_mark)]
+        if dash.strip() != "-":
+            return False
+        dash_col = dash.index("-")
+
+        def extent(item) -> tuple[int, int]:
+            s = self.at(item.start_mark)
+            return self.line_start(s), self.content_end(s, self.at(item.end_mark))
+
+        for iid, (item, b) in items.items():
+            if iid not in set(after_ids):
+                ls, end = extent(item)
+                if self.text[ls: self.at(item.start_mark)].strip() != "-":
+                    return False
+                nl = self.text.find("\n", end)
+                self.edit(ls, len(self.text) if nl < 0 else nl + 1, "")
+        pending: list[str] = []
+        anchor = None  # the item the pending new ones follow (None: before the first kept one)
+
+        def flush(at_item) -> None:
+            if not pending:
+                return
+            out: list[str] = []
+            for x in pending:
+                _emit_item(out, dash_col, x)
+            if anchor is None:
+                pos = extent(at_item)[0] if at_item is not None else extent(node.value[0])[0]
+                self.edit(pos, pos, "\n".join(out) + "\n")
+            else:
+                pos = extent(anchor)[1]
+                self.edit(pos, pos, "\n" + "\n".join(out))
+            pending.clear()
+
+        for x in after:
+            iid = x[idkey]
+            if iid not in items:
+                pending.append(x)
+                continue
+            item, b = items[iid]
+            flush(item)
+            anchor = item
+            if b != x and not self.mapping(item, b, x):
+                s = self.at(item.start_mark)
+                out: list[str] = []
+                _emit_item(out, dash_col, x)
+                self.edit(s, extent(item)[1], "\n".join(out)[dash_col + 2:])
+        if anchor is None and pending:
+            # every old item went: put the new ones where the first old one was
+            pos = extent(node.value[0])[0]
+            out = []
+            for x in pending:
+                _emit_item(out, dash_col, x)
+            self.edit(pos, pos, "\n".join(out) + "\n")
+            pending.clear()
+        flush(None)
+        return True
+
+
+def patch_item(block: str, before: dict, after: dict) -> str | None:
+    """One ``- ...`` item of a block sequence (its text ``block``, which reads as ``[before]``)
+    changed to read as ``[after]``, touching only what changed (see :func:`patch_text`)."""
+    try:
+        root = yaml.compose(block, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.SequenceNode) or len(root.value) != 1:
+        return None
+    doc = _Doc(block, [0] + [m.end() for m in re.finditer("\n", block)])
+    if not doc.mapping(root.value[0], before, after):
+        return None
+    return doc.apply()
+
+
+def emit_item(item: Any, indent: int = 0) -> str:
+    """The text of one sequence item as :func:`dump_yaml` writes it (ends with a newline)."""
+    out: list[str] = []
+    _emit_item(out, indent, item)
+    return "\n".join(out) + "\n"
+
+
+def split_entries(text: str) -> tuple[str, str, list[str]] | None:
+    """``(head, lead, blocks)`` of a catalog whose ``entries:`` is the last top-level key and
+    a block sequence at column 0 (wsskg's layout, whatever the user did inside the blocks):
+    ``head`` ends with the ``entries:`` line, ``lead`` is what comes before the first item
+    (comments, blank lines), ``blocks`` are the items' texts (each with the comment and blank
+    lines after it). None for any other shape."""
+    m = _ENTRIES_KEY.search(text)
+    if not m:
+        return None
+    head, body = text[: m.end()], text[m.end():]
+    if _FOREIGN_LINE.search(body) or _DOC_MARKER.search(head):
+        return None
+    starts = [mm.start() for mm in _ITEM_START.finditer(body)]
+    if not starts:
+        return None
+    lead = body[: starts[0]]
+    if any(ln.strip() and not ln.lstrip().startswith("#") for ln in lead.split("\n")):
+        return None
+    blocks = [body[a:b] for a, b in zip(starts, starts[1:] + [len(body)])]
+    return head, lead, blocks

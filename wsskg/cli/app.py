@@ -17,13 +17,14 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Tuple, Union
 
 import typer
 from typer.core import TyperGroup
 
 from wsskg import __version__
 from wsskg.errors import WsskgError
+from wsskg.outputs import FORCE_HELP
 
 
 class _Group(TyperGroup):
@@ -33,18 +34,24 @@ class _Group(TyperGroup):
         try:
             return super().invoke(ctx)
         except WsskgError as e:
-            typer.echo(f"Error: {e}", err=True)
+            err(f"Error: {e}")
             raise typer.Exit(e.exit_code) from None
+        except BrokenPipeError:  # `wsskg list | head`: the reader is gone; not an error
+            # (before OSError, which it is a kind of). Point stdout at /dev/null so the
+            # interpreter's final flush does not fail again.
+            try:
+                devnull = os.open(os.devnull, os.O_WRONLY)
+                os.dup2(devnull, sys.stdout.fileno())
+            except (OSError, ValueError):
+                pass
+            raise typer.Exit(0) from None
         except OSError as e:  # a file the user named cannot be read or written
             where = f"{e.filename}: " if e.filename else ""
-            typer.echo(f"Error: {where}{e.strerror or e}", err=True)
+            err(f"Error: {where}{e.strerror or e}")
             raise typer.Exit(1) from None
         except KeyboardInterrupt:
-            typer.echo("Interrupted; the catalog was left as it was before the last save.", err=True)
+            err("Interrupted; the catalog was left as it was before the last save.")
             raise typer.Exit(130) from None
-        except BrokenPipeError:  # `wsskg list | head`
-            sys.stderr.close()
-            raise typer.Exit(0) from None
 
 
 app = typer.Typer(
@@ -63,6 +70,8 @@ CatalogOpt = typer.Option(
     envvar=None, show_default=False,
 )
 JsonOpt = typer.Option(False, "--json", help="Print JSON for scripts instead of a table.")
+#: ``--force`` for commands that write an output file (see :mod:`wsskg.outputs` for the rule).
+ForceOpt = typer.Option(False, "--force", help=FORCE_HELP)
 
 
 def _version(value: bool) -> None:
@@ -73,9 +82,28 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    catalog: Optional[Path] = typer.Option(
+        None, "--catalog", "-c", show_default=False,
+        help="Catalog file for the command that follows (same as the command's own --catalog)."),
 ) -> None:
     """wsskg: your reading list as a knowledge graph."""
+    if catalog is not None:
+        # `wsskg -c X import F` as well as `wsskg import F -c X`: the command's own option wins;
+        # the environment variable every command already reads carries it, for this command only
+        from wsskg.config import CATALOG_ENV
+
+        old = os.environ.get(CATALOG_ENV)
+        os.environ[CATALOG_ENV] = str(catalog)
+
+        def restore() -> None:
+            if old is None:
+                os.environ.pop(CATALOG_ENV, None)
+            else:
+                os.environ[CATALOG_ENV] = old
+
+        ctx.call_on_close(restore)
 
 
 # -- shared plumbing for commands ------------------------------------------------------------------
@@ -89,7 +117,8 @@ def shown(path: Path) -> str:
 
 
 def err(message: str) -> None:
-    typer.echo(message, err=True)
+    """One line on stderr (through :func:`echo`: no terminal controls from the data)."""
+    echo(message, err=True)
 
 
 def use_color() -> bool:
@@ -98,14 +127,23 @@ def use_color() -> bool:
 
 
 def print_json(obj: Any) -> None:
-    typer.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
+    """JSON for scripts. C1 controls and bidi overrides, which ``json.dumps`` leaves raw, are
+    written as ``\\uXXXX`` escapes: the same JSON value, harmless on a terminal."""
+    text = json.dumps(obj, ensure_ascii=False, indent=2, default=str)
+    typer.echo(_JSON_UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()), text))
 
 
 def read_catalog(catalog_opt: Optional[Path], bulky: bool = True):
     """The catalog for a read-only command: the user's, or the bundled default (said on stderr).
     ``bulky=False`` skips the sidecar (abstracts, references) for commands that do not show them."""
-    from wsskg.config import bundled_catalog, find_catalog
     from wsskg.store import load_catalog
+
+    path = _read_path(catalog_opt)
+    return path, load_catalog(path, bulky=bulky)
+
+
+def _read_path(catalog_opt: Optional[Path]) -> Path:
+    from wsskg.config import bundled_catalog, find_catalog
 
     path, exists = find_catalog(catalog_opt)
     if not exists:
@@ -115,7 +153,28 @@ def read_catalog(catalog_opt: Optional[Path], bulky: bool = True):
             raise CatalogError("file not found (run `wsskg init` to create it)", path=path)
         err(f"wsskg: no {path.name} here; using the bundled default catalog (run `wsskg init` to get your own copy)")
         path = bundled_catalog()
-    return path, load_catalog(path, bulky=bulky)
+    return path
+
+
+def read_index(catalog_opt: Optional[Path]):
+    """The derived index (``wsskg.index``) of the catalog a query command reads, brought up to
+    date first (with a progress bar on a terminal when that takes a while)."""
+    from wsskg.index import open_index
+
+    path = _read_path(catalog_opt)
+    return path, open_index(path, progress=_progress)
+
+
+def _progress(done: int, total: int) -> None:
+    """Indexing progress on stderr: a bar on a terminal, nothing in a pipe or log."""
+    if not sys.stderr.isatty():
+        return
+    width = 30
+    n = width * done // max(total, 1)
+    sys.stderr.write(f"\rindexing catalog [{'#' * n}{'-' * (width - n)}] {done:,}/{total:,} entries")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
 
 
 def write_path(catalog_opt: Optional[Path]) -> Path:
@@ -138,10 +197,35 @@ _STATUS_STYLE = {"read": "green", "reading": "yellow", "unread": None}
 # OSC 8 links), DEL and bidi overrides: a title from a list, BibTeX file or API must not drive
 # the terminal. Shown as U+FFFD in tables and `show`; exports keep the text as it is.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str) -> str:
     return _CONTROL.sub("\ufffd", text)
+
+
+Part = Union[str, Tuple[str, dict]]
+
+
+def echo(*parts: Part, err: bool = False, nl: bool = True) -> None:
+    """The one way commands print a line: every part is neutralised with :func:`safe` (titles,
+    topic names, ids, list titles and messages all come from files and APIs), and a part
+    given as ``(text, style)`` is styled (``typer.style`` keywords) only on a colour terminal."""
+    color = not err and use_color()
+    out = []
+    for part in parts:
+        if isinstance(part, tuple):
+            text, style = part
+            text = safe(str(text))
+            out.append(typer.style(text, **style) if color else text)
+        else:
+            out.append(safe(str(part)))
+    typer.echo("".join(out), err=err, nl=nl)
+
+
+def print_data(text: str) -> None:
+    """An export printed to stdout: exact bytes into a pipe or file, neutralised on a terminal."""
+    typer.echo(text if not sys.stdout.isatty() else safe(text), nl=False)
 
 
 def _short(text: str, width: int) -> str:
@@ -150,33 +234,36 @@ def _short(text: str, width: int) -> str:
 
 
 def print_entries(entries: list, extra: Optional[list] = None) -> None:
-    """A readable table: id, status, year, title, topics (plain text when not a terminal)."""
+    """A readable table: id, status, year, title, topics (plain text when not a terminal).
+    Every part is neutralised as :func:`echo` does; the table goes out in one write (10,000
+    echo calls cost more than the query behind them)."""
     if not entries:
         err("no entries match")
         return
-    color = use_color()
     id_w = min(max(len(e.id) for e in entries), 40)
     title_w = 72
-    typer.echo(f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS")
+    color = use_color()
+    lines = [safe(f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS")]
     for i, e in enumerate(entries):
         status = f"{e.status:<7}"
-        if color and _STATUS_STYLE[e.status]:
-            status = typer.style(status, fg=_STATUS_STYLE[e.status])
+        style = _STATUS_STYLE[e.status]
+        if color and style:
+            status = typer.style(status, fg=style)
         year = str(e.year or e.canonical_year or "")
         topics = ", ".join(t.rsplit("/", 1)[-1] for t in e.topics)
-        line = f"{e.id:<{id_w}}  {status} {year:<4}  {_short(e.display_title, title_w):<{title_w}}  {topics}"
+        tail = f" {year:<4}  {_short(e.display_title, title_w):<{title_w}}  {topics}"
         if extra and extra[i]:
-            line += f"  [{extra[i]}]"
-        typer.echo(line)
+            tail += f"  [{extra[i]}]"
+        lines.append(safe(f"{e.id:<{id_w}}  ") + status + safe(tail))
+    typer.echo("\n".join(lines))
 
 
 def _entry_details(e, catalog) -> None:
     def row(name: str, value: Any) -> None:
         if value not in (None, "", [], {}):
-            typer.echo(safe(f"{name + ':':<15}{value}"))
+            echo(f"{name + ':':<15}{value}")
 
-    title = safe(e.display_title)
-    typer.echo(typer.style(title, bold=True) if use_color() else title)
+    echo((e.display_title, {"bold": True}))
     row("id", e.id)
     row("kind", e.kind)
     row("status", e.status + (f" (read on {e.read_on})" if e.read_on else ""))
@@ -189,6 +276,10 @@ def _entry_details(e, catalog) -> None:
     row("arXiv", e.arxiv_id)
     row("DOI", e.doi)
     row("S2", e.s2_id)
+    if getattr(e, "wrong_link", None):
+        from wsskg.enrich.writer import describe_wrong_link
+
+        row("wrong link", describe_wrong_link(e))
     row("citations", e.citation_count)
     for ln in e.links:
         label = ln.label if ln.label and ln.label != ln.url else ln.kind

@@ -10,14 +10,19 @@ import typer
 from wsskg.exporters import names as export_formats
 from wsskg.cli.app import (
     CatalogOpt,
+    ForceOpt,
     JsonOpt,
     _entry_details,
+    _progress,
     _short,
     app,
+    echo,
     err,
+    print_data,
     print_entries,
     print_json,
     read_catalog,
+    read_index,
     shown,
     write_path,
 )
@@ -94,16 +99,16 @@ def import_cmd(
             else:
                 report = merge_into(base, incoming)
         for line in report.lines():
-            typer.echo(line)
-        typer.echo(f"Merged {file} into {shown(path)}: {report.summary()}")
+            echo(line)
+        echo(f"Merged {file} into {shown(path)}: {report.summary()}")
         return
     if exists and not force:
         raise CatalogError("already exists; use --merge to add to it or --force to replace it", path=path)
     with locked(path):
-        save_catalog(path, incoming, lock=False)
+        save_catalog(path, incoming, lock=False, fresh=True)
     kinds = {k: sum(1 for e in incoming.entries if e.kind == k) for k in ("paper", "code", "resource")}
     read = sum(1 for e in incoming.entries if e.status == "read")
-    typer.echo(
+    echo(
         f"Imported {len(incoming.entries)} entries ({kinds['paper']} papers, {kinds['code']} code, "
         f"{kinds['resource']} other; {read} read) in {n_topics} topics from {file} -> {shown(path)}"
     )
@@ -126,15 +131,16 @@ def init(
     from wsskg.catalog import Catalog
     from wsskg.config import bundled_catalog, find_catalog
     from wsskg.errors import CatalogError
-    from wsskg.store import atomic_write, locked, render
+    from wsskg.store import atomic_write, check_writable, locked, render
 
     path, exists = find_catalog(catalog)
     if exists and not force:
         raise CatalogError("already exists; use --force to overwrite it", path=path)
     with locked(path):
+        check_writable(path)
         data = render(Catalog()).encode() if empty else bundled_catalog().read_bytes()
         atomic_write(path, data)
-    typer.echo(f"Created {shown(path)}" + (" (empty)" if empty else " from the default reading list"))
+    echo(f"Created {shown(path)}" + (" (empty)" if empty else " from the default reading list"))
 
 
 @app.command("list")
@@ -155,13 +161,10 @@ def list_cmd(
     \b
       wsskg list --status unread --topic affinity
     """
-    from wsskg.search import filter_entries
-
     _check_status(status, kind)
-    _, cat = read_catalog(catalog, bulky=json_out)
-    entries = filter_entries(cat, topic=topic, status=status, year=year, kind=kind, tag=tag)
-    if limit:
-        entries = entries[:limit]
+    _, idx = read_index(catalog)
+    entries = idx.filter_entries(topic=topic, status=status, year=year, kind=kind, limit=limit, bulky=json_out,
+                                 light=not json_out, tag=tag)
     if json_out:
         print_json([e.to_json() for e in entries])
     else:
@@ -177,10 +180,8 @@ def topics(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> No
     \b
       wsskg topics
     """
-    from wsskg.search import topic_counts
-
-    _, cat = read_catalog(catalog, bulky=False)
-    rows = topic_counts(cat)
+    _, idx = read_index(catalog)
+    rows = idx.topic_counts()
     if json_out:
         print_json(rows)
         return
@@ -188,7 +189,7 @@ def topics(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> No
     for r in rows:
         name = "  " * r["depth"] + r["name"]
         progress = f"{r['read']}/{r['total']} read" if r["total"] else "-"
-        typer.echo(f"{name:<{width}}  {progress}")
+        echo(f"{name:<{width}}  {progress}")
 
 
 @app.command()
@@ -199,6 +200,10 @@ def search(
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Only entries from this year."),
     kind: Optional[str] = typer.Option(None, "--kind", "-k", help="Only paper, code or resource entries."),
     limit: int = typer.Option(20, "--limit", "-n", help="Show at most N results."),
+    mode: Optional[str] = typer.Option(
+        None, "--mode", "-m", show_default=False,
+        help="keyword, meaning or hybrid (both rankings fused). Default: hybrid when the optional "
+        "model is installed (pip install 'wsskg[meaning]'), else keyword."),
     tag: Optional[str] = TagOpt,
     json_out: bool = JsonOpt,
     catalog: Optional[Path] = CatalogOpt,
@@ -211,11 +216,17 @@ def search(
       wsskg search affinity
       wsskg search saliancy --status unread
     """
-    from wsskg.search import search as run_search
+    from wsskg import meaning
 
     _check_status(status, kind)
-    _, cat = read_catalog(catalog)
-    hits = run_search(cat, query, topic=topic, status=status, year=year, kind=kind, limit=limit, tag=tag)
+    if mode is not None and mode not in meaning.MODES:
+        raise typer.BadParameter(f"unknown mode {mode!r}; use one of {', '.join(meaning.MODES)}", param_hint="--mode")
+    chosen = mode or meaning.default_mode()
+    _, idx = read_index(catalog)
+    hits = idx.search(query, topic=topic, status=status, year=year, kind=kind, limit=limit, mode=chosen,
+                      progress=_progress, tag=tag)
+    if mode is not None or chosen != "keyword":
+        err(f"wsskg: {chosen} search" + ("" if chosen == "keyword" else f" ({meaning.MODEL_NAME})"))
     if json_out:
         print_json([h.to_json() for h in hits])
         return
@@ -239,28 +250,18 @@ def show(
       wsskg show adaptive-affinity-field-2018
       wsskg show 1803.10464
     """
-    from wsskg.catalog import resolve
-
-    _, cat = read_catalog(catalog)
-    e = resolve(cat, ref)
-    hood = _neighbourhood(cat, e)
+    _, idx = read_index(catalog)
+    e = idx.get(idx.resolve(ref).id)
+    hood = idx.neighbourhood(e)
     if json_out:
         d = e.to_json()
         if hood is not None:
             d["neighbourhood"] = hood
         print_json(d)
         return
-    _entry_details(e, cat)
+    _entry_details(e, None)
     if hood:
         _print_neighbourhood(hood)
-
-
-def _neighbourhood(cat, e):
-    try:
-        from wsskg.graph import neighbourhood
-    except ImportError:
-        return None
-    return neighbourhood(cat, e.id)
 
 
 def _print_neighbourhood(hood: dict) -> None:
@@ -273,7 +274,7 @@ def _print_neighbourhood(hood: dict) -> None:
                     text += f"  ({item['reason']})"
             else:
                 text = str(item)
-            typer.echo(f"{label + ':':<15}{_short(text, 110)}")
+            echo(f"{label + ':':<15}{_short(text, 110)}")
 
 
 def _set_status(refs: List[str], status: str, catalog: Optional[Path]) -> None:
@@ -283,7 +284,7 @@ def _set_status(refs: List[str], status: str, catalog: Optional[Path]) -> None:
     changes = set_status(path, refs, status)
     for e, old in changes:
         note = "" if old != status else " (already)"
-        typer.echo(f"{status}: {e.id}  {_short(e.display_title, 80)}{note}")
+        echo(f"{status}: {e.id}  {_short(e.display_title, 80)}{note}")
 
 
 RefsArg = typer.Argument(..., help="Entry ids, arXiv ids or title fragments.", show_default=False)
@@ -344,9 +345,9 @@ def check(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> Non
         print_json([f.to_json() for f in findings])
     else:
         for f in findings:
-            typer.echo(f"{f.level}: [{f.code}] {f.message}")
+            echo(f"{f.level}: [{f.code}] {f.message}")
         warnings = len(findings) - len(errors)
-        typer.echo(f"{shown(path)}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings")
+        echo(f"{shown(path)}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings")
     if errors:
         raise typer.Exit(1)
 
@@ -357,7 +358,10 @@ def export(
     status: Optional[str] = StatusOpt,
     topic: Optional[str] = TopicOpt,
     tag: Optional[str] = TagOpt,
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of stdout."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of stdout. "
+                                          "An existing FILE is replaced only if wsskg wrote it and it is unchanged since; "
+                                          "never the catalog or its sidecar."),
+    force: bool = ForceOpt,
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
     """Export the categorized reading list (Markdown), the entries (JSON, CSV, BibTeX,
@@ -375,12 +379,16 @@ def export(
     _check_status(status)
     if fmt not in exporters.EXPORTERS:
         raise typer.BadParameter(f"unknown format {fmt!r}; use one of {', '.join(exporters.names())}", param_hint="--format")
-    _, cat = read_catalog(catalog, bulky=exporters.get(fmt).bulky)
+    cat_path, cat = read_catalog(catalog, bulky=exporters.get(fmt).bulky)
+    if output:
+        from wsskg.outputs import catalog_files, check_output
+
+        check_output(output, protect=catalog_files(cat_path), force=force)  # refuse before the work
     text = exporters.export(cat, fmt, status=status, topic=topic, tag=tag)
     if output:
-        from wsskg.store import atomic_write
+        from wsskg.outputs import catalog_files, write_output
 
-        atomic_write(output, text.encode("utf-8"))
+        write_output(output, text.encode("utf-8"), protect=catalog_files(cat_path), force=force)
         err(f"wrote {output}")
     else:
-        typer.echo(text, nl=False)
+        print_data(text)

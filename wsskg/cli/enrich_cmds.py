@@ -12,7 +12,7 @@ from typing import List, Optional
 
 import typer
 
-from wsskg.cli.app import CatalogOpt, JsonOpt, err, print_json, write_path
+from wsskg.cli.app import CatalogOpt, JsonOpt, echo, err, print_json, write_path
 
 _SOURCES = ("arxiv", "s2", "all")
 
@@ -50,6 +50,8 @@ def register(app: typer.Typer) -> None:
         only: Optional[List[str]] = typer.Option(None, "--only", metavar="REF", help="Only this entry (repeatable): id, arXiv id, DOI or title."),
         refresh: bool = typer.Option(False, "--refresh", help="Ask again even when cached or already enriched."),
         offline: bool = typer.Option(False, "--offline", help="Use the cache only; report what it could not fill."),
+        timeout: Optional[float] = typer.Option(None, "--timeout", metavar="SECONDS", min=0.001,
+                                                help="Stop asking after this many seconds in all (what was found is saved)."),
         json_out: bool = JsonOpt,
         catalog: Optional[Path] = CatalogOpt,
     ) -> None:
@@ -58,7 +60,10 @@ def register(app: typer.Typer) -> None:
 
         Entries with an arXiv id (or arxiv.org link) or DOI are looked up by id, in batches; the
         others by title, and only a close, unambiguous title match whose year and venue agree
-        with the list is taken. Code repos and concept-like titles are skipped. What the list
+        with the list is taken. Code repos and concept-like titles are skipped. A list link
+        whose paper is not the one the list names (another title; a short name the paper never
+        calls itself) is kept but marked wrong_link, its id cleared, and the work looked up by
+        title or short name with its year and venue instead. What the list
         says (title, venue, year, notes, links, status) is never changed. Answers are cached
         ($WSSKG_CACHE_DIR), the catalog is saved after every batch (an interrupted run resumes),
         S2_API_KEY is used when set. Exit status 3 when some lookups failed.
@@ -70,6 +75,7 @@ def register(app: typer.Typer) -> None:
           wsskg enrich --topic context --source s2
           wsskg enrich --only non-local-neural-2018 --refresh
           wsskg enrich --offline --json
+          wsskg enrich --timeout 600
         """
         from wsskg.enrich import enrich
 
@@ -79,19 +85,25 @@ def register(app: typer.Typer) -> None:
         update, close = _progress() if not json_out else (None, lambda: None)
         try:
             report = enrich(path, source=source, topic=topic, only=only or None, refresh=refresh,
-                            offline=offline, progress=update)
+                            offline=offline, progress=update, timeout=timeout)
         finally:
             close()
         if json_out:
             print_json(report.to_dict())
         else:
+            for eid, link, why in report.wrong_links:
+                err(f"wrong link: {eid}: {link}: {why}")
             for eid, why in report.unmatched:
                 err(f"unmatched: {eid}: {why}")
             for eid, why in report.failed:
                 err(f"failed: {eid}: {why}")
             if report.offline_missing:
                 err(f"offline, not in the cache: {', '.join(report.offline_missing)}")
-            typer.echo(report.summary())
+            for ids, why in report.same_works:
+                err(f"same work: {' = '.join(ids)} ({why})")
+            for text in report.notices:
+                err(f"note: {text}")
+            echo(report.summary())
         if report.failed:
             raise typer.Exit(3)
 
@@ -121,4 +133,4 @@ def register(app: typer.Typer) -> None:
             print_json(entry.to_json())
         else:
             year = f" ({entry.year})" if entry.year else ""
-            typer.echo(f"added {entry.id}: {entry.title}{year}")
+            echo(f"added {entry.id}: {entry.title}{year}")

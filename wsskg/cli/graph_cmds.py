@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from wsskg.cli.app import CatalogOpt, JsonOpt, err, print_json, read_catalog, use_color, write_path
+from wsskg.cli.app import CatalogOpt, ForceOpt, JsonOpt, echo, err, print_data, print_json, read_catalog, read_index, write_path
 from wsskg.errors import WsskgError
 
 FORMAT_CHOICES = ("graphml", "gexf", "json", "dot", "html")
@@ -38,8 +38,9 @@ class Status(str, Enum):
     read = "read"
 
 
-def _style(text: str, **kw) -> str:
-    return typer.style(text, **kw) if use_color() else text
+def _style(text: str, **kw) -> tuple:
+    """A part for :func:`echo` styled on a colour terminal."""
+    return (text, kw)
 
 
 def _clip(text: str, width: int) -> str:
@@ -72,22 +73,26 @@ def next_cmd(
 
     Example: wsskg next --limit 5 --topic affinity
     """
-    from wsskg.recommend import next_papers
+    from wsskg.index import has_citations, next_papers
 
-    _, cat = read_catalog(catalog)
-    picks = next_papers(cat, limit=limit, topic=topic)
+    _, idx = read_index(catalog)  # the walk and its ranking are cached in the index
+    picks = next_papers(idx, limit=limit, topic=topic)
     if as_json:
         print_json(picks)
         return
     if not picks:
-        typer.echo("Nothing left to suggest: every paper" + (f" in {topic}" if topic else "") + " is read or being read.")
+        echo("Nothing left to suggest: every paper" + (f" in {topic}" if topic else "") + " is read or being read.")
         return
     width = len(str(len(picks)))
     for i, p in enumerate(picks, 1):
         year = f" ({p['year']})" if p.get("year") else ""
-        typer.echo(f"{i:>{width}}. {_style(p['id'], bold=True)}{year}  {_clip(p['title'], 70)}")
-        typer.echo(f"{' ' * width}   {p['reason']}")
-    typer.echo(f"\nMark one read with: wsskg read {picks[0]['id']}")
+        echo(f"{i:>{width}}. ", _style(p['id'], bold=True), f"{year}  {_clip(p['title'], 70)}")
+        echo(f"{' ' * width}   {p['reason']}")
+    echo(f"\nMark one read with: wsskg read {picks[0]['id']}")
+    if not has_citations(idx):
+        echo("These follow topics only: `wsskg enrich` fetches references and citations, so suggestions "
+             "also weigh what your read papers cite and what cites them, and `wsskg discover` can name "
+             "the classics the list is missing.")
 
 
 def discover_cmd(
@@ -128,30 +133,35 @@ def discover_cmd(
             from wsskg.store import load_catalog
 
             cat = load_catalog(path)
+        found = discover(cat, direction=direction, topic=topic, limit=limit)
+        cited_data = any(e.references or e.cited_by for e in cat.entries)
     else:
-        _, cat = read_catalog(catalog)
-    found = discover(cat, direction=direction, topic=topic, limit=limit)
+        from wsskg import index
+
+        _, idx = read_index(catalog)  # counted in SQL over the index's citation rows
+        found = index.discover(idx, direction=direction, topic=topic, limit=limit)
+        cited_data = index.has_citations(idx)
     if as_json:
         print_json(found)
         return
     if not found:
-        if not any(e.references or e.cited_by for e in cat.entries):
+        if not cited_data:
             if direction == "cited":
                 hint = "run `wsskg enrich` first to fetch references"
             else:
                 hint = "papers need a Semantic Scholar id (run `wsskg enrich`) before their citations can be fetched"
                 if offline:
                     hint += "; --offline used cached citations only"
-            typer.echo(f"No citation data in this catalog: {hint}.")
+            echo(f"No citation data in this catalog: {hint}.")
         else:
-            typer.echo("No outside papers found" + (f" for topic {topic}" if topic else "") + ".")
+            echo("No outside papers found" + (f" for topic {topic}" if topic else "") + ".")
         return
     width = len(str(len(found)))
     for i, f in enumerate(found, 1):
         year = f" ({f['year']})" if f.get("year") else ""
-        typer.echo(f"{i:>{width}}. {_clip(f['title'], 78)}{year}")
-        typer.echo(f"{' ' * width}   {f['evidence']}")
-        typer.echo(f"{' ' * width}   {_style(f['add'], fg='green')}")
+        echo(f"{i:>{width}}. {_clip(f['title'], 78)}{year}")
+        echo(f"{' ' * width}   {f['evidence']}")
+        echo(f"{' ' * width}   ", _style(f['add'], fg='green'))
 
 
 def _report_fetch(result) -> None:
@@ -169,7 +179,9 @@ def _report_fetch(result) -> None:
 
 
 def stats_cmd(
-    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a matplotlib figure (PNG, SVG or PDF)."),
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Also write a matplotlib figure (PNG, SVG or PDF). An "
+                                        "existing file is replaced only if wsskg wrote it and it is unchanged since."),
+    force: bool = ForceOpt,
     catalog: Optional[Path] = CatalogOpt,
     as_json: bool = JsonOpt,
 ) -> None:
@@ -179,32 +191,44 @@ def stats_cmd(
     """
     from wsskg.recommend import stats
 
-    _, cat = read_catalog(catalog)
-    st = stats(cat)
+    from wsskg.graph import entry_year
+
+    cat_path, cat = read_catalog(catalog)
+    protect = []
     if plot is not None:
-        write_plot(st, plot)
+        from wsskg.outputs import catalog_files, check_output
+
+        protect = catalog_files(cat_path)
+        check_output(plot, protect=protect, force=force)  # refuse before the work
+    st = stats(cat)
+    st["papers_without_year"] = sum(1 for e in cat.entries if e.kind == "paper" and entry_year(e) is None)
+    if plot is not None:
+        write_plot(st, plot, protect=protect, force=force)
     if as_json:
         print_json(st)
         return
     t = st["totals"]
-    typer.echo(_style(st["title"] or "Catalog", bold=True))
+    echo(_style(st["title"] or "Catalog", bold=True))
     pct = f" ({100 * t['read'] / t['entries']:.0f} %)" if t["entries"] else ""
-    typer.echo(f"{t['entries']} entries ({t['papers']} papers): {t['read']} read{pct}, "
+    echo(f"{t['entries']} entries ({t['papers']} papers): {t['read']} read{pct}, "
                f"{t['reading']} reading, {t['unread']} unread\n")
-    typer.echo(_style("Progress per topic", bold=True))
+    echo(_style("Progress per topic", bold=True))
     names = [("  " * tp["depth"]) + _clip(tp["name"], 40 - 2 * tp["depth"]) for tp in st["topics"]]
     w = min(max((len(n) for n in names), default=10), 40)
     for name, tp in zip(names, st["topics"]):
         if not tp["total"]:
             continue
-        typer.echo(f"  {name:<{w}}  {_bar(tp['read'], tp['total'])}  {tp['read']:>3}/{tp['total']:<3}")
+        echo(f"  {name:<{w}}  {_bar(tp['read'], tp['total'])}  {tp['read']:>3}/{tp['total']:<3}")
     if st["years"]:
-        typer.echo("\n" + _style("Papers per year", bold=True))
+        echo("\n", _style("Papers per year", bold=True))
         most = max(c for _, c in st["years"])
         for year, c in st["years"]:
-            typer.echo(f"  {year}  {_bar(c, most, 30).rstrip('░-')} {c}")
+            echo(f"  {year}  {_bar(c, most, 30).rstrip('░-')} {c}")
+    if st["papers_without_year"]:
+        n = st["papers_without_year"]
+        echo(("\n" if not st["years"] else "") + f"  ({n} paper{'s' if n != 1 else ''} without a year, not counted above)")
     if st["most_cited"]:
-        typer.echo("\n" + _style("Most-cited catalog papers", bold=True))
+        echo("\n", _style("Most-cited catalog papers", bold=True))
         for m in st["most_cited"]:
             bits = []
             if m["catalog_citing"]:
@@ -212,14 +236,14 @@ def stats_cmd(
                 bits.append(f"cited by {n} catalog paper{'s' if n != 1 else ''}")
             if m["citation_count"]:
                 bits.append(f"{m['citation_count']} citations overall")
-            typer.echo(f"  {m['id']}  {_clip(m['title'], 50)}  ({', '.join(bits)})")
+            echo(f"  {m['id']}  {_clip(m['title'], 50)}  ({', '.join(bits)})")
     else:
-        typer.echo("\nNo citation data yet: `wsskg enrich` fetches it.")
+        echo("\nNo citation data yet: `wsskg enrich` fetches it.")
     if plot is not None:
         err(f"wrote {plot}")
 
 
-def write_plot(st: dict, path: Path) -> Path:
+def write_plot(st: dict, path: Path, protect=(), force: bool = False) -> Path:
     """A figure of reading progress per topic and papers per year (matplotlib, headless)."""
     try:
         import matplotlib
@@ -248,8 +272,13 @@ def write_plot(st: dict, path: Path) -> Path:
     fig.suptitle(st.get("title") or "wsskg catalog")
     fig.tight_layout()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fig.savefig(path, dpi=120)
+        import io
+
+        from wsskg.outputs import write_output
+
+        buf = io.BytesIO()
+        fig.savefig(buf, dpi=120, format=path.suffix.lstrip(".").lower() or None)
+        write_output(path, buf.getvalue(), protect=protect, force=force)
     except (OSError, ValueError) as e:
         raise WsskgError(f"cannot write {path}: {e}") from None
     finally:
@@ -261,7 +290,9 @@ def graph_cmd(
     fmt: Format = typer.Option(
         Format.html, "--format", "-f", help="graphml (Gephi, Cytoscape), gexf (Gephi), json (node-link), "
         "dot (Graphviz) or html (interactive page, works offline)."),
-    output: Path = typer.Option(..., "--output", "-o", help="File to write; '-' prints it."),
+    output: Path = typer.Option(..., "--output", "-o", help="File to write; '-' prints it. An existing FILE is "
+                                "replaced only if wsskg wrote it and it is unchanged since; never the catalog or its sidecar."),
+    force: bool = ForceOpt,
     topic: Optional[str] = typer.Option(None, "--topic", "-t", help="Only entries in this topic (and subtopics)."),
     status: Optional[Status] = typer.Option(None, "--status", "-s", help="Only entries with this status."),
     external: bool = typer.Option(True, "--external/--no-external", help="Include papers outside the catalog."),
@@ -271,21 +302,28 @@ def graph_cmd(
 
     Example: wsskg graph --format html -o graph.html --topic "Reading List"
     """
-    from wsskg.graph import build_graph, filter_graph, resolve_topic
+    from wsskg.graph import build_graph, filter_graph, graph_parts, resolve_topic
     from wsskg.graph_export import export_graph, render_graph
+    from wsskg.outputs import catalog_files, check_output
 
     fmt = Format(fmt).value
     status = Status(status).value if status is not None else None
-    _, cat = read_catalog(catalog)
+    cat_path, cat = read_catalog(catalog)
+    protect = catalog_files(cat_path)
+    if str(output) != "-":
+        check_output(output, protect=protect, force=force)  # refuse before building the graph
     path = resolve_topic(cat, topic) if topic else None
-    G = filter_graph(build_graph(cat, include_external=external), topic=path, status=status)
+    if fmt in ("graphml", "gexf") and not (path or status):
+        G = graph_parts(cat, include_external=external)  # streamed out: no networkx graph needed
+    else:
+        G = filter_graph(build_graph(cat, include_external=external), topic=path, status=status)
     title = cat.title or "wsskg catalog"
     if path or status:
         title += " — " + ", ".join(x for x in (path, status) if x)
     if str(output) == "-":
-        typer.echo(render_graph(G, fmt, title=title), nl=False)
+        print_data(render_graph(G, fmt, title=title))
         return
-    export_graph(G, output, fmt, title=title)
+    export_graph(G, output, fmt, title=title, protect=protect, force=force)
     err(f"wrote {output}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges ({fmt})")
 
 

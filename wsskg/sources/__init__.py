@@ -13,17 +13,20 @@ only when a wrapper module is imported, so importing this package stays cheap.
 
 from __future__ import annotations
 
-from wsskg.sources.http import Cache, Settings, Stats
+from wsskg.sources.http import Cache, Guard, Settings, Stats
 
-__all__ = ["Cache", "Settings", "Stats", "open_sources"]
+__all__ = ["Cache", "Guard", "Settings", "Stats", "open_sources"]
 
 
-def open_sources(settings: Settings, cache: Cache, stats: Stats, sleep=None) -> tuple:
-    """``(ArxivSource, S2Source)`` sharing one cache and one set of counters."""
+def open_sources(settings: Settings, cache: Cache, stats: Stats, sleep=None, guard: Guard | None = None) -> tuple:
+    """``(ArxivSource, S2Source)`` sharing one cache, one set of counters and one
+    :class:`~wsskg.sources.http.Guard` (the run's deadline and circuit breakers)."""
     import time
 
     from wsskg.sources.arxiv import ArxivSource
     from wsskg.sources.s2 import S2Source
 
     sleep = time.sleep if sleep is None else sleep
-    return ArxivSource(settings, cache, stats, sleep=sleep), S2Source(settings, cache, stats, sleep=sleep)
+    guard = guard or Guard(settings)
+    return (ArxivSource(settings, cache, stats, sleep=sleep, guard=guard),
+            S2Source(settings, cache, stats, sleep=sleep, guard=guard))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from typing import Callable, Iterable
 
@@ -21,29 +22,74 @@ import requests
 
 from wsskg.catalog import normalize_title, strip_arxiv_version
 from wsskg.errors import SourceError
-from wsskg.sources.http import Cache, Retryable, Settings, Source, Stats, parse_retry_after
+from wsskg.sources.http import (
+    AuthFailed, Cache, Guard, ResponseTooLarge, Retryable, Settings, Source, Stats, parse_retry_after, read_capped,
+)
 
 SERVICE = "arxiv"
 CHUNK = 100  # ids per id_list request
+CHUNK_BYTES = 64 * 1024  # body read size (the deadline and size cap are checked per chunk)
 
 logging.getLogger("arxiv").setLevel(logging.ERROR)  # its "Malformed feed" warnings: we raise instead
 
 
 class _Session(requests.Session):
-    """A requests session with a default timeout, the rate limit and a request counter."""
+    """A requests session with the rate limit, a request counter, a response size cap and a
+    whole-request deadline.
+
+    ``requests``' own timeout is per read: a server sending one byte every few seconds keeps
+    it alive for ever. So the exchange runs in a daemon thread that reads the body in chunks
+    (stopping at the deadline or the size cap) while this thread waits at most the request's
+    time; past it, the caller gets a ``requests.exceptions.Timeout`` and the reader thread ends
+    at its next chunk (or its read timeout), holding nothing the run needs.
+    """
 
     def __init__(self, owner: "ArxivSource"):
         super().__init__()
         self._owner = owner
+        self._worker: threading.Thread | None = None
 
     def request(self, method, url, *args, **kwargs):  # type: ignore[override]
-        kwargs.setdefault("timeout", self._owner.settings.timeout)
-        self._owner.limiter.wait()
-        self._owner.stats.count(SERVICE)
-        self._owner.last_response = None
-        resp = super().request(method, url, *args, **kwargs)
-        self._owner.last_response = resp
-        return resp
+        owner = self._owner
+        if self._worker is not None and self._worker.is_alive():  # one connection at a time
+            self._worker.join(owner.settings.timeout)
+        owner.limiter.wait()
+        limit = owner.last_limit = owner.guard.request_timeout()
+        kwargs.setdefault("timeout", limit)
+        kwargs["stream"] = True
+        owner.stats.count(SERVICE)
+        owner.last_response = None
+        deadline = time.monotonic() + limit
+        cap = owner.settings.max_response_bytes
+        box: dict = {}
+
+        def exchange() -> None:
+            try:
+                resp = super(_Session, self).request(method, url, *args, **kwargs)
+                try:
+                    size = resp.headers.get("Content-Length", "")
+                    if size.isdigit() and int(size) > cap:
+                        raise ResponseTooLarge(f"response of {int(size) / 1048576:.1f} MB is larger than "
+                                               f"{cap / 1048576:g} MB (WSSKG_MAX_RESPONSE_MB); not read")
+                    resp._content = read_capped(resp.iter_content(CHUNK_BYTES), cap, deadline)
+                    resp._content_consumed = True
+                finally:
+                    resp.close()
+                box["resp"] = resp
+            except TimeoutError as e:
+                box["error"] = requests.exceptions.Timeout(str(e))
+            except BaseException as e:  # handed to the caller's thread
+                box["error"] = e
+
+        worker = self._worker = threading.Thread(target=exchange, name="wsskg-arxiv-request", daemon=True)
+        worker.start()
+        worker.join(limit)
+        if worker.is_alive():
+            raise requests.exceptions.Timeout(f"no complete answer within {limit:g} s")
+        if "error" in box:
+            raise box["error"]
+        owner.last_response = box["resp"]
+        return box["resp"]
 
 
 class _Client(arxiv.Client):
@@ -83,9 +129,10 @@ class ArxivSource(Source):
     service = SERVICE
 
     def __init__(self, settings: Settings, cache: Cache, stats: Stats,
-                 sleep: Callable[[float], None] = time.sleep):
-        super().__init__(settings, cache, stats, settings.arxiv_delay, sleep=sleep)
+                 sleep: Callable[[float], None] = time.sleep, guard: Guard | None = None):
+        super().__init__(settings, cache, stats, settings.arxiv_delay, sleep=sleep, guard=guard)
         self.last_response: requests.Response | None = None
+        self.last_limit = settings.timeout  # the last request's whole-request deadline, seconds
         self._clients: dict[int, _Client] = {}
 
     def _client(self, page_size: int) -> _Client:
@@ -131,8 +178,8 @@ class ArxivSource(Source):
             raise self._http_error(e.status) from None
         except arxiv.UnexpectedEmptyPageError:
             raise Retryable("a page of results was unexpectedly empty") from None
-        except requests.exceptions.Timeout:
-            raise Retryable(f"no answer within {self.settings.timeout:g} s") from None
+        except requests.exceptions.Timeout as e:
+            raise Retryable(f"no complete answer within {self.last_limit:g} s") from None
         except requests.exceptions.RequestException as e:
             raise Retryable(_short(e)) from None
         self._check_body()
@@ -146,6 +193,8 @@ class ArxivSource(Source):
         if status >= 500:
             return Retryable(f"HTTP {status}", status=status)
         detail = _error_summary(resp.content) if resp is not None else None
+        if status in (401, 403):
+            return AuthFailed(f"HTTP {status}" + (f": {detail}" if detail else ""))
         return SourceError(f"HTTP {status}" + (f": {detail}" if detail else ""))
 
     def _check_body(self) -> None:

@@ -31,10 +31,21 @@ from urllib.parse import quote
 import httpx
 
 from wsskg.errors import SourceError
-from wsskg.sources.http import Cache, Retryable, Settings, Source, Stats, parse_retry_after
+from wsskg.sources.http import (
+    S2_KEYLESS_JITTER, AuthFailed, Cache, Guard, ResponseTooLarge, Retryable, Settings, Source, Stats, parse_retry_after,
+)
 
 SERVICE = "s2"
-CHUNK = 500  # ids per batch request (the API's limit)
+# The Graph API's published limits (https://api.semanticscholar.org/api-docs/graph and the
+# maintainers' tracker, allenai/s2-folks; see docs/enrichment.md):
+CHUNK = 500  # ids per POST /paper/batch, the API's maximum (without nested references)
+REFERENCES_CHUNK = 100  # ids per batch asking for references.*: large ones time out with 504 (s2-folks#58, #3)
+SPLIT_STATUSES = frozenset({500, 502, 504})  # a batch failing so is split in halves, not retried whole
+CITATIONS_PAGE = 1000  # largest ``limit`` of /paper/{id}/citations
+CITATIONS_CAP = 10_000  # /paper/{id}/citations returns nothing past this offset
+# Never ``citations`` in a batch: at most 9,999 citations come back per request *in total*, the
+# other papers' lists silently empty (s2-folks#199). citationCount instead; citing papers from
+# the paged /citations endpoint.
 
 _PAPER = ["paperId", "externalIds", "title", "abstract", "venue", "publicationVenue", "journal", "year",
           "authors", "citationCount"]
@@ -67,16 +78,47 @@ _CURRENT: contextvars.ContextVar[_Exchange | None] = contextvars.ContextVar("wss
 
 
 class _WatchedAsyncClient(httpx.AsyncClient):
+    """Every exchange: rate limit, count, a whole-request deadline (httpx's timeout is per
+    read, so a trickling server could hold it for ever), a response size cap (the body is
+    streamed and abandoned past the cap), and the exchange recorded for :meth:`S2Source._call`."""
+
     async def send(self, request: httpx.Request, **kwargs: Any) -> httpx.Response:  # type: ignore[override]
         ex = _CURRENT.get()
         if ex is None:
             return await super().send(request, **kwargs)
-        ex.owner.limiter.wait()
-        ex.owner.stats.count(SERVICE)
+        owner = ex.owner
+        owner.limiter.wait()
+        owner.stats.count(SERVICE)
         ex.count += 1
         ex.status, ex.headers, ex.body, ex.error = None, None, b"", None
+        limit = owner.last_limit = owner.guard.request_timeout()
+        cap = owner.settings.max_response_bytes
+        kwargs["stream"] = True
+
+        async def exchange() -> httpx.Response:
+            resp = await super(_WatchedAsyncClient, self).send(request, **kwargs)
+            try:
+                size = resp.headers.get("content-length", "")
+                if size.isdigit() and int(size) > cap:
+                    raise ResponseTooLarge(f"response of {int(size) / 1048576:.1f} MB is larger than "
+                                           f"{cap / 1048576:g} MB (WSSKG_MAX_RESPONSE_MB); not read")
+                parts, got = [], 0
+                async for chunk in resp.aiter_bytes():
+                    got += len(chunk)
+                    if got > cap:
+                        raise ResponseTooLarge(f"response larger than {cap / 1048576:g} MB "
+                                               "(WSSKG_MAX_RESPONSE_MB); not read further")
+                    parts.append(chunk)
+                resp._content = b"".join(parts)
+            finally:
+                await resp.aclose()
+            return resp
+
         try:
-            resp = await super().send(request, **kwargs)
+            resp = await asyncio.wait_for(exchange(), limit)
+        except asyncio.TimeoutError:
+            ex.error = httpx.ReadTimeout(f"no complete answer within {limit:g} s")
+            raise ex.error from None
         except Exception as e:
             ex.error = e
             raise
@@ -185,9 +227,14 @@ class S2Source(Source):
     service = SERVICE
 
     def __init__(self, settings: Settings, cache: Cache, stats: Stats,
-                 sleep: Callable[[float], None] = time.sleep):
-        super().__init__(settings, cache, stats, settings.s2_delay, sleep=sleep)
+                 sleep: Callable[[float], None] = time.sleep, guard: Guard | None = None):
+        super().__init__(settings, cache, stats, settings.s2_delay, sleep=sleep, guard=guard)
         self._client = None
+        self.last_limit = settings.timeout  # the last request's whole-request deadline, seconds
+
+    def pacing_jitter(self) -> float:
+        """Keyless requests share one pool with everybody: do not arrive in lockstep."""
+        return 0.0 if self.settings.s2_api_key else S2_KEYLESS_JITTER
 
     @property
     def client(self):
@@ -197,20 +244,25 @@ class S2Source(Source):
 
     # -- by id -----------------------------------------------------------------------------------
     def fetch_batch(self, ids: Iterable[str], on_chunk: Callable[[dict], None] | None = None) -> dict[str, dict | None]:
-        """``{id: record or None}`` for ids such as ``ARXIV:1707.08567``, ``DOI:10...``, a paperId.
+        """``{id: record or None}`` for ids such as ``ARXIV:1707.08567``, ``DOI:10...``, a paperId,
+        with the papers each one cites (``references``).
 
-        Cached ids cost nothing; the rest go out in batches of 500. Offline, uncached ids are
-        left out. A failing batch raises :class:`SourceError` (earlier batches stay answered).
+        Cached ids cost nothing; the rest go out in batches of :data:`REFERENCES_CHUNK`. A batch
+        answered 500/502/504 (or too large) is split in halves, down to single ids; ids that
+        fail alone are left out and listed in :attr:`failed_alone`. Offline, uncached ids are
+        left out. Any other failure raises :class:`SourceError` (earlier batches stay answered).
         """
         wanted = list(dict.fromkeys(i.strip() for i in ids if i and i.strip()))
 
         def by_paper_id(got: dict) -> dict:  # also under its paperId, the key later runs use
             return {f"s2:paper:{rec['paperId'].lower()}": rec for rec in got.values() if rec and rec.get("paperId")}
 
-        return self.cached_chunks(wanted, lambda i: f"s2:paper:{i.lower()}", CHUNK, "batch lookup", self._batch,
-                                  on_chunk, more_keys=by_paper_id)
+        return self.cached_chunks(wanted, lambda i: f"s2:paper:{i.lower()}", REFERENCES_CHUNK, "batch lookup",
+                                  self._batch, on_chunk, more_keys=by_paper_id, splittable=batch_splittable)
 
     def _batch(self, chunk: list[str]) -> dict[str, dict | None]:
+        if len(chunk) > CHUNK:
+            raise SourceError(f"at most {CHUNK} ids per batch request, not {len(chunk)}")
         papers, ex = self._call(lambda: self.client.get_papers(chunk, fields=BATCH_FIELDS))
         body = self._json(ex)
         if not isinstance(body, list) or len(body) != len(chunk):
@@ -245,22 +297,61 @@ class S2Source(Source):
 
     # -- citations ---------------------------------------------------------------------------------
     def citations(self, paper_id: str, limit: int = 100) -> list[dict]:
-        """Papers citing ``paper_id`` (first page only, ``limit`` <= 1000): ``[{paperId, ...brief}]``."""
+        """Papers citing ``paper_id``, at most ``limit`` (<= :data:`CITATIONS_CAP`, where the
+        endpoint stops): pages of up to :data:`CITATIONS_PAGE`. ``[{paperId, ...brief}]``."""
+        if not 1 <= limit <= CITATIONS_CAP:
+            raise SourceError(f"citations: limit must be 1..{CITATIONS_CAP}, not {limit}")
         pid = path_id(paper_id)
+        page = min(limit, CITATIONS_PAGE)
+
+        async def collect():
+            results = await self.client.get_paper_citations(pid, fields=CITATION_FIELDS, limit=page)
+            items = []
+            async for item in results:
+                items.append(item)
+                if len(items) >= limit:
+                    break
+            return items
 
         def once() -> list[dict]:
-            results, ex = self._call(lambda: self.client.get_paper_citations(pid, fields=CITATION_FIELDS, limit=limit))
+            items, ex = self._call(collect)
             body = self._json(ex)
             if not isinstance(body, dict) or "data" not in body:
                 raise Retryable("citations answer is not a result page")
             out = []
-            for item in list(results.items)[:limit]:
+            for item in items[:limit]:
                 citing = (item.raw_data or {}).get("citingPaper") or {}
                 if citing.get("paperId"):
                     out.append(dict(_brief(citing), paperId=citing["paperId"]))
             return out
 
         return self.cached(f"s2:citations:{limit}:{paper_id.lower()}", f"citations of {paper_id}", once)
+
+    # -- the closest title ------------------------------------------------------------------------
+    def match_title(self, title: str) -> list[dict]:
+        """``/paper/search/match``: ``[record]`` of the one closest title, or ``[]`` on its 404
+        "Title match not found". ``matchScore`` is dropped: it is not bounded by 100 and says
+        nothing about year or venue, so the caller confirms with its own check
+        (:func:`wsskg.enrich.matching.choose`)."""
+        query = clean_query(title)
+        if not query:
+            return []
+
+        def once() -> list[dict]:
+            try:
+                _, ex = self._call(lambda: self.client.search_paper(query, fields=SEARCH_FIELDS, match_title=True))
+            except SourceError as e:
+                if getattr(e, "status", None) == 404:
+                    return []
+                raise
+            body = self._json(ex)
+            data = body.get("data") if isinstance(body, dict) else None
+            if not isinstance(data, list):
+                raise Retryable("match answer has no data list")
+            return [record_from_raw({k: v for k, v in d.items() if k != "matchScore"})
+                    for d in data[:1] if isinstance(d, dict)]
+
+        return self.cached(f"s2:match:{query.lower()}", "title match", once)
 
     # -- one client call, its failures made ours ----------------------------------------------------
     def _call(self, make_coro: Callable[[], Any]) -> tuple[Any, _Exchange]:
@@ -290,8 +381,10 @@ class S2Source(Source):
 
     def _failure(self, ex: _Exchange, e: Exception | None) -> SourceError:
         if ex.error is not None:
+            if isinstance(ex.error, ResponseTooLarge):
+                return ex.error
             if isinstance(ex.error, httpx.TimeoutException):
-                return Retryable(f"no answer within {self.settings.timeout:g} s")
+                return Retryable(f"no complete answer within {self.last_limit:g} s")
             if isinstance(ex.error, (httpx.TransportError, OSError)):
                 return Retryable(f"{type(ex.error).__name__}: {str(ex.error)[:200]}")
             return SourceError(f"{type(ex.error).__name__}: {str(ex.error)[:200]}")
@@ -308,8 +401,16 @@ class S2Source(Source):
             return Retryable(f"HTTP {status}" + (f": {detail}" if detail else ""), status=status)
         if status == 200:  # the client choked on a 200 body
             return Retryable("the response body was cut short or is not the expected JSON")
-        hint = {401: " (check S2_API_KEY)", 403: " (check S2_API_KEY)"}.get(status, "")
-        return SourceError(f"HTTP {status}" + (f": {detail}" if detail else "") + hint)
+        if status in (401, 403):
+            return AuthFailed(f"HTTP {status}" + (f": {detail}" if detail else "") + " (check S2_API_KEY)")
+        err = SourceError(f"HTTP {status}" + (f": {detail}" if detail else ""))
+        err.status = status  # type: ignore[attr-defined]
+        return err
+
+
+def batch_splittable(err: Exception) -> bool:
+    """A batch failing so is worth splitting: the server timed out or the answer was too big."""
+    return isinstance(err, ResponseTooLarge) or getattr(err, "status", None) in SPLIT_STATUSES
 
 
 def _message(body: bytes) -> str | None:
