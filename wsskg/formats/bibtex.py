@@ -569,6 +569,7 @@ class _Macro(str):
 _AT_RE = re.compile(r"@[ \t]*([A-Za-z][\w-]*)\s*([{(])?")
 _SPACE_RE = re.compile(r"(?:\s+|%[^\n]*(?:\n|$))*")
 _NAME_RE = re.compile(r"[^\s=,{}()\"#%]+")
+_FIELD_HEAD_RE = re.compile(r"\s*([^\s=,{}()\"#%]+)\s*=\s*")
 _KEY_RE = re.compile(r"[^\s,{}()\"=]*")
 _BRACE_RE = re.compile(r"\\.|[{}]", re.S)
 _QUOTED_RE = re.compile(r"\\.|[{}\"]", re.S)
@@ -757,20 +758,26 @@ def _block_body(text: str, i: int, limit: int, close: str, block: _Block) -> int
         raise _BadValue("expected a comma after the citekey")
     i += 1
     while True:
-        i = _skip(text, i)
-        if i >= limit:
-            raise _BadValue("the entry is not closed (a missing '}'?)")
-        if text[i] == close:
-            return i + 1
-        m = _NAME_RE.match(text, i, limit)
-        if not m:
-            raise _BadValue(f"unexpected {text[i:i + 20]!r} where a field name should be")
-        name = m.group()
-        i = _skip(text, m.end())
-        if i >= limit or text[i] != "=":
-            raise _BadValue(f"expected '=' after field {name!r}")
-        parts, i = _value(text, i + 1, limit, name)
-        block.fields.append((name, parts))
+        m = _FIELD_HEAD_RE.match(text, i, limit)  # the common "  name = " in one step
+        if m:
+            name = m.group(1)
+            parts, i = _value(text, m.end(), limit, name)
+            block.fields.append((name, parts))
+        else:
+            i = _skip(text, i)
+            if i >= limit:
+                raise _BadValue("the entry is not closed (a missing '}'?)")
+            if text[i] == close:
+                return i + 1
+            m = _NAME_RE.match(text, i, limit)
+            if not m:
+                raise _BadValue(f"unexpected {text[i:i + 20]!r} where a field name should be")
+            name = m.group()
+            i = _skip(text, m.end())
+            if i >= limit or text[i] != "=":
+                raise _BadValue(f"expected '=' after field {name!r}")
+            parts, i = _value(text, i + 1, limit, name)
+            block.fields.append((name, parts))
         if i < limit and text[i] == ",":
             i += 1
         elif i < limit and text[i] == close:
