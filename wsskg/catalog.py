@@ -238,6 +238,8 @@ class Entry:
         for name in ("authors", "links", "notes"):
             d.setdefault(name, [])
         d.setdefault("comment", self.comment)
+        d.setdefault("tags", [])
+        d.setdefault("citekey", self.citekey)
         return d
 
 
