@@ -331,9 +331,13 @@ def _item_entry(item: dict, taken: set[str], topic: str | None, keywords_as_topi
     url = _text(d.pop("URL", "")).strip()
     abstract = _text(d.pop("abstract", "")).strip() or None
     note = _text(d.pop("note", "")).strip()
-    kw = _text(d.pop("keyword", ""))
-    sep = ";" if ";" in kw else ","
-    tags = list(dict.fromkeys(t.strip() for t in kw.split(sep) if t.strip()))
+    kw = d.pop("keyword", "")
+    if isinstance(kw, list):  # not CSL, but some tools write a list
+        tags = list(dict.fromkeys(_text(t).strip() for t in kw if _text(t).strip()))
+    else:
+        kw = _text(kw)
+        sep = ";" if ";" in kw else ","
+        tags = list(dict.fromkeys(t.strip() for t in kw.split(sep) if t.strip()))
     for attr in _CUSTOM_ATTRS:
         if attr in custom:
             typed[attr] = _text(custom.pop(attr))
