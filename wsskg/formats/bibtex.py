@@ -571,8 +571,10 @@ _SPACE_RE = re.compile(r"(?:\s+|%[^\n]*(?:\n|$))*")
 _NAME_RE = re.compile(r"[^\s=,{}()\"#%]+")
 _FIELD_HEAD_RE = re.compile(r"\s*([^\s=,{}()\"#%]+)\s*=\s*")
 _KEY_RE = re.compile(r"[^\s,{}()\"=]*")
-_BRACE_RE = re.compile(r"\\.|[{}]", re.S)
-_QUOTED_RE = re.compile(r"\\.|[{}\"]", re.S)
+#: Braces always count, as in BibTeX (``\\{`` too); in a quoted value ``\\"`` does not end it
+#: (BibTeX would; files written by hand rely on it).
+_BRACE_RE = re.compile(r"[{}]")
+_QUOTED_RE = re.compile(r"\\\"|[{}\"]")
 _NUMBER_RE = re.compile(r"\d+")
 _WORD_RE = re.compile(r"[^\s#,{}()\"=]+")
 #: The start of a line that begins a new entry: an unbalanced value never runs past it.
@@ -593,8 +595,8 @@ def _skip(text: str, i: int) -> int:
 def _braced(text: str, i: int, limit: int) -> tuple[str, int]:
     """The content of the ``{...}`` at ``text[i]`` and the index after it."""
     j = text.find("}", i + 1, limit)
-    if j >= 0 and text.find("{", i + 1, j) < 0 and text.find("\\", i + 1, j) < 0:
-        return text[i + 1:j], j + 1  # no inner braces or escapes: most values
+    if j >= 0 and text.find("{", i + 1, j) < 0:
+        return text[i + 1:j], j + 1  # no inner braces: most values
     depth = 0
     for m in _BRACE_RE.finditer(text, i + 1, limit):
         c = m.group()
