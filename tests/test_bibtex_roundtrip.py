@@ -384,3 +384,23 @@ def test_ten_thousand_entries_import_within_three_seconds_of_cpu():
     spent = time.process_time() - start
     assert len(catalog.entries) >= 9_800
     assert spent <= 3.0, f"{spent:.2f} s of CPU for {len(catalog.entries)} entries"
+
+
+def test_the_reader_handles_what_bibtex_accepts():
+    text = (
+        "Some text before, with an address: me@example.org and a lone @ sign.\n"
+        "@comment{ a comment holding @article{not_an_entry, title={x}} and {braces} }\n"
+        "@Comment jabref-meta without braces\n"
+        "@string(venue = \"Venue\")\n"
+        "@article(paren_key, title = {Parenthesised}, journal = venue # { 2020}, year = 2020)\n"
+        "@misc{trailing_comma,\n  title = {T},\n  % a comment line between fields\n  note = \"a {\\\"u} b\",\n}\n"
+        "@misc{no_fields}\n"
+        "@misc{empty_value, title = {}, note = {x}}\n"
+    )
+    catalog, problems = parse_bibtex(text, source="r.bib")
+    assert [e.citekey for e in catalog.entries] == ["paren_key", "trailing_comma", "no_fields", "empty_value"]
+    e = catalog.entries
+    assert e[0].venue == "Venue 2020" and e[0].year == 2020
+    assert e[1].notes == ["a ü b"]
+    line = text[: text.index("@misc{no_fields}")].count("\n") + 1
+    assert problems == [f"r.bib:{line}: @misc{{no_fields}}... has no title", f"r.bib:{line + 1}: @misc{{empty_value,... has no title"]

@@ -54,7 +54,8 @@ def test_resolve_by_id_arxiv_doi_title_and_fragment():
     assert resolve(c, "Beta").id == "seg-b-2019"
     with pytest.raises(AmbiguousReference) as ei:
         resolve(c, "segmentation")
-    assert ei.value.candidates == ["seg-a-2018 (Segmentation Alpha)", "seg-b-2019 (Segmentation Beta)"]
+    # one per line in the message: id, year (---- when unknown), title
+    assert ei.value.candidates == ["seg-a-2018  ----  Segmentation Alpha", "seg-b-2019  ----  Segmentation Beta"]
     with pytest.raises(PaperNotFound) as ei:
         resolve(c, "seg-c-2018")
     assert ei.value.suggestions[0].startswith("seg-")

@@ -112,3 +112,17 @@ def test_wrong_link_and_short_name_lookups_end_to_end(fake, tmp_path):
     # the floor: one id_list, one S2 batch for all (wrong arXiv links are re-asked by name
     # before the batch), one S2 search per title/name lookup, no second batch
     assert fake.count("arxiv", "id_list") == 1 and fake.count("s2", "batch") == 1
+
+
+def test_same_work_needs_a_shared_id_and_agreeing_titles():
+    from wsskg.enrich.matching import same_work, same_work_groups
+
+    gain = Entry(id="gain", title="GAIN", s2_id="x" * 40, canonical_title="Tell Me Where to Look: Guided Attention Inference Network")
+    long = Entry(id="tell", title="Tell me where to look: Guided Attention Inference Network", s2_id="x" * 40)
+    other = Entry(id="other", title="A Completely Different Long Title Here", s2_id="x" * 40)
+    web = Entry(id="wegseg", title="WegSeg", arxiv_id="1803.09859")
+    webseg = Entry(id="webseg", title="WebSeg: Learning Semantic Segmentation from Web Searches", arxiv_id="1803.09859")
+    assert same_work(gain, long) and same_work(web, webseg)
+    assert same_work(long, other) is None  # one id, two different titles: a wrong link, not one work
+    assert same_work(gain, Entry(id="n", title="GAIN", s2_id="y" * 40)) is None  # no shared id
+    assert [g for g, _ in same_work_groups([gain, long, other, web, webseg])] == [["gain", "tell"], ["wegseg", "webseg"]]

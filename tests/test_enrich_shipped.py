@@ -58,6 +58,12 @@ def test_shipped_list_enriches_with_no_wrong_paper(tmp_path, monkeypatch):
     assert stats["s2.batch"] == math.ceil(with_s2_key / REFERENCES_CHUNK)
     assert stats["arxiv.id_list"] == math.ceil(sum(1 for e in entries if e.arxiv_id) / ARXIV_CHUNK)
     assert stats["s2.search"] <= titled
+    # rows that enrichment shows to be one work are reported (merged once identity lands)
+    same = {tuple(ids) for ids, _ in report.same_works}
+    assert ("gain-2018", "tell-me-where-2018") in same and ("seenet-2018", "self-erasing-network-2018") in same
+    assert ("wegseg", "webseg-learning-semantic") in same
+    assert all("ficklenet-2019" not in ids and "cian-2019" not in ids for ids in same)
+
     # discover never proposes a work the list holds (found, unmatched or under a short name)
     assert not cites.failed
     held = set(intended.values())

@@ -296,6 +296,20 @@ def test_status_change_in_a_hand_kept_crlf_file_changes_only_that_entry(seed_cat
             f"the diff is {len(diff)} line(s) of that entry; every comment kept; still CRLF")
 
 
+def test_tag_in_a_hand_kept_crlf_file_changes_only_that_entry(seed_catalog_file):
+    comments = hand_kept(seed_catalog_file)
+    before = seed_catalog_file.read_bytes()
+    eid = load_catalog(seed_catalog_file, use_index=False).entries[3].id
+    code, _, err = run("tag", eid, "to-reread", "-c", seed_catalog_file)
+    assert code == 0, err
+    after = seed_catalog_file.read_bytes()
+    diff = changed_lines(before, after)
+    assert diff and not [ln for ln in diff if ln.startswith("-")] and len(diff) <= 3, diff
+    assert after.count(b"\r\n") == after.count(b"\n") and all(c in after.decode() for c in comments)
+    observe("hand edits", "`tag` on a hand-kept CRLF catalog with comments",
+            f"{len(diff)} added line(s) in that entry; every comment kept; still CRLF")
+
+
 def test_merge_into_a_commented_catalog_keeps_comments_and_other_entries(seed_catalog_file, tmp_path):
     comments = hand_kept(seed_catalog_file, crlf=False)
     before = seed_catalog_file.read_bytes()
@@ -462,12 +476,13 @@ def test_read_only_catalog_is_not_written(seed_catalog_file, tmp_path):
     seed_catalog_file.chmod(0o444)
     before = seed_catalog_file.read_bytes()
     try:
-        for args in (["read", eid], ["unread", eid], ["import", str(md), "--merge"]):
+        for args in (["read", eid], ["unread", eid], ["tag", eid, "x"], ["import", str(md), "--merge"],
+                     ["import", str(md), "--force"], ["init", "--force"]):
             code, _, err = run(*args, "-c", seed_catalog_file)
             assert code == 2 and "read-only" in err and len(err.strip().splitlines()) == 1, (args, err)
             assert seed_catalog_file.read_bytes() == before
             assert seed_catalog_file.stat().st_mode & 0o777 == 0o444
-        observe("permissions", "catalog made read-only (chmod 444, even as root); read, unread, import --merge",
+        observe("permissions", "catalog made read-only (chmod 444, even as root); read, unread, tag, import --merge/--force, init --force",
                 "exit 2, `is read-only; wsskg leaves it as it is`; file and mode unchanged")
     finally:
         seed_catalog_file.chmod(0o644)
@@ -577,3 +592,46 @@ def test_readme_and_ci_run_the_same_full_test_command():
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
     command = "pip install -e '.[test]' && python -m pytest -m \"slow or not slow\""
     assert command in readme and command in ci
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_edits_of_a_hand_kept_file_keep_every_comment(seed_catalog_file, seed):
+    """Random mixes of what the write paths do (status changes, enrichment fields set and
+    cleared, entries added anywhere and removed, a topic added) on a hand-kept file: the
+    result reads back as the changed catalog and keeps every comment and CRLF."""
+    import random
+
+    from wsskg.catalog import Entry, Topic
+    from wsskg.store import catalog_text
+
+    rng = random.Random(seed)
+    comments = hand_kept(seed_catalog_file, crlf=bool(seed % 2))
+    raw = seed_catalog_file.read_bytes()
+    cat = load_catalog(seed_catalog_file, use_index=False)
+    before = cat.to_dict(bulky=False)
+    for _ in range(rng.randint(1, 8)):
+        e = rng.choice(cat.entries)
+        what = rng.randrange(6)
+        if what == 0:
+            e.status = rng.choice(("read", "unread", "reading"))
+            e.read_on = "2024-02-03" if e.status == "read" else None
+        elif what == 1:
+            e.authors, e.citation_count = [f"Author {rng.randrange(99)}", "B: C"], rng.randrange(1000)
+        elif what == 2:
+            e.venue, e.year = None, None
+        elif what == 3:
+            cat.entries.insert(rng.randrange(len(cat.entries) + 1),
+                               Entry(id=f"new-{rng.randrange(10**6)}", title="New # not a comment", topics=list(e.topics)))
+        elif what == 4 and len(cat.entries) > 5:
+            cat.entries.remove(e)
+        else:
+            path = f"New topic {rng.randrange(99)}"
+            if all(t.path != path for t in cat.topics):
+                cat.topics.append(Topic(path=path, name=path))
+    new = catalog_text(raw, before, cat, seed_catalog_file)
+    text = new.decode("utf-8")
+    from wsskg.store import parse_catalog
+
+    assert parse_catalog(text.replace("\r\n", "\n")).to_dict(bulky=False) == cat.to_dict(bulky=False)
+    assert all(c in text for c in comments), "a comment was lost (the file was re-rendered)"
+    assert (text.count("\r\n") == text.count("\n")) == bool(seed % 2)

@@ -741,7 +741,7 @@ def resolve(catalog: Catalog, ref: str) -> Entry:
     if ax:
         hits = [e for e in catalog.entries if e.arxiv_id and strip_arxiv_version(e.arxiv_id) == ax]
         if len(hits) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in hits])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in hits])
         if hits:
             return hits[0]
     for attr in ("doi", "s2_id"):
@@ -755,13 +755,13 @@ def resolve(catalog: Catalog, ref: str) -> Entry:
         if len(exact) == 1:
             return exact[0]
         if len(exact) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in exact])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in exact])
         frag = [e for e in catalog.entries if norm in normalize_title(e.title) or (
             e.canonical_title and norm in normalize_title(e.canonical_title))]
         if len(frag) == 1:
             return frag[0]
         if len(frag) > 1:
-            raise AmbiguousReference(ref, [_describe(e) for e in frag])
+            raise AmbiguousReference(ref, [candidate_line(e) for e in frag])
     raise PaperNotFound(ref, closest(catalog, ref))
 
 
@@ -770,6 +770,15 @@ def _describe(e: Entry) -> str:
     if len(title) > 60:
         title = title[:57] + "..."
     return f"{e.id} ({title})"
+
+
+def candidate_line(e: Entry) -> str:
+    """One candidate of an ambiguous reference: id, year, title (one per line in the error)."""
+    year = e.year if e.year is not None else e.canonical_year
+    title = e.display_title
+    if len(title) > 70:
+        title = title[:67] + "..."
+    return f"{e.id}  {year or '----'}  {title}"
 
 
 def closest(catalog: Catalog, ref: str, limit: int = 3) -> list[str]:

@@ -50,8 +50,9 @@ class AmbiguousReference(WsskgError):
         self.candidates = candidates
         shown = candidates[:8]
         more = f" (+{len(candidates) - len(shown)} more)" if len(candidates) > len(shown) else ""
-        super().__init__(
-            f"{ref!r} matches {len(candidates)} entries: " + ", ".join(shown) + more + "; use an id"
+        super().__init__(  # one candidate per line: id, year, title
+            f"{ref!r} matches {len(candidates)} entries; use an id:\n  " + "\n  ".join(shown)
+            + ("\n  " + more.strip() if more else "")
         )
 
 

@@ -196,7 +196,41 @@ def build_graph(catalog: Catalog, include_external: bool = True) -> "nx.DiGraph"
     """
     import networkx as nx
 
-    G = nx.DiGraph(name=catalog.title or "wsskg catalog")
+    parts = graph_parts(catalog, include_external)
+    G = nx.DiGraph(**parts.graph)
+    G.add_nodes_from(parts.node_list)
+    G.add_edges_from((u, v, dict(d)) for u, v, d in parts.edge_list)
+    return G
+
+
+class GraphParts:
+    """The nodes and edges of the catalog graph as plain lists, with the few read-only methods
+    of a ``networkx.DiGraph`` the exporters use, so a whole-catalog export can stream them out
+    without building a networkx graph (edges share one attribute dict per relation: read-only)."""
+
+    def __init__(self, graph: dict, nodes: list, edges: list):
+        self.graph = graph
+        self.node_list = nodes
+        self.edge_list = edges
+
+    def nodes(self, data: bool = False):
+        return iter(self.node_list) if data else (n for n, _ in self.node_list)
+
+    def edges(self, data: bool = False):
+        return iter(self.edge_list) if data else ((u, v) for u, v, _ in self.edge_list)
+
+    def is_directed(self) -> bool:
+        return True
+
+    def number_of_nodes(self) -> int:
+        return len(self.node_list)
+
+    def number_of_edges(self) -> int:
+        return len(self.edge_list)
+
+
+def graph_parts(catalog: Catalog, include_external: bool = True) -> GraphParts:
+    """The nodes and edges :func:`build_graph` puts in its graph, in the same order."""
     # topics, in catalog order, with the parents a path implies
     topic_nodes: dict[str, dict[str, Any]] = {}
 
@@ -218,33 +252,22 @@ def build_graph(catalog: Catalog, include_external: bool = True) -> "nx.DiGraph"
     for e in catalog.entries:
         for p in e.topics:
             add_topic(p)
-    G.add_nodes_from((topic_node(p), a) for p, a in topic_nodes.items())
-    G.add_edges_from(
-        (topic_node(p), topic_node(p.rsplit("/", 1)[0]), {"relation": SUBTOPIC_OF})
-        for p in topic_nodes if "/" in p
-    )
-
-    G.add_nodes_from((entry_node(e.id), entry_attrs(e)) for e in catalog.entries)
-    G.add_edges_from(
-        (entry_node(e.id), topic_node(p), {"relation": IN_TOPIC}) for e in catalog.entries for p in e.topics
-    )
-
+    nodes: list = [(topic_node(p), a) for p, a in topic_nodes.items()]
+    sub, member, cites = {"relation": SUBTOPIC_OF}, {"relation": IN_TOPIC}, {"relation": CITES}
+    edges: list = [(topic_node(p), topic_node(p.rsplit("/", 1)[0]), sub) for p in topic_nodes if "/" in p]
+    nodes += [(entry_node(e.id), entry_attrs(e)) for e in catalog.entries]
+    edges += [(entry_node(e.id), topic_node(p), member) for e in catalog.entries for p in dict.fromkeys(e.topics)]
     idx = citation_index(catalog)
-    G.add_edges_from(
-        (entry_node(a), entry_node(b), {"relation": CITES}) for a, targets in idx.cites.items() for b in targets
-    )
+    edges += [(entry_node(a), entry_node(b), cites) for a, targets in idx.cites.items() for b in targets]
     if include_external:
         ext = catalog.external
         for sid in set(idx.ext_cited) | set(idx.ext_citing):
-            meta = ext.get(sid) or {}
-            G.add_node(external_node(sid), **external_attrs(sid, meta))
-        G.add_edges_from(
-            (entry_node(a), external_node(x), {"relation": CITES}) for x, srcs in idx.ext_cited.items() for a in srcs
-        )
-        G.add_edges_from(
-            (external_node(x), entry_node(b), {"relation": CITES}) for x, dsts in idx.ext_citing.items() for b in dsts
-        )
-    return G
+            nodes.append((external_node(sid), external_attrs(sid, ext.get(sid) or {})))
+        edges += [(entry_node(a), external_node(x), cites) for x, srcs in idx.ext_cited.items() for a in srcs]
+        edges += [(external_node(x), entry_node(b), cites) for x, dsts in idx.ext_citing.items() for b in dsts]
+    # one edge per node pair, the last one written winning (as networkx's add_edges_from does)
+    edges = list({(u, v): (u, v, d) for u, v, d in edges}.values())
+    return GraphParts({"name": catalog.title or "wsskg catalog"}, nodes, edges)
 
 
 def external_attrs(s2_id: str, meta: dict) -> dict[str, Any]:

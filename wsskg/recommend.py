@@ -40,7 +40,11 @@ STATUS_SEED = {"read": 1.0, "reading": 0.5}
 
 
 def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    if n == 1:
+        return f"{n} {word}"
+    if word.endswith("y") and word[-2:-1] not in ("a", "e", "i", "o", "u"):
+        return f"{n} {word[:-1]}ies"  # 7161 entries, not entrys
+    return f"{n} {word}s"
 
 
 # -- personalised PageRank ----------------------------------------------------------------------

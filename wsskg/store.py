@@ -8,16 +8,14 @@
   each other's changes and a crash leaves the old or the new file, never half. A writer
   that has to wait says for whom (pid) and how to end the wait.
 * A read-only catalog (``chmod 444``) or sidecar is never replaced.
-* A save keeps what the user wrote: a file that is not byte for byte what wsskg would write
-  (comments, another layout, CRLF line endings, a BOM) is patched where it changed
-  (:func:`wsskg.yamlio.patch_text`), not re-rendered; the result is checked by parsing it back.
+* A save keeps what the user wrote (comments, layout, CRLF line endings, a BOM): only the
+  entries that changed are edited (:func:`catalog_text`), checked by parsing them back, so a
+  save costs in proportion to the change and ``git diff`` shows only the changed entries.
 * Bulky enrichment fields (abstracts, reference lists) live in a sidecar JSON file next to the
   catalog (``catalog.enrichment.json``), so catalog.yaml stays readable and diffs stay small.
-* Parsing YAML costs seconds at 10,000 papers, so a derived index is used when it matches:
-  two pickles in the cache dir, the lean catalog keyed by the size and SHA-1 of catalog.yaml's
-  bytes and the parsed sidecar keyed by the sidecar's. They are rebuilt automatically when
-  the bytes differ (a hand edit with the same size and mtime included) and are never the
-  source of truth.
+* Parsing YAML costs seconds at 10,000 papers, so loading goes through the derived SQLite
+  index of ``wsskg.index`` (cache dir), brought up to date entry by entry from the bytes of
+  catalog.yaml and the sidecar before each use; it is never the source of truth.
 * A status change edits only that entry's lines in the text (checked by parsing the edited
   block), falling back to a full rewrite when the file is not in the layout wsskg writes.
 """
@@ -29,7 +27,6 @@ import gc
 import hashlib
 import json
 import os
-import pickle
 import re
 import sys
 import tempfile
@@ -42,13 +39,12 @@ from wsskg import catalog as cat_mod
 from wsskg.catalog import BULKY_FIELDS, Catalog, Entry
 from wsskg.config import cache_dir, lock_timeout
 from wsskg.errors import CatalogError
-from wsskg.yamlio import dump_yaml, load_catalog_yaml, load_yaml, patch_text, quote
+from wsskg.yamlio import dump_yaml, emit_item, load_catalog_yaml, load_yaml, patch_item, patch_text, quote, split_entries
 
 HEADER = "wsskg catalog: your reading list. Edit freely; `wsskg check` validates it."
 SIDECAR_SUFFIX = ".enrichment.json"
 #: Seconds a writer waits for the lock in silence before saying whom it waits for.
 LOCK_NOTICE_AFTER = 1.0
-_INDEX_VERSION = 3
 _BOM = "\ufeff"
 
 
@@ -243,17 +239,6 @@ def _decode(raw: bytes, path: Path) -> str:
         raise CatalogError(f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", path=path, line=line) from None
 
 
-def _index_file(path: Path, part: str = "") -> Path:
-    """The derived index of ``path``: the lean catalog (``part=""``) or the parsed sidecar."""
-    key = hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:20]
-    return cache_dir() / "index" / f"{key}{'.' + part if part else ''}.pickle"
-
-
-def _fingerprint(raw: bytes) -> str:
-    """What an index entry was built from: the exact bytes (size and SHA-1), not the mtime."""
-    return f"{_INDEX_VERSION}:{len(raw)}:{hashlib.sha1(raw).hexdigest()}"
-
-
 def parse_catalog(text: str, path: object = "catalog.yaml") -> Catalog:
     """Parse and validate catalog text (no index, no sidecar)."""
     data = load_catalog_yaml(text, path)
@@ -399,22 +384,6 @@ def _apply_sidecar(catalog: Catalog, side: bytes | None, path: Path) -> None:
 
 
 @contextmanager
-def _lean(catalog: Catalog) -> Iterator[Catalog]:
-    """The catalog with its bulky fields blanked for the moment (for the lean index)."""
-    saved = [(e.abstract, e.references, e.cited_by) for e in catalog.entries]
-    external = catalog.external
-    try:
-        for e in catalog.entries:
-            e.abstract, e.references, e.cited_by = None, [], []
-        catalog.external = {}
-        yield catalog
-    finally:
-        for e, (a, r, c) in zip(catalog.entries, saved):
-            e.abstract, e.references, e.cited_by = a, r, c
-        catalog.external = external
-
-
-@contextmanager
 def _gc_paused() -> Iterator[None]:
     """Loading builds hundreds of thousands of objects that all stay alive; letting the cyclic
     garbage collector rescan them again and again costs more than the parse itself. After a
@@ -443,50 +412,27 @@ def load_catalog(path: Path, use_index: bool = True, bulky: bool = True) -> Cata
 
 
 def _load_catalog(path: Path, use_index: bool, bulky: bool = True) -> Catalog:
-    # Two index files: the lean catalog keyed by catalog.yaml's bytes, and the parsed sidecar
-    # keyed by the sidecar's bytes. A status change rewrites catalog.yaml only, so it only
-    # needs (and rewrites) the small lean one.
     raw = _read_bytes(path)
-    fp = _fingerprint(raw)
-    idx = _index_file(path)
-    catalog = _read_index(idx, fp) if use_index else None
-    if catalog is None:
-        catalog = parse_catalog(_decode(raw, path), path)
-        if use_index:
-            _write_index(idx, fp, catalog)
-    side_path = _sidecar_of(path)
-    side = _read_sidecar(side_path) if bulky else None
-    if side is not None:
-        side_fp = _fingerprint(side)
-        side_idx = _index_file(path, "sidecar")
-        extra = _read_index(side_idx, side_fp) if use_index else None
-        if extra is None:
-            extra = _parse_sidecar(side, side_path)
-            if use_index:
-                _write_index(side_idx, side_fp, extra)
-        _attach(catalog, extra)
+    if use_index:
+        idx = _index_for(path, raw)
+        if idx is not None:
+            try:
+                return idx.load_catalog(bulky=bulky)
+            finally:
+                idx.close()
+    catalog = parse_catalog(_decode(raw, path), path)
+    if bulky:
+        side_path = _sidecar_of(path)
+        _apply_sidecar(catalog, _read_sidecar(side_path), side_path)
     return catalog
 
 
-def _read_index(idx: Path, fp: str):
-    try:
-        with open(idx, "rb") as f:
-            stored_fp, value = pickle.load(f)  # noqa: S301 - our own cache file
-    except Exception:
-        return None
-    return value if stored_fp == fp else None
+def _index_for(path: Path, raw: bytes):
+    """The derived index of ``path`` (``wsskg.index``), current with ``raw``; None when the
+    cache cannot hold one (then catalog.yaml is parsed directly)."""
+    from wsskg.index import open_index
 
-
-def _write_index(idx: Path, fp: str, value) -> None:
-    try:
-        if isinstance(value, Catalog):
-            with _lean(value):
-                data = pickle.dumps((fp, value), protocol=pickle.HIGHEST_PROTOCOL)
-        else:
-            data = pickle.dumps((fp, value), protocol=pickle.HIGHEST_PROTOCOL)
-        atomic_write(idx, data, durable=False)
-    except OSError:
-        pass  # the index is an optimisation only
+    return open_index(path, raw, memory_ok=False)
 
 
 # -- saving ----------------------------------------------------------------------------------------
@@ -566,24 +512,102 @@ def catalog_text(old_raw: bytes | None, before: dict | None, catalog: Catalog, p
     """The new bytes of catalog.yaml for ``catalog``, given the file's old bytes and what they
     said (``before``, a ``to_dict`` of the catalog as loaded).
 
-    A file in wsskg's own layout is rendered afresh (that already changes only the lines of
-    the entries that changed). Any other file (comments, another layout, CRLF, a BOM) is
-    patched in place and the patch checked by parsing it back; only when the patch cannot be
-    placed or does not read back as ``catalog`` is the file rendered whole."""
+    What did not change stays byte for byte: comments, layout, CRLF line ends, a BOM. In
+    wsskg's layout (``entries:`` last, a block list at column 0, whatever the user did inside
+    the entries) only the changed entries' blocks are edited (:func:`_splice`: cost in
+    proportion to the change, not to the catalog). Other shapes are patched as a whole
+    (:func:`wsskg.yamlio.patch_text`, checked by parsing the result back); only when that
+    cannot be placed is the file rendered afresh."""
     if old_raw is None or before is None:
         return render(catalog).encode("utf-8")
     text, nl, bom = _split_raw(old_raw)
     after = catalog.to_dict(bulky=False)
-    if text == dump_yaml(before, header=HEADER):
-        return _join_raw(render(catalog), nl, bom)
-    patched = patch_text(text, before, after)
-    if patched is not None:
+    new = _splice(text, before, after)
+    if new is None:
+        new = patch_text(text, before, after)
         try:
-            if parse_catalog(patched, path).to_dict(bulky=False) == after:
-                return _join_raw(patched, nl, bom)
+            if new is not None and parse_catalog(new, path).to_dict(bulky=False) != after:
+                new = None
         except CatalogError:
-            pass
-    return _join_raw(render(catalog), nl, bom)
+            new = None
+    return _join_raw(render(catalog) if new is None else new, nl, bom)
+
+
+def _split_tail(block: str) -> tuple[str, str]:
+    """An entry block split into the item and the blank and column-0 comment lines after it
+    (which belong to what follows: kept when the entry is edited or removed)."""
+    lines = block.splitlines(keepends=True)
+    k = len(lines)
+    while k > 1 and (not lines[k - 1].strip() or lines[k - 1].startswith("#")):
+        k -= 1
+    item = "".join(lines[:k])
+    return (item if item.endswith("\n") else item + "\n"), "".join(lines[k:])
+
+
+def _block_reads_as(block: str, expected: dict) -> bool:
+    try:
+        parsed = load_yaml(block)
+    except CatalogError:
+        return False
+    return isinstance(parsed, list) and len(parsed) == 1 and isinstance(parsed[0], dict) and _same(parsed[0], expected)
+
+
+def _splice(text: str, before: dict, after: dict) -> str | None:
+    """``text`` in wsskg's layout with only the changed entries' blocks (and, when the topics
+    or title changed, the head) edited; None when the text does not have that shape."""
+    parts = split_entries(text)
+    if parts is None:
+        return None
+    head, lead, blocks = parts
+    b_entries, a_entries = before.get("entries") or [], after.get("entries") or []
+    if len(blocks) != len(b_entries):
+        return None
+    b_head = {k: v for k, v in before.items() if k != "entries"}
+    a_head = {k: v for k, v in after.items() if k != "entries"}
+    if b_head != a_head:
+        head = patch_text(head, b_head, a_head)
+        if head is None:
+            return None
+        try:
+            got = cat_mod.from_dict(dict(load_yaml(head) or {}, entries=[])).to_dict(bulky=False)
+        except (CatalogError, TypeError, ValueError):
+            return None
+        if {k: v for k, v in got.items() if k != "entries"} != a_head:
+            return None
+    b_ids = [e.get("id") for e in b_entries]
+    a_ids = [e.get("id") for e in a_entries]
+    if len(set(b_ids)) != len(b_ids) or len(set(a_ids)) != len(a_ids):
+        return None
+    index = {eid: i for i, eid in enumerate(b_ids)}
+    a_by_id = {x["id"]: x for x in a_entries}
+    if [i for i in a_ids if i in index] != [i for i in b_ids if i in a_by_id]:
+        return None  # reordered: not a few local edits
+    groups: list[tuple[str | None, list[dict]]] = [(None, [])]
+    for x in a_entries:
+        if x["id"] in index:
+            groups.append((x["id"], []))
+        else:
+            groups[-1][1].append(x)
+    pieces = [head, lead]
+    prev = -1
+    for eid, news in groups:
+        tail = ""
+        if eid is not None:
+            j = index[eid]
+            pieces.extend(_split_tail(blocks[d])[1] for d in range(prev + 1, j))  # removed entries' trailing comments
+            item, tail = _split_tail(blocks[j])
+            b, a = b_entries[j], a_by_id[eid]
+            if b != a:
+                edited = patch_item(item, b, a)
+                if edited is None or not _block_reads_as(edited, a):
+                    edited = emit_item(a)
+                item = edited if edited.endswith("\n") else edited + "\n"
+            pieces.append(item)
+            prev = j
+        pieces.extend(emit_item(x) for x in news)
+        pieces.append(tail)
+    pieces.extend(_split_tail(blocks[d])[1] for d in range(prev + 1, len(blocks)))
+    return "".join(pieces)
 
 
 def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: dict | None = None,
@@ -609,7 +633,9 @@ def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: di
         atomic_write(side_path, side)
     elif side_path.exists():
         side_path.unlink()
-    _write_index(_index_file(path), _fingerprint(raw), catalog)  # the sidecar index follows on the next load
+    from wsskg.index import record_save
+
+    record_save(path, catalog, raw)  # the derived index learns what changed without a parse
 
 
 @contextmanager
@@ -628,6 +654,49 @@ def editing(path: Path) -> Iterator[Catalog]:
 
 # -- status changes: one entry's lines -----------------------------------------------------------
 
+def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
+    """The one way a few entries are changed in place (status changes, tags).
+
+    Under the lock, on the real file (symlinks followed), refusing a read-only one: resolve
+    every reference first (an unknown or ambiguous one changes nothing), ``apply(targets)``
+    returns the entries it changed, and ``edit_block(text, entry)`` rewrites only their lines
+    in wsskg's layout (LF text without BOM; the file's CRLF and BOM are put back). In any other
+    layout the file is patched where it changed (:func:`catalog_text`), keeping comments."""
+    path = Path(path)
+    with locked(path), _gc_paused():
+        check_writable(path)
+        raw = _read_bytes(path)
+        text = _decode(raw, path)
+        # references are resolved through the derived index (the sidecar is neither read nor written)
+        idx = _index_for(path, raw)
+        catalog = parse_catalog(text, path) if idx is None else None
+        targets: list[Entry] = []
+        for ref in refs:
+            e = idx.resolve(ref) if idx is not None else cat_mod.resolve(catalog, ref)
+            if e not in targets:
+                targets.append(e)
+        changed = apply(targets)
+        body, nl, bom = _split_raw(raw)
+        new_text: str | None = body
+        for e in changed:
+            new_text = edit_block(new_text, e)
+            if new_text is None:
+                break
+        if new_text is not None:
+            new_raw = _join_raw(new_text, nl, bom)
+        else:
+            # not wsskg's layout: patch the file where it changed (comments and layout kept)
+            new_raw = catalog_text(raw, parse_catalog(text, path).to_dict(bulky=False),
+                                   _with_changes(catalog or idx.load_catalog(bulky=False), changed), path)
+        real = real_path(path)
+        _sweep_orphans(real)
+        if new_raw != raw:
+            atomic_write(real, new_raw)
+        if idx is not None:
+            idx.record_edits(changed, new_raw)
+            idx.close()
+
+
 def set_status(path: Path, refs: list[str], status: str, today: str | None = None) -> list[tuple[Entry, str]]:
     """Set the reading status of the entries ``refs`` name; returns ``(entry, old_status)`` pairs.
 
@@ -638,23 +707,10 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
     """
     if status not in cat_mod.STATUSES:
         raise CatalogError(f"unknown status {status!r}")
-    path = Path(path)
     today = today or _dt.date.today().isoformat()
-    with locked(path), _gc_paused():
-        check_writable(path)
-        raw = _read_bytes(path)
-        # the lean catalog is all a status change needs (the sidecar is neither read nor written)
-        catalog = _read_index(_index_file(path), _fingerprint(raw))
-        text = _decode(raw, path)
-        if catalog is None:
-            catalog = parse_catalog(text, path)
-        targets: list[Entry] = []
-        for ref in refs:
-            e = cat_mod.resolve(catalog, ref)
-            if e not in targets:
-                targets.append(e)
-        body, nl, bom = _split_raw(raw)
-        changes = []
+    changes: list[tuple[Entry, str]] = []
+
+    def apply(targets: list[Entry]) -> list[Entry]:
         for e in targets:
             old = e.status
             changes.append((e, old))
@@ -663,24 +719,18 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
                 e.read_on = e.read_on if old == "read" and e.read_on else today
             else:
                 e.read_on = None
-        new_text = body
-        for e, _old in changes:
-            edited = _edit_entry_block(new_text, e)
-            if edited is None:
-                new_text = None
-                break
-            new_text = edited
-        if new_text is not None:
-            new_raw = _join_raw(new_text, nl, bom)
-        else:
-            # not wsskg's layout: patch the file where it changed (comments and layout kept)
-            new_raw = catalog_text(raw, parse_catalog(text, path).to_dict(bulky=False), catalog, path)
-        real = real_path(path)
-        _sweep_orphans(real)
-        if new_raw != raw:
-            atomic_write(real, new_raw)
-        _write_index(_index_file(path), _fingerprint(new_raw), catalog)
+        return targets
+
+    _edit_entries(path, refs, apply, _edit_entry_block)
     return changes
+
+
+def _with_changes(catalog: Catalog, changed: list[Entry]) -> Catalog:
+    """``catalog`` with the entries ``changed`` (resolved and edited elsewhere) put in place."""
+    where = {e.id: i for i, e in enumerate(catalog.entries)}
+    for e in changed:
+        catalog.entries[where[e.id]] = e
+    return catalog
 
 
 def _edit_entry_block(text: str, e: Entry) -> str | None:
@@ -717,33 +767,17 @@ def edit_field(path: Path, refs: list[str], name: str, change) -> list[tuple[Ent
     ``refs`` name; returns ``(entry, changed)`` pairs.
 
     Like :func:`set_status`: everything is resolved before anything is written, and only the
-    ``name`` lines of the changed entries are rewritten (checked by parsing the edited block),
-    else the whole file is rendered again. Used by ``wsskg tag``/``untag``.
+    ``name`` lines of the changed entries are rewritten (checked by parsing the edited block);
+    a file in another layout is patched where it changed, comments kept (see
+    :func:`_edit_entries`). Used by ``wsskg tag``/``untag``.
     """
-    path = Path(path)
-    with locked(path), _gc_paused():
-        raw = _read_bytes(path)
-        catalog = _read_index(_index_file(path), _fingerprint(raw))
-        text = _decode(raw, path)
-        if catalog is None:
-            catalog = parse_catalog(text, path)
-        targets: list[Entry] = []
-        for ref in refs:
-            e = cat_mod.resolve(catalog, ref)
-            if e not in targets:
-                targets.append(e)
-        results = [(e, bool(change(e))) for e in targets]
-        new_text: str | None = text
-        for e, changed in results:
-            if changed and new_text is not None:
-                new_text = _edit_field_lines(new_text, e, name)
-        if new_text is None:
-            new_text = render(catalog)
-        new_raw = new_text.encode("utf-8")
-        _sweep_orphans(path)
-        if new_raw != raw:
-            atomic_write(path, new_raw)
-        _write_index(_index_file(path), _fingerprint(new_raw), catalog)
+    results: list[tuple[Entry, bool]] = []
+
+    def apply(targets: list[Entry]) -> list[Entry]:
+        results.extend((e, bool(change(e))) for e in targets)
+        return [e for e, changed in results if changed]
+
+    _edit_entries(path, refs, apply, lambda text, e: _edit_field_lines(text, e, name))
     return results
 
 

@@ -82,9 +82,28 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    catalog: Optional[Path] = typer.Option(
+        None, "--catalog", "-c", show_default=False,
+        help="Catalog file for the command that follows (same as the command's own --catalog)."),
 ) -> None:
     """wsskg: your reading list as a knowledge graph."""
+    if catalog is not None:
+        # `wsskg -c X import F` as well as `wsskg import F -c X`: the command's own option wins;
+        # the environment variable every command already reads carries it, for this command only
+        from wsskg.config import CATALOG_ENV
+
+        old = os.environ.get(CATALOG_ENV)
+        os.environ[CATALOG_ENV] = str(catalog)
+
+        def restore() -> None:
+            if old is None:
+                os.environ.pop(CATALOG_ENV, None)
+            else:
+                os.environ[CATALOG_ENV] = old
+
+        ctx.call_on_close(restore)
 
 
 # -- shared plumbing for commands ------------------------------------------------------------------
@@ -117,8 +136,14 @@ def print_json(obj: Any) -> None:
 def read_catalog(catalog_opt: Optional[Path], bulky: bool = True):
     """The catalog for a read-only command: the user's, or the bundled default (said on stderr).
     ``bulky=False`` skips the sidecar (abstracts, references) for commands that do not show them."""
-    from wsskg.config import bundled_catalog, find_catalog
     from wsskg.store import load_catalog
+
+    path = _read_path(catalog_opt)
+    return path, load_catalog(path, bulky=bulky)
+
+
+def _read_path(catalog_opt: Optional[Path]) -> Path:
+    from wsskg.config import bundled_catalog, find_catalog
 
     path, exists = find_catalog(catalog_opt)
     if not exists:
@@ -128,7 +153,28 @@ def read_catalog(catalog_opt: Optional[Path], bulky: bool = True):
             raise CatalogError("file not found (run `wsskg init` to create it)", path=path)
         err(f"wsskg: no {path.name} here; using the bundled default catalog (run `wsskg init` to get your own copy)")
         path = bundled_catalog()
-    return path, load_catalog(path, bulky=bulky)
+    return path
+
+
+def read_index(catalog_opt: Optional[Path]):
+    """The derived index (``wsskg.index``) of the catalog a query command reads, brought up to
+    date first (with a progress bar on a terminal when that takes a while)."""
+    from wsskg.index import open_index
+
+    path = _read_path(catalog_opt)
+    return path, open_index(path, progress=_progress)
+
+
+def _progress(done: int, total: int) -> None:
+    """Indexing progress on stderr: a bar on a terminal, nothing in a pipe or log."""
+    if not sys.stderr.isatty():
+        return
+    width = 30
+    n = width * done // max(total, 1)
+    sys.stderr.write(f"\rindexing catalog [{'#' * n}{'-' * (width - n)}] {done:,}/{total:,} entries")
+    if done >= total:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
 
 
 def write_path(catalog_opt: Optional[Path]) -> Path:
@@ -188,22 +234,28 @@ def _short(text: str, width: int) -> str:
 
 
 def print_entries(entries: list, extra: Optional[list] = None) -> None:
-    """A readable table: id, status, year, title, topics (plain text when not a terminal)."""
+    """A readable table: id, status, year, title, topics (plain text when not a terminal).
+    Every part is neutralised as :func:`echo` does; the table goes out in one write (10,000
+    echo calls cost more than the query behind them)."""
     if not entries:
         err("no entries match")
         return
     id_w = min(max(len(e.id) for e in entries), 40)
     title_w = 72
-    echo(f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS")
+    color = use_color()
+    lines = [safe(f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS")]
     for i, e in enumerate(entries):
         status = f"{e.status:<7}"
         style = _STATUS_STYLE[e.status]
+        if color and style:
+            status = typer.style(status, fg=style)
         year = str(e.year or e.canonical_year or "")
         topics = ", ".join(t.rsplit("/", 1)[-1] for t in e.topics)
         tail = f" {year:<4}  {_short(e.display_title, title_w):<{title_w}}  {topics}"
         if extra and extra[i]:
             tail += f"  [{extra[i]}]"
-        echo(f"{e.id:<{id_w}}  ", (status, {"fg": style}) if style else status, tail)
+        lines.append(safe(f"{e.id:<{id_w}}  ") + status + safe(tail))
+    typer.echo("\n".join(lines))
 
 
 def _entry_details(e, catalog) -> None:

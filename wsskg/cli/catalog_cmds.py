@@ -13,6 +13,7 @@ from wsskg.cli.app import (
     ForceOpt,
     JsonOpt,
     _entry_details,
+    _progress,
     _short,
     app,
     echo,
@@ -21,6 +22,7 @@ from wsskg.cli.app import (
     print_entries,
     print_json,
     read_catalog,
+    read_index,
     shown,
     write_path,
 )
@@ -129,12 +131,13 @@ def init(
     from wsskg.catalog import Catalog
     from wsskg.config import bundled_catalog, find_catalog
     from wsskg.errors import CatalogError
-    from wsskg.store import atomic_write, locked, render
+    from wsskg.store import atomic_write, check_writable, locked, render
 
     path, exists = find_catalog(catalog)
     if exists and not force:
         raise CatalogError("already exists; use --force to overwrite it", path=path)
     with locked(path):
+        check_writable(path)
         data = render(Catalog()).encode() if empty else bundled_catalog().read_bytes()
         atomic_write(path, data)
     echo(f"Created {shown(path)}" + (" (empty)" if empty else " from the default reading list"))
@@ -158,13 +161,10 @@ def list_cmd(
     \b
       wsskg list --status unread --topic affinity
     """
-    from wsskg.search import filter_entries
-
     _check_status(status, kind)
-    _, cat = read_catalog(catalog, bulky=json_out)
-    entries = filter_entries(cat, topic=topic, status=status, year=year, kind=kind, tag=tag)
-    if limit:
-        entries = entries[:limit]
+    _, idx = read_index(catalog)
+    entries = idx.filter_entries(topic=topic, status=status, year=year, kind=kind, limit=limit, bulky=json_out,
+                                 light=not json_out, tag=tag)
     if json_out:
         print_json([e.to_json() for e in entries])
     else:
@@ -180,10 +180,8 @@ def topics(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> No
     \b
       wsskg topics
     """
-    from wsskg.search import topic_counts
-
-    _, cat = read_catalog(catalog, bulky=False)
-    rows = topic_counts(cat)
+    _, idx = read_index(catalog)
+    rows = idx.topic_counts()
     if json_out:
         print_json(rows)
         return
@@ -202,6 +200,10 @@ def search(
     year: Optional[int] = typer.Option(None, "--year", "-y", help="Only entries from this year."),
     kind: Optional[str] = typer.Option(None, "--kind", "-k", help="Only paper, code or resource entries."),
     limit: int = typer.Option(20, "--limit", "-n", help="Show at most N results."),
+    mode: Optional[str] = typer.Option(
+        None, "--mode", "-m", show_default=False,
+        help="keyword, meaning or hybrid (both rankings fused). Default: hybrid when the optional "
+        "model is installed (pip install 'wsskg[meaning]'), else keyword."),
     tag: Optional[str] = TagOpt,
     json_out: bool = JsonOpt,
     catalog: Optional[Path] = CatalogOpt,
@@ -214,11 +216,17 @@ def search(
       wsskg search affinity
       wsskg search saliancy --status unread
     """
-    from wsskg.search import search as run_search
+    from wsskg import meaning
 
     _check_status(status, kind)
-    _, cat = read_catalog(catalog)
-    hits = run_search(cat, query, topic=topic, status=status, year=year, kind=kind, limit=limit, tag=tag)
+    if mode is not None and mode not in meaning.MODES:
+        raise typer.BadParameter(f"unknown mode {mode!r}; use one of {', '.join(meaning.MODES)}", param_hint="--mode")
+    chosen = mode or meaning.default_mode()
+    _, idx = read_index(catalog)
+    hits = idx.search(query, topic=topic, status=status, year=year, kind=kind, limit=limit, mode=chosen,
+                      progress=_progress, tag=tag)
+    if mode is not None or chosen != "keyword":
+        err(f"wsskg: {chosen} search" + ("" if chosen == "keyword" else f" ({meaning.MODEL_NAME})"))
     if json_out:
         print_json([h.to_json() for h in hits])
         return
@@ -242,28 +250,18 @@ def show(
       wsskg show adaptive-affinity-field-2018
       wsskg show 1803.10464
     """
-    from wsskg.catalog import resolve
-
-    _, cat = read_catalog(catalog)
-    e = resolve(cat, ref)
-    hood = _neighbourhood(cat, e)
+    _, idx = read_index(catalog)
+    e = idx.get(idx.resolve(ref).id)
+    hood = idx.neighbourhood(e)
     if json_out:
         d = e.to_json()
         if hood is not None:
             d["neighbourhood"] = hood
         print_json(d)
         return
-    _entry_details(e, cat)
+    _entry_details(e, None)
     if hood:
         _print_neighbourhood(hood)
-
-
-def _neighbourhood(cat, e):
-    try:
-        from wsskg.graph import neighbourhood
-    except ImportError:
-        return None
-    return neighbourhood(cat, e.id)
 
 
 def _print_neighbourhood(hood: dict) -> None:

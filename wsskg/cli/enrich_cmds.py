@@ -99,6 +99,8 @@ def register(app: typer.Typer) -> None:
                 err(f"failed: {eid}: {why}")
             if report.offline_missing:
                 err(f"offline, not in the cache: {', '.join(report.offline_missing)}")
+            for ids, why in report.same_works:
+                err(f"same work: {' = '.join(ids)} ({why})")
             for text in report.notices:
                 err(f"note: {text}")
             echo(report.summary())

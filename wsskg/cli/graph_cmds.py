@@ -13,7 +13,7 @@ from typing import Optional
 
 import typer
 
-from wsskg.cli.app import CatalogOpt, ForceOpt, JsonOpt, echo, err, print_data, print_json, read_catalog, write_path
+from wsskg.cli.app import CatalogOpt, ForceOpt, JsonOpt, echo, err, print_data, print_json, read_catalog, read_index, write_path
 from wsskg.errors import WsskgError
 
 FORMAT_CHOICES = ("graphml", "gexf", "json", "dot", "html")
@@ -73,10 +73,10 @@ def next_cmd(
 
     Example: wsskg next --limit 5 --topic affinity
     """
-    from wsskg.recommend import next_papers
+    from wsskg.index import has_citations, next_papers
 
-    _, cat = read_catalog(catalog)
-    picks = next_papers(cat, limit=limit, topic=topic)
+    _, idx = read_index(catalog)  # the walk and its ranking are cached in the index
+    picks = next_papers(idx, limit=limit, topic=topic)
     if as_json:
         print_json(picks)
         return
@@ -89,6 +89,10 @@ def next_cmd(
         echo(f"{i:>{width}}. ", _style(p['id'], bold=True), f"{year}  {_clip(p['title'], 70)}")
         echo(f"{' ' * width}   {p['reason']}")
     echo(f"\nMark one read with: wsskg read {picks[0]['id']}")
+    if not has_citations(idx):
+        echo("These follow topics only: `wsskg enrich` fetches references and citations, so suggestions "
+             "also weigh what your read papers cite and what cites them, and `wsskg discover` can name "
+             "the classics the list is missing.")
 
 
 def discover_cmd(
@@ -129,14 +133,19 @@ def discover_cmd(
             from wsskg.store import load_catalog
 
             cat = load_catalog(path)
+        found = discover(cat, direction=direction, topic=topic, limit=limit)
+        cited_data = any(e.references or e.cited_by for e in cat.entries)
     else:
-        _, cat = read_catalog(catalog)
-    found = discover(cat, direction=direction, topic=topic, limit=limit)
+        from wsskg import index
+
+        _, idx = read_index(catalog)  # counted in SQL over the index's citation rows
+        found = index.discover(idx, direction=direction, topic=topic, limit=limit)
+        cited_data = index.has_citations(idx)
     if as_json:
         print_json(found)
         return
     if not found:
-        if not any(e.references or e.cited_by for e in cat.entries):
+        if not cited_data:
             if direction == "cited":
                 hint = "run `wsskg enrich` first to fetch references"
             else:
@@ -182,6 +191,8 @@ def stats_cmd(
     """
     from wsskg.recommend import stats
 
+    from wsskg.graph import entry_year
+
     cat_path, cat = read_catalog(catalog)
     protect = []
     if plot is not None:
@@ -190,6 +201,7 @@ def stats_cmd(
         protect = catalog_files(cat_path)
         check_output(plot, protect=protect, force=force)  # refuse before the work
     st = stats(cat)
+    st["papers_without_year"] = sum(1 for e in cat.entries if e.kind == "paper" and entry_year(e) is None)
     if plot is not None:
         write_plot(st, plot, protect=protect, force=force)
     if as_json:
@@ -212,6 +224,9 @@ def stats_cmd(
         most = max(c for _, c in st["years"])
         for year, c in st["years"]:
             echo(f"  {year}  {_bar(c, most, 30).rstrip('░-')} {c}")
+    if st["papers_without_year"]:
+        n = st["papers_without_year"]
+        echo(("\n" if not st["years"] else "") + f"  ({n} paper{'s' if n != 1 else ''} without a year, not counted above)")
     if st["most_cited"]:
         echo("\n", _style("Most-cited catalog papers", bold=True))
         for m in st["most_cited"]:
@@ -287,7 +302,7 @@ def graph_cmd(
 
     Example: wsskg graph --format html -o graph.html --topic "Reading List"
     """
-    from wsskg.graph import build_graph, filter_graph, resolve_topic
+    from wsskg.graph import build_graph, filter_graph, graph_parts, resolve_topic
     from wsskg.graph_export import export_graph, render_graph
     from wsskg.outputs import catalog_files, check_output
 
@@ -298,7 +313,10 @@ def graph_cmd(
     if str(output) != "-":
         check_output(output, protect=protect, force=force)  # refuse before building the graph
     path = resolve_topic(cat, topic) if topic else None
-    G = filter_graph(build_graph(cat, include_external=external), topic=path, status=status)
+    if fmt in ("graphml", "gexf") and not (path or status):
+        G = graph_parts(cat, include_external=external)  # streamed out: no networkx graph needed
+    else:
+        G = filter_graph(build_graph(cat, include_external=external), topic=path, status=status)
     title = cat.title or "wsskg catalog"
     if path or status:
         title += " — " + ", ".join(x for x in (path, status) if x)

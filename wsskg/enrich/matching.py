@@ -228,7 +228,7 @@ def id_conflict(entry: Entry, rec_title: str | None, what: str, rec: dict | None
         return f"the list says {entry.title!r} but {what} is {rec_title!r}"
     m = re.match(r"^\s*([^:]{1,40}):", rec_title or "")
     head = normalize_title(m.group(1)) if m else ""
-    if head and len(head.split()) <= 2 and fuzz.ratio(head, listed) >= 80:
+    if _head_is_typo_of(entry.title, rec_title or ""):
         return None  # "WegSeg" for "WebSeg: ...": a typo of the paper's own name
     name = short_name(entry)
     if name:
@@ -293,6 +293,15 @@ def names_paper(name: str, rec: dict) -> bool:
     if rec.get("abstract") and pat.search(normalize_title(rec["abstract"][:5000])):
         return True
     return abbreviates(name, rec.get("title") or "")
+
+
+def _head_is_typo_of(name: str, title: str) -> bool:
+    """The title's "Name:" prefix is ``name`` up to a typo ("WebSeg: ..." for "WegSeg")."""
+    from rapidfuzz import fuzz
+
+    m = re.match(r"^\s*([^:]{1,40}):", title or "")
+    head = normalize_title(m.group(1)) if m else ""
+    return bool(head) and len(head.split()) <= 2 and fuzz.ratio(head, normalize_title(name)) >= 80
 
 
 def choose_by_name(entry: Entry, name: str, candidates: list[dict]) -> Decision:
@@ -373,3 +382,64 @@ def s2_key(e: Entry, arxiv_id: str | None = None, doi: str | None = None) -> str
     if d:
         return f"DOI:{d}"
     return None
+
+
+# -- one work, several entries --------------------------------------------------------------------
+
+def same_work(a: Entry, b: Entry) -> str | None:
+    """Why two enriched entries are one work, or None: the same S2 id, arXiv id (never a wrong
+    link's) or DOI, and list titles that agree (similar titles, or a short name that the
+    other's title names or abbreviates). A shared id with disagreeing titles is left alone:
+    that is ``check``'s "shared id" finding, not a merge."""
+    from rapidfuzz import fuzz
+
+    shared = None
+    if a.s2_id and a.s2_id == b.s2_id:
+        shared = f"same Semantic Scholar id {a.s2_id}"
+    elif entry_arxiv_id(a) and entry_arxiv_id(a) == entry_arxiv_id(b):
+        shared = f"same arXiv id {entry_arxiv_id(a)}"
+    elif entry_doi(a) and (entry_doi(a) or "").lower() == (entry_doi(b) or "").lower():
+        shared = f"same DOI {entry_doi(a)}"
+    if not shared:
+        return None
+    titles = {}
+    for e in (a, b):
+        titles[e.id] = [t for t in (e.title, e.canonical_title) if t]
+    for x, y in ((a, b), (b, a)):
+        name = short_name(x)
+        if name and any(names_paper(name, {"title": t}) or _head_is_typo_of(name, t) for t in titles[y.id]):
+            return shared
+    na, nb = normalize_title(a.title), normalize_title(b.title)
+    if na and nb and fuzz.ratio(na, nb) >= TITLE_THRESHOLD:
+        return shared
+    if short_name(a) is None and short_name(b) is None and len(na.split()) >= 3 and len(nb.split()) >= 3:
+        return None  # two different long titles on one id: a wrong link, not one work
+    return None
+
+
+def same_work_groups(entries: list[Entry]) -> list[tuple[list[str], str]]:
+    """Groups of paper entries that are one work (see :func:`same_work`), in list order, with
+    the reason; entries a user marked ``not-same`` are the caller's to drop."""
+    papers = [e for e in entries if e.kind == "paper" and (e.s2_id or e.arxiv_id or e.doi)]
+    by_key: dict[str, list[Entry]] = {}
+    for e in papers:
+        for key in {f"s2:{e.s2_id}" if e.s2_id else "", f"ax:{entry_arxiv_id(e) or ''}" if entry_arxiv_id(e) else ""} - {""}:
+            by_key.setdefault(key, []).append(e)
+    groups: list[tuple[list[str], str]] = []
+    seen: set[str] = set()
+    for members in by_key.values():
+        if len(members) < 2:
+            continue
+        first = members[0]
+        group = [first.id]
+        why = ""
+        for other in members[1:]:
+            reason = same_work(first, other)
+            if reason and other.id not in seen:
+                group.append(other.id)
+                why = reason
+        if len(group) > 1 and not (set(group) & seen):
+            seen |= set(group)
+            groups.append((group, why))
+    order = {e.id: i for i, e in enumerate(entries)}
+    return sorted(groups, key=lambda g: order[g[0][0]])

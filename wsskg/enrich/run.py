@@ -53,6 +53,7 @@ class EnrichReport:
     seconds: float = 0.0
     notices: list[str] = field(default_factory=list)  # services given up on, the time limit, hints
     wrong_links: list[tuple[str, str, str]] = field(default_factory=list)  # (entry id, link, reason)
+    same_works: list[tuple[list[str], str]] = field(default_factory=list)  # entries that are one work
 
     def notice(self, text: str) -> None:
         if text not in self.notices:
@@ -79,6 +80,7 @@ class EnrichReport:
             "seconds": round(self.seconds, 3),
             "notices": list(self.notices),
             "wrong_links": [{"id": i, "link": u, "reason": r} for i, u, r in self.wrong_links],
+            "same_works": [{"ids": ids, "reason": r} for ids, r in self.same_works],
         }
 
     def summary(self) -> str:
@@ -181,6 +183,7 @@ class EnrichRun:
         if self.report.stats.throttled.get("s2") and not self.settings.s2_api_key:
             self.report.notice(KEY_HINT.format(n=self.report.stats.throttled["s2"]))
         self.report_outcomes()
+        self.find_same_works()
         self.report.seconds = time.monotonic() - self.started
         return self.report
 
@@ -387,6 +390,21 @@ class EnrichRun:
                 found = w.unmatched or "no source knows its other id"
                 how = f"by the name {w.name!r}" if w.name else "by title"
                 w.unmatched = f"{w.wrong['reason']}; looked up {how} instead: {found}"
+
+    # -- 6. one work, several entries --------------------------------------------------------------
+    def find_same_works(self) -> None:
+        """Entries that enrichment showed to be one work (same id, agreeing titles: the results
+        row "GAIN" and the reading-list row "Tell me where to look: ..."), among those this run
+        touched and the rest of the catalog."""
+        from wsskg.enrich.matching import same_work_groups
+        from wsskg.store import load_catalog
+
+        touched = {w.entry_id for w in self.plan.works if w.arxiv or w.s2}
+        if not touched:
+            return
+        for ids, why in same_work_groups(load_catalog(self.path).entries):
+            if touched & set(ids):
+                self.report.same_works.append((ids, why))
 
     # -- 5. outcomes ------------------------------------------------------------------------------------
     def report_outcomes(self) -> None:

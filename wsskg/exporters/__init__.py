@@ -15,15 +15,15 @@ so no format filters on its own and every format answers a filter the same way.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
-from wsskg.catalog import Catalog, Entry, resolve_topic
 from wsskg.errors import WsskgError
 
+if TYPE_CHECKING:  # the catalog model is imported when an export runs, not for `wsskg --help`
+    from wsskg.catalog import Catalog, Entry
 
-@dataclass(frozen=True)
-class Exporter:
+
+class Exporter(NamedTuple):  # (a NamedTuple: dataclasses would add 15 ms to `wsskg --help`)
     name: str
     write: Callable[..., str]
     help: str
@@ -61,6 +61,7 @@ def select(catalog: Catalog, status: str | None = None, topic: str | None = None
     catalog itself is returned. With filters, a shallow copy keeps the title, intro and the
     topics the selected entries use (with their ancestors; for ``topic``, the topic's subtree).
     ``since`` (``YYYY-MM-DD``) keeps entries added on or after that day (``Entry.added``)."""
+    from wsskg.catalog import resolve_topic
     from wsskg.search import filter_entries
 
     if not (status or topic or tag or since):
@@ -85,6 +86,8 @@ def select(catalog: Catalog, status: str | None = None, topic: str | None = None
 def export(catalog: Catalog, fmt: str, status: str | None = None, topic: str | None = None,
            tag: str | None = None, since: str | None = None, **options) -> str:
     """The text of ``catalog`` (narrowed by the filters) in format ``fmt``."""
+    from wsskg.catalog import resolve_topic
+
     exporter = get(fmt)
     path = resolve_topic(catalog, topic) if topic else None
     sub, entries = select(catalog, status=status, topic=path, tag=tag, since=since)

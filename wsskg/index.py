@@ -1,0 +1,1622 @@
+"""The derived index: one SQLite file per catalog in the cache dir, so a query reads only the
+rows it needs instead of parsing the whole catalog.
+
+catalog.yaml (and its sidecar) stay the one source of truth. The index records what it was
+built from (size, mtime and SHA-1 of catalog.yaml's bytes; size, mtime, ctime and inode of the
+sidecar, which only wsskg writes and whose ctime a hand edit cannot set back) and is brought
+up to date before every use:
+
+* catalog.yaml in the layout wsskg writes is split into entry blocks (``- id:`` at column 0);
+  each block's SHA-1 is stored with its row, so after a hand edit or a status change only the
+  blocks whose bytes changed are parsed and re-indexed. Anything else (another layout, a
+  changed header or topic list, an error) goes through the full, careful parse of
+  ``wsskg.store.parse_catalog``, which also reports errors with their line.
+* The sidecar (abstracts, references) is compared entry by entry (a hash of each entry's part).
+
+Tables: ``entries`` (one row per entry: the catalog.yaml fields as JSON, plus the columns
+filters and look-ups need), ``topics_of`` (entry -> its topics and their ancestors),
+``side`` (abstracts), ``refs`` (citation edges as S2 ids, both directions), ``s2map`` (which
+S2 ids are catalog entries), ``external`` (outside papers), ``vocab`` (the words of titles,
+short names, authors and comments, for typo tolerance) and ``fts`` (FTS5, BM25-ranked, one
+column per field so the fields weigh differently).
+
+SQLite cannot run code when it is opened (unlike a pickle), and the folder and the file must
+belong to the current user and not be writable by others; otherwise, or when the cache
+cannot be written at all, the index is built in memory for this one command.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from array import array
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator
+
+from wsskg import catalog as cat_mod
+from wsskg.catalog import Catalog, Entry, Link, Result
+from wsskg.config import cache_dir
+from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
+
+#: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
+SCHEMA_VERSION = 5
+#: Field weights of the BM25 ranking, in ``fts`` column order.
+FIELDS = ("title", "short", "authors", "venue", "notes", "abstract")
+WEIGHTS = (3.0, 2.0, 2.0, 1.0, 1.0, 0.5)
+#: Parse this many changed entry blocks per ``yaml.load``.
+CHUNK = 64
+#: A progress callback: ``progress(done, total)``; called with ``done == total`` at the end.
+Progress = Callable[[int, int], None]
+
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_ENTRIES_KEY = re.compile(rb"^entries:[ \t]*$", re.M)
+_FOREIGN_LINE = re.compile(rb"^(?:[^ \-#\n]|-(?! ))", re.M)
+_DOC_MARKER = re.compile(rb"^(?:---|\.\.\.|%)", re.M)
+_ITEM_START = re.compile(rb"^- ", re.M)
+_BOM = b"\xef\xbb\xbf"
+
+_SCHEMA = f"""
+CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
+CREATE TABLE entries(
+    rid INTEGER PRIMARY KEY, id TEXT NOT NULL, pos INTEGER NOT NULL, bhash BLOB,
+    status TEXT, kind TEXT, year INTEGER, id_l TEXT, arxiv TEXT, doi_l TEXT, s2 TEXT, s2_l TEXT,
+    norm TEXT, norm_c TEXT, data TEXT NOT NULL,
+    {", ".join("t_" + f + " TEXT" for f in FIELDS[:-1])});
+CREATE INDEX entries_id ON entries(id);
+CREATE INDEX entries_pos ON entries(pos);
+CREATE INDEX entries_id_l ON entries(id_l);
+CREATE INDEX entries_arxiv ON entries(arxiv);
+CREATE INDEX entries_doi ON entries(doi_l);
+CREATE INDEX entries_s2 ON entries(s2_l);
+CREATE INDEX entries_bhash ON entries(bhash);
+CREATE TABLE topics_of(rid INTEGER NOT NULL, topic TEXT NOT NULL, own INTEGER NOT NULL, low TEXT, last TEXT);
+CREATE INDEX topics_of_rid ON topics_of(rid);
+CREATE INDEX topics_of_topic ON topics_of(topic);
+CREATE TABLE side(id TEXT PRIMARY KEY, shash BLOB, abstract TEXT);
+CREATE TABLE refs(id TEXT NOT NULL, s2 TEXT NOT NULL, dir INTEGER NOT NULL);
+CREATE INDEX refs_id ON refs(id);
+CREATE INDEX refs_s2 ON refs(s2);
+CREATE TABLE s2map(s2 TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE external(s2 TEXT PRIMARY KEY, data TEXT);
+CREATE TABLE vocab(word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE blobs(key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
+CREATE TABLE vectors(rid INTEGER PRIMARY KEY, v BLOB NOT NULL);
+CREATE VIRTUAL TABLE fts USING fts5({", ".join(FIELDS)}, content='', tokenize='unicode61 remove_diacritics 2');
+"""
+
+
+class _Fallback(Exception):
+    """The quick path cannot handle this file: use the full parse."""
+
+
+# -- where the index lives ------------------------------------------------------------------------
+
+def index_file(path: Path) -> Path:
+    """The index of catalog ``path`` (keyed by its resolved path) in the cache dir."""
+    key = hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:20]
+    return cache_dir() / "index" / f"{key}.sqlite"
+
+
+def _trusted_dir(d: Path) -> bool:
+    """Create ``d`` (private) if needed; is it ours and not writable by anyone else?"""
+    try:
+        d.mkdir(parents=True, exist_ok=True, mode=0o700)
+        st = d.stat()
+    except OSError:
+        return False
+    if not d.is_dir():
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & 0o022
+
+
+def _trusted_file(f: Path) -> bool:
+    try:
+        st = f.lstat()
+    except FileNotFoundError:
+        return True
+    except OSError:
+        return False
+    import stat as _stat
+
+    if not _stat.S_ISREG(st.st_mode):
+        return False
+    if hasattr(os, "getuid") and st.st_uid != os.getuid():
+        return False
+    return not st.st_mode & 0o022
+
+
+def _connect(f: Path | None) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(f) if f else ":memory:", isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=" + ("WAL" if f else "MEMORY"))
+    conn.execute("PRAGMA synchronous=OFF")  # a derived file: a crash may lose it, never the catalog
+    conn.execute("PRAGMA temp_store=MEMORY")
+    conn.execute("PRAGMA cache_size=-32000")
+    return conn
+
+
+def _open_db(f: Path | None) -> sqlite3.Connection:
+    """An index database of the current schema (emptied and recreated when it is not)."""
+    conn = None
+    if f is not None:
+        try:
+            conn = _connect(f)
+            row = conn.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+            if row and row[0] == str(SCHEMA_VERSION):
+                return conn
+        except sqlite3.DatabaseError:
+            pass
+        if conn is not None:
+            conn.close()
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            try:
+                os.unlink(str(f) + suffix)
+            except FileNotFoundError:
+                pass
+        conn = _connect(f)
+    else:
+        conn = _connect(None)
+    conn.executescript(_SCHEMA)
+    conn.execute("INSERT INTO meta VALUES('schema', ?)", (str(SCHEMA_VERSION),))
+    return conn
+
+
+# -- fingerprints -----------------------------------------------------------------------------------
+
+def yaml_fingerprint(raw: bytes, st: os.stat_result | None) -> str:
+    """What catalog.yaml's rows were built from: its bytes (SHA-1), size and mtime."""
+    mt = st.st_mtime_ns if st is not None else 0
+    return f"{len(raw)}:{mt}:{hashlib.sha1(raw).hexdigest()}"
+
+
+def side_fingerprint(side: Path) -> str:
+    """The sidecar's identity by ``stat``: size, mtime, ctime and inode. Only wsskg writes the
+    sidecar, and no hand edit can set its ctime back, so reading 100+ MB to hash it is not needed."""
+    try:
+        st = side.stat()
+    except FileNotFoundError:
+        return "none"
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def _h(b: bytes) -> bytes:
+    return hashlib.sha1(b).digest()
+
+
+# -- rows ---------------------------------------------------------------------------------------------
+
+def _texts(e: Entry) -> tuple[str, str, str, str, str]:
+    """The text of each FTS field except the abstract (see :data:`FIELDS`)."""
+    short = [str(getattr(e, "short_name", None) or "")]
+    aliases = getattr(e, "aliases", None) or []
+    short += [str(a) for a in aliases] if isinstance(aliases, (list, tuple)) else [str(aliases)]
+    citekey = getattr(e, "citekey", None)
+    if citekey:
+        short.append(str(citekey))
+    return (
+        f"{e.title} {e.canonical_title or ''} {e.id.replace('-', ' ')}",
+        " ".join(s for s in short if s),
+        " ".join(e.authors),
+        f"{e.venue or ''} {e.canonical_venue or ''}",
+        " ".join([e.comment, *e.notes, *(r.note for r in e.results)]),
+    )
+
+
+def _vocab_words(texts: tuple) -> set[str]:
+    """Words for typo tolerance: titles, short names, authors and comments (not abstracts)."""
+    return {w for w in _WORD.findall(f"{texts[0]} {texts[1]} {texts[2]} {texts[4]}".lower()) if len(w) >= 3}
+
+
+def _entry_row(e: Entry, pos: int, bhash: bytes | None) -> tuple:
+    texts = _texts(e)
+    year = e.year if e.year is not None else e.canonical_year
+    try:
+        year = int(year) if year is not None else None
+    except (TypeError, ValueError):
+        year = None
+    return (
+        e.id, pos, bhash, e.status, e.kind, year, e.id.lower(),
+        cat_mod.strip_arxiv_version(e.arxiv_id) if e.arxiv_id else None,
+        e.doi.lower() if e.doi else None, e.s2_id, e.s2_id.lower() if e.s2_id else None,
+        cat_mod.normalize_title(e.title), cat_mod.normalize_title(e.canonical_title) if e.canonical_title else None,
+        json.dumps(e.to_dict(bulky=False), ensure_ascii=False, separators=(",", ":")),
+        *texts,
+    )
+
+
+_ENTRY_COLS = ("id, pos, bhash, status, kind, year, id_l, arxiv, doi_l, s2, s2_l, norm, norm_c, data, "
+               + ", ".join("t_" + f for f in FIELDS[:-1]))
+
+
+def entry_from_data(data: dict, abstract: str | None = None) -> Entry:
+    """An :class:`Entry` from the JSON a row holds (``Entry.to_dict`` of a validated entry)."""
+    d = dict(data)
+    links = [Link(**ln) for ln in d.pop("links", ())]
+    results = [Result(**r) for r in d.pop("results", ())]
+    try:
+        e = Entry(links=links, results=results, **d)
+    except TypeError:  # a field this version does not know: validate the usual way
+        e = cat_mod._entry(data, data.get("id"), "index", None, set(data.get("topics") or ()))
+    e.abstract = abstract
+    return e
+
+
+# -- the index ------------------------------------------------------------------------------------------
+
+@dataclass
+class Hit:
+    """A search result (the same shape as :class:`wsskg.search.Hit`)."""
+
+    entry: Entry
+    score: float
+    why: list[str] = field(default_factory=list)
+    rid: int = 0
+    mode: str = "keyword"
+
+    def to_json(self) -> dict:
+        d = self.entry.to_json()
+        d["score"] = round(self.score, 4)
+        d["why"] = self.why
+        d["mode"] = self.mode
+        return d
+
+
+class CatalogIndex:
+    """An up-to-date index of one catalog file. Use :func:`open_index`."""
+
+    def __init__(self, path: Path, conn: sqlite3.Connection, file: Path | None):
+        self.path = path
+        self.conn = conn
+        self.file = file
+        self._head: dict | None = None
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- meta -------------------------------------------------------------------------
+    def _meta(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM meta WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def _set_meta(self, key: str, value: str) -> None:
+        self.conn.execute("INSERT OR REPLACE INTO meta VALUES(?, ?)", (key, value))
+
+    @property
+    def head(self) -> dict:
+        """The catalog's header as catalog.yaml holds it (title, intro, topics...)."""
+        if self._head is None:
+            self._head = json.loads(self._meta("head") or "{}")
+        return self._head
+
+    def skeleton(self) -> Catalog:
+        """The catalog without entries (title, intro, topics)."""
+        return cat_mod.from_dict(dict(self.head, entries=[]), path=self.path)
+
+    def count(self) -> int:
+        return self.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
+
+    # -- sync ---------------------------------------------------------------------------
+    def sync(self, raw: bytes | None = None, progress: Progress | None = None) -> bool:
+        """Bring the index up to date with the files; True when anything was re-indexed."""
+        from wsskg.store import _read_bytes, _sidecar_of
+
+        if raw is None:
+            raw = _read_bytes(self.path)
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            st = None
+        fp = yaml_fingerprint(raw, st)
+        side_path = _sidecar_of(self.path)
+        sfp = side_fingerprint(side_path)
+        if self._meta("yaml_fp") == fp and self._meta("side_fp") == sfp:
+            return False
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            changed_side = None
+            if self._meta("side_fp") != sfp:
+                changed_side = self._read_sidecar(side_path)
+            if self._meta("yaml_fp") != fp:
+                self._sync_yaml(raw, changed_side, progress)
+            elif changed_side is not None:
+                self._apply_side(changed_side, new_rids=set())
+            self._set_meta("yaml_fp", fp)
+            self._set_meta("side_fp", sfp)
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        self._head = None
+        return True
+
+    def _read_sidecar(self, side_path: Path) -> dict:
+        """``{"entries": {id: (hash, abstract, refs, cited)}, "external": {...}}`` of the sidecar,
+        checked by ``wsskg.store._parse_sidecar`` (a hand edit gets its one-line error)."""
+        from wsskg.store import _parse_sidecar, _read_sidecar
+
+        raw = _read_sidecar(side_path)
+        if raw is None:
+            return {"entries": {}, "external": {}}
+        parsed = _parse_sidecar(raw, side_path)
+        entries = {}
+        for eid, (abstract, refs, cited) in parsed["entries"].items():
+            abstract, refs, cited = abstract or None, refs or None, cited or None
+            if abstract is None and refs is None and cited is None:
+                continue
+            entries[eid] = (_side_hash(abstract, refs, cited), abstract, refs, cited)
+        return {"entries": entries, "external": parsed["external"]}
+
+    # catalog.yaml
+    def _sync_yaml(self, raw: bytes, side: dict | None, progress: Progress | None) -> None:
+        try:
+            plan = self._plan(raw)
+        except _Fallback:
+            plan = None
+        if plan is None:
+            self._full_rebuild(raw, side, progress)
+            return
+        head_data, blocks, hashes = plan
+        stored = dict(self.conn.execute("SELECT bhash, rid FROM entries WHERE bhash IS NOT NULL"))
+        if len(stored) != self.count() or len(set(hashes)) != len(hashes):
+            # rows from a full parse (no block hashes), or two identical blocks (a duplicate id,
+            # which the full parse reports with its line)
+            self._full_rebuild(raw, side, progress)
+            return
+        keep = {h for h in hashes if h in stored}
+        new_idx = [i for i, h in enumerate(hashes) if h not in stored]
+        gone = [rid for h, rid in stored.items() if h not in keep]
+        try:
+            entries = self._parse_blocks(head_data, [blocks[i] for i in new_idx], progress, len(hashes))
+        except _Fallback:
+            self._full_rebuild(raw, side, progress)
+            return
+        # ids must stay unique across kept and new rows
+        new_ids = [e.id for e in entries]
+        if len(set(new_ids)) != len(new_ids):
+            self._full_rebuild(raw, side, progress)
+            return
+        if gone:
+            self._delete_rows(gone)
+        if new_ids:
+            for i in range(0, len(new_ids), 900):
+                part = new_ids[i:i + 900]
+                q = ",".join("?" * len(part))
+                if self.conn.execute(f"SELECT 1 FROM entries WHERE id IN ({q}) LIMIT 1", part).fetchone():
+                    self._full_rebuild(raw, side, progress)
+                    return
+        # positions of kept rows (unchanged unless blocks were inserted, removed or moved)
+        moved = [(i, stored[h]) for i, h in enumerate(hashes) if h in stored]
+        self.conn.executemany("UPDATE entries SET pos=? WHERE rid=? AND pos!=?", [(i, r, i) for i, r in moved])
+        new_rids = self._insert_entries([(new_idx[k], e, hashes[new_idx[k]]) for k, e in enumerate(entries)])
+        self._apply_side(side, new_rids)
+        self._refresh_s2map(changed=bool(gone or new_rids or side is not None))
+
+    def _plan(self, raw: bytes):
+        """Split catalog.yaml into its header and entry blocks when it is in wsskg's layout and
+        the header is the one indexed; None when a full parse is needed."""
+        body_raw = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+        m = _ENTRIES_KEY.search(body_raw)
+        if not m:
+            return None
+        head, body = body_raw[: m.start()], body_raw[m.end():]
+        if _FOREIGN_LINE.search(body) or _DOC_MARKER.search(head) or b"\r" in head:
+            return None
+        hh = _h(head).hex()
+        if hh != self._meta("head_hash"):
+            return None  # new topics or title: everything is validated again
+        starts = [mm.start() for mm in _ITEM_START.finditer(body)]
+        lead = body[: starts[0]] if starts else body
+        if any(ln.strip() and not ln.lstrip().startswith(b"#") for ln in lead.split(b"\n")):
+            return None
+        ends = starts[1:] + [len(body)]
+        blocks = [body[a:b] for a, b in zip(starts, ends)]
+        return self.head, blocks, [_h(b) for b in blocks]
+
+    def _parse_blocks(self, head_data: dict, blocks: list[bytes], progress: Progress | None,
+                      total: int) -> list[Entry]:
+        import yaml
+
+        from wsskg.yamlio import SafeLoader
+
+        out: list[Entry] = []
+        topics = head_data.get("topics")
+        for i in range(0, len(blocks), CHUNK):
+            chunk = b"".join(blocks[i:i + CHUNK])
+            if b"&" in chunk and b"*" in chunk:
+                raise _Fallback  # aliases: the careful path checks them
+            try:
+                text = chunk.decode("utf-8")
+                part = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - safe loader only
+            except (UnicodeDecodeError, yaml.YAMLError):
+                raise _Fallback from None
+            if not isinstance(part, list):
+                raise _Fallback
+            try:
+                cat = cat_mod.from_dict({"topics": topics, "entries": part}, path=self.path)
+            except CatalogError:
+                raise _Fallback from None
+            out.extend(cat.entries)
+            if progress and len(blocks) > 2000:
+                progress(min(i + CHUNK, len(blocks)), len(blocks))
+        return out
+
+    def _full_rebuild(self, raw: bytes, side: dict | None, progress: Progress | None) -> None:
+        """Parse the whole file the careful way (errors name their line) and index every entry."""
+        from wsskg.store import _decode, _gc_paused, parse_catalog
+
+        with _gc_paused():
+            cat = parse_catalog(_decode(raw, self.path), self.path)
+        head = cat.to_dict(bulky=False)
+        head.pop("entries", None)
+        self._clear_entries()
+        hashes: list[bytes | None] = [None] * len(cat.entries)
+        plan = None
+        try:
+            self._set_meta("head_hash", "")
+            self._head = head
+            plan = self._plan_blocks_only(raw)
+        except _Fallback:
+            plan = None
+        if plan is not None and len(plan[1]) == len(cat.entries):
+            hashes = plan[1]
+            self._set_meta("head_hash", plan[0])
+        rows = [(i, e, hashes[i]) for i, e in enumerate(cat.entries)]
+        step = 5000
+        new_rids: set[int] = set()
+        for k in range(0, len(rows), step):
+            new_rids |= self._insert_entries(rows[k:k + step])
+            if progress and len(rows) > 2000:
+                progress(min(k + step, len(rows)), len(rows))
+        self._set_meta("head", json.dumps(head, ensure_ascii=False, default=str))
+        if side is None:
+            from wsskg.store import _sidecar_of
+
+            side = self._read_sidecar(_sidecar_of(self.path))
+        self._apply_side(side, new_rids, everything=True)
+        self._refresh_s2map(changed=True)
+
+    def _plan_blocks_only(self, raw: bytes):
+        body_raw = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+        m = _ENTRIES_KEY.search(body_raw)
+        if not m:
+            return None
+        head, body = body_raw[: m.start()], body_raw[m.end():]
+        if _FOREIGN_LINE.search(body) or _DOC_MARKER.search(head) or b"\r" in head:
+            return None
+        starts = [mm.start() for mm in _ITEM_START.finditer(body)]
+        ends = starts[1:] + [len(body)]
+        return _h(head).hex(), [_h(body[a:b]) for a, b in zip(starts, ends)]
+
+    def _clear_entries(self) -> None:
+        c = self.conn
+        c.execute("DELETE FROM entries")
+        c.execute("DELETE FROM topics_of")
+        c.execute("DELETE FROM vocab")
+        c.execute("DELETE FROM vectors")
+        c.execute("INSERT INTO fts(fts) VALUES('delete-all')")
+
+    def _delete_rows(self, rids: list[int]) -> None:
+        c = self.conn
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS gone(rid INTEGER PRIMARY KEY)")
+        c.execute("DELETE FROM gone")
+        c.executemany("INSERT INTO gone VALUES(?)", [(r,) for r in rids])
+        cols = ", ".join("e.t_" + f for f in FIELDS[:-1])
+        c.execute(f"INSERT INTO fts(fts, rowid, {', '.join(FIELDS)}) SELECT 'delete', e.rid, {cols}, "
+                  "coalesce(s.abstract, '') FROM entries e JOIN gone g ON g.rid = e.rid LEFT JOIN side s ON s.id = e.id")
+        words: Counter = Counter()
+        for row in c.execute(f"SELECT {cols.replace('e.', '')} FROM entries WHERE rid IN (SELECT rid FROM gone)"):
+            words.update(_vocab_words(row))
+        c.executemany("UPDATE vocab SET n = n - ? WHERE word = ?", [(n, w) for w, n in words.items()])
+        c.execute("DELETE FROM vocab WHERE n <= 0")
+        c.execute("DELETE FROM topics_of WHERE rid IN (SELECT rid FROM gone)")
+        c.execute("DELETE FROM vectors WHERE rid IN (SELECT rid FROM gone)")
+        c.execute("DELETE FROM entries WHERE rid IN (SELECT rid FROM gone)")
+
+    def _insert_entries(self, rows: list[tuple[int, Entry, bytes | None]]) -> set[int]:
+        """Insert entry rows (not their FTS rows: :meth:`_apply_side` adds those with the abstract)."""
+        c = self.conn
+        if not rows:
+            return set()
+        start = (c.execute("SELECT max(rid) FROM entries").fetchone()[0] or 0) + 1
+        data = []
+        topic_rows = []
+        words: Counter = Counter()
+        for k, (pos, e, bhash) in enumerate(rows):
+            rid = start + k
+            row = _entry_row(e, pos, bhash)
+            data.append((rid, *row))
+            words.update(_vocab_words(row[-5:]))
+            seen = set()
+            for p in e.topics:
+                if p not in seen:
+                    seen.add(p)
+                    topic_rows.append((rid, p, 1, p.lower(), p.rsplit("/", 1)[-1].lower()))
+            for p in list(seen):
+                q = p
+                while "/" in q:
+                    q = q.rsplit("/", 1)[0]
+                    if q not in seen:
+                        seen.add(q)
+                        topic_rows.append((rid, q, 0, q.lower(), q.rsplit("/", 1)[-1].lower()))
+        c.executemany(f"INSERT INTO entries(rid, {_ENTRY_COLS}) VALUES({','.join('?' * (len(data[0])))})", data)
+        c.executemany("INSERT INTO topics_of VALUES(?, ?, ?, ?, ?)", topic_rows)
+        c.executemany("INSERT INTO vocab VALUES(?, ?) ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
+                      list(words.items()))
+        return set(range(start, start + len(rows)))
+
+    def _apply_side(self, side: dict | None, new_rids: set[int], everything: bool = False) -> None:
+        """Store the sidecar rows that changed (``side`` is None when the sidecar did not), and
+        add the FTS rows of new entries and of entries whose abstract changed. ``everything``:
+        the entries were all just inserted and the FTS table is empty."""
+        c = self.conn
+        cols = ", ".join("e.t_" + f for f in FIELDS[:-1])
+        add_fts = (f"INSERT INTO fts(rowid, {', '.join(FIELDS)}) SELECT e.rid, {cols}, coalesce(s.abstract, '') "
+                   "FROM entries e LEFT JOIN side s ON s.id = e.id")
+        touched: list[str] = []
+        want: dict = {}
+        if side is not None:
+            want = side["entries"]
+            if everything:
+                c.execute("DELETE FROM side")
+                c.execute("DELETE FROM refs")
+                changed = list(want)
+            else:
+                stored = dict(c.execute("SELECT id, shash FROM side"))
+                changed = [eid for eid, v in want.items() if stored.get(eid) != v[0]]
+                touched = changed + [eid for eid in stored if eid not in want]
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS touched(id TEXT PRIMARY KEY)")
+        c.execute("CREATE TEMP TABLE IF NOT EXISTS fresh(rid INTEGER PRIMARY KEY)")
+        c.execute("DELETE FROM touched")
+        c.execute("DELETE FROM fresh")
+        if touched:
+            c.executemany("INSERT INTO touched VALUES(?)", [(i,) for i in touched])
+        if not everything:
+            c.executemany("INSERT INTO fresh VALUES(?)", [(r,) for r in new_rids])
+        if touched:
+            # FTS rows of older entries whose abstract changes go, with the text they were added with
+            c.execute(f"INSERT INTO fts(fts, rowid, {', '.join(FIELDS)}) SELECT 'delete', e.rid, {cols}, "
+                      "coalesce(s.abstract, '') FROM entries e JOIN touched t ON t.id = e.id "
+                      "LEFT JOIN side s ON s.id = e.id WHERE e.rid NOT IN (SELECT rid FROM fresh)")
+            c.execute("DELETE FROM vectors WHERE rid IN (SELECT e.rid FROM entries e JOIN touched t ON t.id = e.id)")
+            c.execute("DELETE FROM side WHERE id IN (SELECT id FROM touched)")
+            c.execute("DELETE FROM refs WHERE id IN (SELECT id FROM touched)")
+        if side is not None:
+            c.executemany("INSERT INTO side VALUES(?, ?, ?)", [(eid, want[eid][0], want[eid][1]) for eid in changed])
+            c.executemany("INSERT INTO refs VALUES(?, ?, ?)", _ref_rows(want, changed))
+            c.execute("DELETE FROM external")
+            c.executemany("INSERT INTO external VALUES(?, ?)",
+                          [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in side["external"].items()])
+        if everything:
+            c.execute(add_fts)
+        else:
+            c.execute(add_fts + " WHERE e.rid IN (SELECT rid FROM fresh) OR e.id IN (SELECT id FROM touched)")
+
+    def _refresh_s2map(self, changed: bool) -> None:
+        """Which S2 ids are catalog entries: their own, and outside records with the same arXiv
+        id or DOI (as :func:`wsskg.graph.s2_to_entry`)."""
+        if not changed:
+            return
+        c = self.conn
+        c.execute("DELETE FROM s2map")
+        c.execute("INSERT OR IGNORE INTO s2map SELECT s2, id FROM entries WHERE s2 IS NOT NULL ORDER BY pos")
+        ext = c.execute("SELECT s2, data FROM external WHERE s2 NOT IN (SELECT s2 FROM s2map) AND "
+                        "(data LIKE '%\"arxiv_id\"%' OR data LIKE '%\"doi\"%')").fetchall()
+        if ext:
+            by_ax = {}
+            by_doi = {}
+            for eid, ax, doi in c.execute("SELECT id, arxiv, doi_l FROM entries ORDER BY pos DESC"):
+                if ax:
+                    by_ax[ax.lower()] = eid
+                if doi:
+                    by_doi[doi] = eid
+            rows = []
+            for sid, data in ext:
+                meta = json.loads(data)
+                ax, doi = meta.get("arxiv_id"), meta.get("doi")
+                hit = (by_ax.get(cat_mod.strip_arxiv_version(str(ax)).lower()) if ax else None) or (
+                    by_doi.get(str(doi).lower()) if doi else None)
+                if hit:
+                    rows.append((sid, hit))
+            c.executemany("INSERT OR IGNORE INTO s2map VALUES(?, ?)", rows)
+        c.execute("DELETE FROM blobs")
+
+    # -- status changes -----------------------------------------------------------------
+    def record_edits(self, entries: list[Entry], raw: bytes) -> None:
+        """After ``wsskg.store.set_status`` or ``edit_field`` changed a few fields of ``entries``
+        (status, tags: nothing searched by text) with the index current before: update those
+        rows and the fingerprint from the new bytes ``raw``, so the next command need not look
+        at the file again."""
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            blocks = _block_hashes_by_id(raw, [e.id for e in entries])
+            for e in entries:
+                row = _entry_row(e, 0, blocks.get(e.id))
+                c.execute("UPDATE entries SET status=?, bhash=?, data=? WHERE id=?", (e.status, row[2], row[13], e.id))
+            try:
+                st = os.stat(self.path)
+            except OSError:
+                st = None
+            self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
+            c.execute("DELETE FROM blobs WHERE key LIKE 'seeds:%'")
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+
+    def record_save(self, catalog: Catalog, raw: bytes) -> None:
+        """After ``wsskg.store`` wrote ``catalog`` as ``raw`` (and its sidecar): bring the rows up
+        to date from the catalog in memory, so no command has to parse the file again (an import
+        or an enrichment indexes what it just wrote). Only entries whose block or sidecar part
+        changed get new rows, as in :meth:`sync`."""
+        from wsskg.store import _sidecar_of
+
+        plan = self._plan_blocks_only(raw)
+        c = self.conn
+        c.execute("BEGIN")
+        try:
+            if plan is None or len(plan[1]) != len(catalog.entries) or len(set(plan[1])) != len(plan[1]):
+                self._set_meta("yaml_fp", "")  # not our layout after all: the next use re-syncs
+                c.execute("COMMIT")
+                return
+            head_hash, hashes = plan
+            side = _side_of(catalog)
+            stored = dict(c.execute("SELECT bhash, rid FROM entries WHERE bhash IS NOT NULL"))
+            if head_hash != self._meta("head_hash") or len(stored) != self.count():
+                head = catalog.to_dict(bulky=False)
+                head.pop("entries", None)
+                self._clear_entries()
+                self._set_meta("head", json.dumps(head, ensure_ascii=False, default=str))
+                self._set_meta("head_hash", head_hash)
+                new_rids = self._insert_entries([(i, e, hashes[i]) for i, e in enumerate(catalog.entries)])
+                self._apply_side(side, new_rids, everything=True)
+            else:
+                keep = {h for h in hashes if h in stored}
+                new_idx = [i for i, h in enumerate(hashes) if h not in stored]
+                gone = [rid for h, rid in stored.items() if h not in keep]
+                if gone:
+                    self._delete_rows(gone)
+                c.executemany("UPDATE entries SET pos=? WHERE rid=? AND pos!=?",
+                              [(i, stored[h], i) for i, h in enumerate(hashes) if h in stored])
+                new_rids = self._insert_entries([(i, catalog.entries[i], hashes[i]) for i in new_idx])
+                self._apply_side(side, new_rids)
+            self._refresh_s2map(changed=True)
+            try:
+                st = os.stat(self.path)
+            except OSError:
+                st = None
+            self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
+            self._set_meta("side_fp", side_fingerprint(_sidecar_of(self.path)))
+            c.execute("COMMIT")
+        except BaseException:
+            c.execute("ROLLBACK")
+            raise
+        self._head = None
+
+    def fingerprint_matches(self, raw: bytes) -> bool:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return False
+        return self._meta("yaml_fp") == yaml_fingerprint(raw, st)
+
+    # -- reading rows ---------------------------------------------------------------------
+    def _entries(self, where: str = "", params: Iterable = (), order: str = "pos", limit: int | None = None,
+                 bulky: bool = False, light: bool = False) -> list[Entry]:
+        if light:
+            return self._light(where, params, order, limit)
+        sql = "SELECT e.data" + (", s.abstract" if bulky else "") + " FROM entries e"
+        if bulky:
+            sql += " LEFT JOIN side s ON s.id = e.id"
+        if where:
+            sql += " WHERE " + where
+        sql += f" ORDER BY e.{order}"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        rows = self.conn.execute(sql, list(params)).fetchall()
+        out = [entry_from_data(json.loads(r[0]), r[1] if bulky else None) for r in rows]
+        if bulky and out:
+            self._attach_refs(out)
+        return out
+
+    def _light(self, where: str, params: Iterable, order: str, limit: int | None) -> list[Entry]:
+        """Entries with only what a table shows (id, title, status, kind, year, topics): for
+        ``list`` of 10,000 entries, building every field from JSON would cost more than the query."""
+        sql = ("SELECT e.id, json_extract(e.data, '$.title'), e.status, e.kind, e.year, "
+               "json_extract(e.data, '$.topics') FROM entries e")
+        if where:
+            sql += " WHERE " + where
+        sql += f" ORDER BY e.{order}" + (f" LIMIT {int(limit)}" if limit else "")
+        loads = json.loads
+        return [Entry(id=i, title=t or "", status=st, kind=k, year=y, topics=loads(tp) if tp else [])
+                for i, t, st, k, y, tp in self.conn.execute(sql, list(params))]
+
+    def _attach_refs(self, entries: list[Entry]) -> None:
+        by_id = {e.id: e for e in entries}
+        if len(entries) > 500:
+            rows = self.conn.execute("SELECT id, s2, dir FROM refs ORDER BY rowid")
+        else:
+            q = ",".join("?" * len(by_id))
+            rows = self.conn.execute(f"SELECT id, s2, dir FROM refs WHERE id IN ({q}) ORDER BY rowid", list(by_id))
+        for eid, s2, d in rows:
+            e = by_id.get(eid)
+            if e is not None:
+                (e.cited_by if d else e.references).append(s2)
+
+    def entries(self, bulky: bool = False) -> list[Entry]:
+        return self._entries(bulky=bulky)
+
+    def get(self, entry_id: str, bulky: bool = True) -> Entry | None:
+        found = self._entries("e.id = ?", (entry_id,), bulky=bulky)
+        return found[0] if found else None
+
+    def load_catalog(self, bulky: bool = True) -> Catalog:
+        """The whole catalog, rebuilt from the rows (no YAML parsing)."""
+        cat = self.skeleton()
+        cat.entries = self._entries(bulky=bulky)
+        if bulky:
+            cat.external = {k: json.loads(v) for k, v in self.conn.execute("SELECT s2, data FROM external")}
+        return cat
+
+    # -- filters ----------------------------------------------------------------------------
+    @staticmethod
+    def _filter_sql(topic: str | None, status: str | None, year: int | None, kind: str | None,
+                    tag: str | None = None) -> tuple[str, list]:
+        """SQL for the filters of :func:`wsskg.search.filter_entries` (same meaning)."""
+        where, params = [], []
+        if tag:
+            where.append("EXISTS (SELECT 1 FROM json_each(e.data, '$.tags') WHERE lower(value) = ?)")
+            params.append(tag.lower())
+        if status:
+            where.append("e.status = ?")
+            params.append(status)
+        if year:
+            where.append("e.year = ?")
+            params.append(year)
+        if kind:
+            where.append("e.kind = ?")
+            params.append(kind)
+        if topic:
+            w = topic.lower().strip("/")
+            like = w.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+            where.append("e.rid IN (SELECT rid FROM topics_of WHERE own = 1 AND "
+                         "(low = ? OR low LIKE ? ESCAPE '\\' OR last = ?))")
+            params += [w, like, w]
+        return " AND ".join(where), params
+
+    def filter_entries(self, topic: str | None = None, status: str | None = None, year: int | None = None,
+                       kind: str | None = None, limit: int | None = None, bulky: bool = False,
+                       light: bool = False, tag: str | None = None) -> list[Entry]:
+        """Entries in catalog order that pass the filters. ``light``: only the fields a table
+        shows; ``bulky``: with abstracts and reference lists."""
+        where, params = self._filter_sql(topic, status, year, kind, tag)
+        return self._entries(where, params, limit=limit, bulky=bulky, light=light and not bulky)
+
+    # -- references ------------------------------------------------------------------------
+    def resolve(self, ref: str) -> Entry:
+        """The one entry ``ref`` names, as :func:`wsskg.catalog.resolve` decides, from the rows."""
+        ref = (ref or "").strip()
+        if not ref:
+            raise PaperNotFound(ref)
+        q = self._entries
+        hits = q("e.id = ?", (ref,))
+        if hits:
+            return hits[0]
+        lowered = ref.lower()
+        hits = q("e.id_l = ?", (lowered,))
+        if len(hits) == 1:
+            return hits[0]
+        ax = cat_mod.arxiv_id_from_url(ref) or (
+            cat_mod.strip_arxiv_version(ref) if cat_mod.ARXIV_ID_RE.match(ref) else None)
+        if ax:
+            hits = q("e.arxiv = ?", (ax,))
+            if len(hits) > 1:
+                raise AmbiguousReference(ref, [cat_mod.candidate_line(e) for e in hits])
+            if hits:
+                return hits[0]
+        for col in ("doi_l", "s2_l"):
+            hits = q(f"e.{col} = ?", (lowered,))
+            if len(hits) == 1:
+                return hits[0]
+        norm = cat_mod.normalize_title(ref)
+        if norm:
+            hits = q("e.norm = ? OR e.norm_c = ?", (norm, norm))
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                raise AmbiguousReference(ref, [cat_mod.candidate_line(e) for e in hits])
+            hits = q("instr(e.norm, ?) > 0 OR instr(coalesce(e.norm_c, ''), ?) > 0", (norm, norm))
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                raise AmbiguousReference(ref, [cat_mod.candidate_line(e) for e in hits])
+        raise PaperNotFound(ref, self.closest(ref))
+
+    def closest(self, ref: str, limit: int = 3) -> list[str]:
+        from rapidfuzz import fuzz, process
+
+        choices = {eid: f"{eid} {norm}" for eid, norm in self.conn.execute("SELECT id, norm FROM entries")}
+        found = process.extract(ref.lower(), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
+        out = []
+        for _, _, key in found:
+            e = self.get(key, bulky=False)
+            if e is not None:
+                out.append(cat_mod._describe(e))
+        return out
+
+    # -- topics ---------------------------------------------------------------------------
+    def topic_counts(self) -> list[dict]:
+        """As :func:`wsskg.search.topic_counts`, counted in SQL."""
+        rows = {t: (total, read, reading, own) for t, total, read, reading, own in self.conn.execute(
+            "SELECT t.topic, count(*), sum(e.status = 'read'), sum(e.status = 'reading'), sum(t.own) "
+            "FROM topics_of t JOIN entries e ON e.rid = t.rid GROUP BY t.topic")}
+        out = []
+        for t in self.skeleton().topics:
+            total, read, reading, own = rows.get(t.path, (0, 0, 0, 0))
+            out.append({"path": t.path, "name": t.name, "depth": t.depth, "total": total, "read": read or 0,
+                        "reading": reading or 0, "own": own or 0})
+        return out
+
+    # -- search ---------------------------------------------------------------------------
+    def vocabulary(self) -> list[str]:
+        return [w for (w,) in self.conn.execute("SELECT word FROM vocab")]
+
+    def search(self, query: str, topic: str | None = None, status: str | None = None, year: int | None = None,
+               kind: str | None = None, limit: int | None = 20, mode: str = "keyword",
+               progress: Progress | None = None, tag: str | None = None) -> list[Hit]:
+        """Search in ``mode``: ``keyword`` (:meth:`keyword_search`), ``meaning`` (cosine similarity
+        of the entry and query vectors, ``wsskg.meaning``) or ``hybrid`` (the two rankings fused
+        by reciprocal rank). Meaning and hybrid need the optional extra."""
+        from wsskg import meaning
+
+        if mode not in meaning.MODES:
+            raise CatalogError(f"unknown search mode {mode!r}; use one of {', '.join(meaning.MODES)}")
+        if mode == "keyword":
+            return self.keyword_search(query, topic, status, year, kind, limit, tag)
+        fwhere, fparams = self._filter_sql(topic, status, year, kind, tag)
+        by_meaning = self._meaning_ranking(query, fwhere, fparams, meaning.DEPTH, progress)
+        if mode == "meaning":
+            fused = [(rid, sim) for rid, sim in by_meaning]
+            keyword_hits: dict[int, Hit] = {}
+        else:
+            kw = self.keyword_search(query, topic, status, year, kind, meaning.DEPTH, tag)
+            keyword_hits = {h.rid: h for h in kw}
+            fused = meaning.fuse([h.rid for h in kw], [rid for rid, _ in by_meaning])
+        if limit:
+            fused = fused[:limit]
+        entries = self._by_rid([rid for rid, _ in fused if rid not in keyword_hits])
+        close = {rid for rid, _ in by_meaning}
+        hits = []
+        for rid, score in fused:
+            h = keyword_hits.get(rid)
+            why = list(h.why) if h else []
+            if rid in close:
+                why.append("meaning")
+            hits.append(Hit(entry=h.entry if h else entries[rid], score=score, why=why, rid=rid, mode=mode))
+        return hits
+
+    def _meaning_ranking(self, query: str, fwhere: str, fparams: list, depth: int,
+                         progress: Progress | None) -> list[tuple[int, float]]:
+        """``(rid, cosine)`` of the entries closest to ``query`` in meaning, best first."""
+        import numpy as np
+
+        from wsskg import meaning
+
+        self._ensure_vectors(progress)
+        allowed = None
+        if fwhere:
+            allowed = {rid for (rid,) in self.conn.execute(f"SELECT e.rid FROM entries e WHERE {fwhere}", fparams)}
+        q = meaning.embed([query])[0]
+        best: list[tuple[float, int]] = []
+        rows = self.conn.execute("SELECT rid, v FROM vectors ORDER BY rid")
+        while True:
+            chunk = rows.fetchmany(8192)
+            if not chunk:
+                break
+            if allowed is not None:
+                chunk = [r for r in chunk if r[0] in allowed]
+                if not chunk:
+                    continue
+            m = np.frombuffer(b"".join(v for _, v in chunk), dtype=np.float16).reshape(len(chunk), -1)
+            sims = m.astype(np.float32) @ q
+            top = np.argsort(-sims)[:depth]
+            best += [(float(sims[i]), chunk[i][0]) for i in top]
+        best.sort(key=lambda x: -x[0])
+        return [(rid, sim) for sim, rid in best[:depth]]
+
+    def _ensure_vectors(self, progress: Progress | None = None) -> None:
+        """Vectors for the entries that have none yet (new or changed since the last search by
+        meaning), stored in the index."""
+        from wsskg import meaning
+
+        c = self.conn
+        missing = c.execute("SELECT e.rid, e.data, s.abstract FROM entries e LEFT JOIN side s ON s.id = e.id "
+                            "WHERE e.rid NOT IN (SELECT rid FROM vectors)").fetchall()
+        if not missing:
+            return
+        step = 1024
+        for i in range(0, len(missing), step):
+            part = missing[i:i + step]
+            texts = [meaning.entry_text(entry_from_data(json.loads(d), a)) for _, d, a in part]
+            vecs = meaning.embed(texts).astype("float16")
+            c.execute("BEGIN")
+            c.executemany("INSERT OR REPLACE INTO vectors VALUES(?, ?)",
+                          [(rid, vecs[k].tobytes()) for k, (rid, _, _) in enumerate(part)])
+            c.execute("COMMIT")
+            if progress and len(missing) > 2000:
+                progress(min(i + step, len(missing)), len(missing))
+
+    def keyword_search(self, query: str, topic: str | None = None, status: str | None = None,
+                       year: int | None = None, kind: str | None = None, limit: int | None = 20,
+                       tag: str | None = None) -> list[Hit]:
+        """Rank entries for ``query`` like :func:`wsskg.search.search`: entries filed under a topic
+        whose name matches come first, then text matches ranked by BM25 with field weights
+        (title > short name, authors > venue, notes > abstract), then, below them all, entries
+        that match only some of the query's words. A query word matches as a word prefix (so
+        plurals match); a word the index has never seen is replaced by the closest words of the
+        vocabulary (so typos match)."""
+        from wsskg.search import words
+
+        qwords = [w for w in words(query) if w]
+        if not qwords:
+            return []
+        c = self.conn
+        groups = [self._alternatives(w) for w in qwords]
+        # topics whose own name matches every query word
+        skeleton_topics = [(t.path, set(words(t.name))) for t in self.skeleton().topics]
+        topic_score: dict[str, float] = {}
+        tvocab = {w for _, ws in skeleton_topics for w in ws}
+        texp = [_topic_alternatives(w, tvocab) for w in qwords]
+        for path, tw in skeleton_topics:
+            sc = 0.0
+            for alts in texp:
+                best = max((wt for w, wt in alts.items() if w in tw or any(x.startswith(w) for x in tw)),
+                           default=0.0)
+                if best == 0.0:
+                    sc = 0.0
+                    break
+                sc += best
+            if sc:
+                topic_score[path] = sc / len(texp)
+        fwhere, fparams = self._filter_sql(topic, status, year, kind, tag)
+        fsql = (" AND " + fwhere) if fwhere else ""
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        match = " AND ".join("(" + " OR ".join(g) + ")" for g in groups)
+        want = limit or 1 << 62
+        level_of: dict[int, float] = {}
+        if topic_score:
+            tq = ",".join("?" * len(topic_score))
+            for rid, tp in c.execute(f"SELECT rid, topic FROM topics_of WHERE own = 1 AND topic IN ({tq})",
+                                     list(topic_score)):
+                level_of[rid] = max(level_of.get(rid, 0.0), topic_score[tp])
+        # entries in matching topics first (the best-matching topics first); within a topic, the
+        # list's own order, those matching in a heavier field first
+        topical: list[tuple[float, int, int]] = []  # (level, tier, rid)
+        if level_of:
+            order = dict(self._rows_pos(list(level_of), fsql, fparams))
+            tier_of: dict[int, int] = {}
+            for tier, cols in enumerate(_TIERS):
+                for (rid,) in c.execute(f"SELECT rowid FROM fts WHERE fts MATCH ?", (f"{{{cols}}} : ({match})",)):
+                    if rid in order and rid not in tier_of:
+                        tier_of[rid] = tier
+            topical = sorted(((level_of[rid], tier_of.get(rid, len(_TIERS)), rid) for rid in order),
+                             key=lambda x: (-x[0], x[1], order[x[2]]))[:want]
+        ranked = [(10.0 * level + (len(_TIERS) - tier) / len(_TIERS), rid) for level, tier, rid in topical]
+        left = want - len(ranked)
+        if left > 0:
+            # then text matches outside those topics, best BM25 first
+            rows = c.execute(f"SELECT f.rowid, bm25(fts, {weights}) AS r FROM fts f JOIN entries e ON e.rid = f.rowid "
+                             f"WHERE fts MATCH ?{fsql} ORDER BY r, e.pos", [match, *fparams])
+            for rid, r in rows:
+                if rid not in level_of:
+                    ranked.append((_squash(-r), rid))
+                    if len(ranked) >= want:
+                        break
+        left = want - len(ranked)
+        content = [g for w, g in zip(qwords, groups) if w not in cat_mod._STOP]
+        if left > 0 and len(content) > 1:
+            # not every word matches anywhere: then entries matching some of them, by BM25
+            # (below every entry that matches all), so a question in other words still finds
+            # the papers that share its rarer words
+            seen = {rid for _, rid in ranked}
+            anyword = " OR ".join("(" + " OR ".join(g) + ")" for g in content)
+            rows = c.execute(f"SELECT f.rowid, bm25(fts, {weights}) AS r FROM fts f JOIN entries e ON e.rid = f.rowid "
+                             f"WHERE fts MATCH ?{fsql} ORDER BY r, e.pos LIMIT ?", [anyword, *fparams, left + len(seen)])
+            for rid, r in rows:
+                if rid not in seen:
+                    ranked.append((_squash(-r) / 2, rid))
+                    if len(ranked) >= want:
+                        break
+        taken = set(level_of)
+        if not ranked:
+            return []
+        rids = [r for _, r in ranked]
+        by_rid = self._by_rid(rids)
+        in_topics: dict[int, list[str]] = {}
+        for rid in taken.intersection(rids):
+            in_topics[rid] = [t for t in by_rid[rid].topics if t in topic_score]
+        pats = [[re.compile(r"\b" + re.escape(_alt_word(t)), re.I) for t in g] for g in groups]
+        hits = []
+        for score, rid in ranked:
+            e = by_rid[rid]
+            why = []
+            tps = in_topics.get(rid)
+            if tps:
+                why.append("topic " + ", ".join(t.rsplit("/", 1)[-1] for t in tps))
+            why += _why(e, pats)
+            hits.append(Hit(entry=e, score=score, why=why, rid=rid))
+        return hits
+
+    def _rows_pos(self, rids: list[int], fsql: str = "", fparams: list | None = None) -> Iterator[tuple[int, int]]:
+        """``(rid, pos)`` of those of ``rids`` that pass the filter SQL ``fsql``."""
+        for i in range(0, len(rids), 900):
+            part = rids[i:i + 900]
+            yield from self.conn.execute(
+                f"SELECT e.rid, e.pos FROM entries e WHERE e.rid IN ({','.join('?' * len(part))}){fsql}",
+                [*part, *(fparams or ())])
+
+    def _by_rid(self, rids: list[int]) -> dict[int, Entry]:
+        out = {}
+        for i in range(0, len(rids), 900):
+            part = rids[i:i + 900]
+            for rid, data, abstract in self.conn.execute(
+                    f"SELECT e.rid, e.data, s.abstract FROM entries e LEFT JOIN side s ON s.id = e.id "
+                    f"WHERE e.rid IN ({','.join('?' * len(part))})", part):
+                out[rid] = entry_from_data(json.loads(data), abstract)
+        es = list(out.values())
+        if es:
+            self._attach_refs(es)
+        return out
+
+    def _alternatives(self, w: str) -> list[str]:
+        """FTS terms for one (plural-folded) query word: the word as a prefix (``network*`` finds
+        networks), and when the index has no such word, the closest vocabulary words."""
+        terms = [f'"{w}"*']
+        if len(w) > 3 and w.endswith("y"):
+            terms.append(f'"{w[:-1]}i"*')  # study -> studies
+        found = self.conn.execute("SELECT 1 FROM fts WHERE fts MATCH ? LIMIT 1", (" OR ".join(terms),)).fetchone()
+        if found or len(w) < 4:
+            return terms
+        from rapidfuzz import fuzz, process
+
+        vocab = self.vocabulary()
+        close = process.extract(w, vocab, scorer=fuzz.ratio, limit=5, score_cutoff=75)
+        return terms + [f'"{v}"' for v, _, _ in close]
+
+    # -- the graph around one entry ------------------------------------------------------------
+    def neighbourhood(self, entry: Entry, limit: int = 5) -> dict:
+        """What one paper is connected to, as :func:`wsskg.graph.neighbourhood` reports it, from
+        the rows of that paper and its neighbours only."""
+        c = self.conn
+        eid = entry.id
+        aliases = [s for (s,) in c.execute("SELECT s2 FROM s2map WHERE id = ?", (eid,))]
+        a_q = ",".join("?" * len(aliases))
+        cites: set[str] = set()
+        cited_by: set[str] = set()
+        outside_cites: set[str] = set()
+        outside_cited: set[str] = set()
+        for s2, d, target in c.execute("SELECT r.s2, r.dir, m.id FROM refs r LEFT JOIN s2map m ON m.s2 = r.s2 "
+                                       "WHERE r.id = ?", (eid,)):
+            if target is None:
+                (outside_cited if d else outside_cites).add(s2)
+            elif target != eid:
+                (cited_by if d else cites).add(target)
+        if aliases:
+            for other, d in c.execute(f"SELECT id, dir FROM refs WHERE s2 IN ({a_q}) AND id != ?", [*aliases, eid]):
+                (cites if d else cited_by).add(other)
+        brief = self._briefs(cites | cited_by)
+        cites_l = sorted((x for x in cites if x in brief), key=lambda x: brief[x]["_pos"])
+        cited_l = sorted((x for x in cited_by if x in brief), key=lambda x: brief[x]["_pos"])
+        topics = []
+        for p in entry.topics:
+            total, read = c.execute("SELECT count(*), sum(e.status = 'read') FROM topics_of t JOIN entries e "
+                                    "ON e.rid = t.rid WHERE t.topic = ? AND t.own = 1", (p,)).fetchone()
+            topics.append({"path": p, "name": cat_mod.topic_name(p), "read": read or 0, "total": total})
+        scored: dict[str, tuple[float, str]] = {}
+
+        def offer(oid: str, score: float, reason: str) -> None:
+            if oid == eid:
+                return
+            if oid not in scored or scored[oid][0] < score:
+                scored[oid] = (score, reason)
+
+        for x in cites_l:
+            if brief[x]["status"] == "unread":
+                offer(x, 100.0, "this paper cites it")
+        for x in cited_l:
+            if brief[x]["status"] == "unread":
+                offer(x, 90.0, "it cites this paper")
+        # shared references (catalog papers and outside papers both count)
+        mine = {("e:" + t) for t in cites} | {("x:" + s) for s in outside_cites}
+        if mine:
+            shared: Counter = Counter()
+            for other, s2, target in c.execute(
+                    "SELECT r2.id, r2.s2, m.id FROM refs r1 JOIN refs r2 ON r2.s2 = r1.s2 AND r2.dir = 0 "
+                    "LEFT JOIN s2map m ON m.s2 = r1.s2 WHERE r1.id = ? AND r1.dir = 0 AND r2.id != ?", (eid, eid)):
+                key = ("e:" + target) if target else ("x:" + s2)
+                if key in mine:
+                    shared[other] += 1
+            status = self._status_of(list(shared))
+            for other, n in shared.items():
+                if status.get(other) == "unread":
+                    offer(other, 10.0 + n, f"shares {n} reference{'s' if n != 1 else ''} with this paper")
+        for p in entry.topics:
+            size = c.execute("SELECT count(*) FROM topics_of WHERE topic = ? AND own = 1", (p,)).fetchone()[0]
+            for (oid,) in c.execute("SELECT e.id FROM topics_of t JOIN entries e ON e.rid = t.rid WHERE t.topic = ? "
+                                    "AND t.own = 1 AND e.status = 'unread' AND e.id != ? ORDER BY e.pos LIMIT ?",
+                                    (p, eid, limit + len(scored))):
+                offer(oid, 1.0 / max(size, 1), f"also in topic {cat_mod.topic_name(p)}")
+        more = self._briefs([x for x in scored if x not in brief])
+        brief.update(more)
+        ranked = sorted((kv for kv in scored.items() if kv[0] in brief),
+                        key=lambda kv: (-kv[1][0], brief[kv[0]]["_pos"]))[:limit]
+
+        def public(b: dict) -> dict:
+            return {k: v for k, v in b.items() if k != "_pos"}
+
+        return {
+            "id": eid,
+            "cites": [public(brief[x]) for x in cites_l],
+            "cited_by": [public(brief[x]) for x in cited_l],
+            "cites_outside": len(outside_cites),
+            "cited_by_outside": len(outside_cited),
+            "topics": topics,
+            "unread_neighbours": [dict(public(brief[x]), reason=r) for x, (_, r) in ranked],
+        }
+
+    def _status_of(self, ids: list[str]) -> dict[str, str]:
+        out = {}
+        for i in range(0, len(ids), 900):
+            part = ids[i:i + 900]
+            out.update(self.conn.execute(f"SELECT id, status FROM entries WHERE id IN ({','.join('?' * len(part))})",
+                                         part))
+        return out
+
+    def _briefs(self, ids: Iterable[str]) -> dict[str, dict]:
+        """``{id, title, status, year}`` of entries (and their position), read from columns only."""
+        ids = list(ids)
+        out = {}
+        for i in range(0, len(ids), 900):
+            part = ids[i:i + 900]
+            for eid, title, url, status, year, pos in self.conn.execute(
+                    f"SELECT id, json_extract(data, '$.title'), json_extract(data, '$.links[0].url'), status, year, "
+                    f"pos FROM entries WHERE id IN ({','.join('?' * len(part))})", part):
+                e = Entry(id=eid, title=title or "", links=[Link(url=url)] if url else [])
+                out[eid] = {"id": eid, "title": e.display_title, "status": status, "year": year, "_pos": pos}
+        return out
+
+    # -- cached blobs (graph work) ----------------------------------------------------------
+    def blob(self, key: str) -> bytes | None:
+        row = self.conn.execute("SELECT value FROM blobs WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_blob(self, key: str, value: bytes) -> None:
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO blobs VALUES(?, ?)", (key, value))
+        except sqlite3.Error:
+            pass
+
+
+def _side_hash(abstract: str | None, refs: list | None, cited: list | None) -> bytes:
+    return _h(repr((abstract, refs, cited)).encode("utf-8", "surrogatepass"))
+
+
+def _side_of(catalog: Catalog) -> dict:
+    """What :meth:`CatalogIndex._read_sidecar` would read from the sidecar ``wsskg.store``
+    writes for ``catalog`` (same parts, same hashes), without reading it."""
+    entries = {}
+    for e in catalog.entries:
+        abstract = e.abstract or None
+        refs = [str(r) for r in e.references] if e.references else None
+        cited = [str(r) for r in e.cited_by] if e.cited_by else None
+        if abstract is None and refs is None and cited is None:
+            continue
+        entries[e.id] = (_side_hash(abstract, refs, cited), abstract, refs, cited)
+    external = {str(k): v for k, v in catalog.external.items() if isinstance(v, dict)}
+    return {"entries": entries, "external": external}
+
+
+
+def _ref_rows(want: dict, ids: list[str]) -> Iterator[tuple[str, str, int]]:
+    for eid in ids:
+        _, _, refs, cited = want[eid]
+        for s2 in refs or ():
+            yield eid, s2, 0
+        for s2 in cited or ():
+            yield eid, s2, 1
+
+
+#: Groups of FTS columns, heaviest first: a topic's entries are ordered by the heaviest group
+#: where the query matches, then in the list's order.
+_TIERS = ("title", "short authors", "venue notes", "abstract")
+
+
+def _squash(bm25: float) -> float:
+    """A BM25 score (0..inf) as 0..1, so a text score never outweighs a topic match."""
+    return bm25 / (bm25 + 1.0) if bm25 > 0 else 0.0
+
+
+def _alt_word(term: str) -> str:
+    return term.strip('"*').rstrip('"')
+
+
+def _topic_alternatives(w: str, tvocab: set[str]) -> dict[str, float]:
+    found = {w: 1.0}
+    if len(w) >= 4:
+        from rapidfuzz import fuzz, process
+
+        for v, score, _ in process.extract(w, list(tvocab), scorer=fuzz.ratio, limit=12, score_cutoff=80):
+            found.setdefault(v, 0.6 if score < 90 else 0.8)
+    return found
+
+
+def _why(e: Entry, pats: list[list[re.Pattern]]) -> list[str]:
+    """The fields where the query words were found (best field per word)."""
+    texts = dict(zip(FIELDS, (*_texts(e), e.abstract or "")))
+    texts["title"] = texts["title"]
+    why: list[str] = []
+    for group in pats:
+        for name in FIELDS:
+            t = texts[name]
+            if t and any(rx.search(t) for rx in group):
+                label = {"short": "short name", "notes": "notes"}.get(name, name)
+                if name == "notes" and e.comment and any(rx.search(e.comment) for rx in group):
+                    label = "comment"
+                if label not in why:
+                    why.append(label)
+                break
+    return why
+
+
+def _block_hashes_by_id(raw: bytes, ids: list[str]) -> dict[str, bytes]:
+    """SHA-1 of the entry blocks of ``ids`` in ``raw`` (wsskg's layout), found by their id line."""
+    out = {}
+    body_raw = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+    m = _ENTRIES_KEY.search(body_raw)
+    if not m:
+        return out
+    base = m.end()
+    for eid in ids:
+        rx = re.compile(rb"^- id: (?:" + re.escape(eid.encode()) + rb"|\"" + re.escape(eid.encode()) + rb"\"|'"
+                        + re.escape(eid.encode()) + rb"')[ \t]*$", re.M)
+        mm = rx.search(body_raw, base)
+        if not mm:
+            continue
+        nxt = _ITEM_START.search(body_raw, mm.end())
+        end = nxt.start() if nxt else len(body_raw)
+        out[eid] = _h(body_raw[mm.start():end])
+    return out
+
+
+# -- opening ---------------------------------------------------------------------------------------------
+
+def record_save(path: Path, catalog: Catalog, raw: bytes) -> None:
+    """Index what ``wsskg.store`` just wrote (no-op when the cache cannot hold an index)."""
+    f = index_file(path)
+    if not (_trusted_dir(f.parent) and _trusted_file(f)):
+        return
+    try:
+        idx = CatalogIndex(Path(path), _open_db(f), f)
+    except (sqlite3.Error, OSError):
+        return
+    try:
+        idx.record_save(catalog, raw)
+    except sqlite3.Error:
+        pass  # the next use re-syncs from the files
+    finally:
+        idx.close()
+
+
+def open_index(path: Path, raw: bytes | None = None, progress: Progress | None = None,
+               memory_ok: bool = True) -> CatalogIndex | None:
+    """The index of catalog ``path``, brought up to date (built on first use).
+
+    Falls back to an index in memory when the cache dir cannot be written or is not trusted
+    (owned by someone else, writable by others): the command then works from catalog.yaml
+    alone, at the cost of indexing it again."""
+    path = Path(path)
+    f = index_file(path)
+    conn = None
+    if _trusted_dir(f.parent) and _trusted_file(f):
+        try:
+            conn = _open_db(f)
+            try:
+                os.chmod(f, 0o600)
+            except OSError:
+                pass
+        except (sqlite3.Error, OSError):
+            conn = None
+    if conn is None and not memory_ok:
+        return None
+    idx = CatalogIndex(path, conn or _open_db(None), f if conn else None)
+    try:
+        idx.sync(raw, progress)
+    except sqlite3.Error:
+        idx.close()
+        if idx.file is None or not memory_ok:
+            if not memory_ok:
+                return None
+            raise
+        idx = CatalogIndex(path, _open_db(None), None)
+        idx.sync(raw, progress)
+    except BaseException:
+        idx.close()
+        raise
+    return idx
+
+
+# -- graph work from the rows: `next` and `discover` -------------------------------------------------
+
+#: The walk's arcs change only when entries, topics or citations do; they are cached in the
+#: index (``blobs``) and dropped by any sync that changes rows. The ranking for one set of
+#: read/reading papers is cached too, and the last one is where the next computation starts.
+_WALK_KEY = "walk"
+
+
+def _walk(idx: CatalogIndex):
+    """``(ids, n, src, dst, w, kind)``: entry ids in list order (node i is entry i), the node
+    count, and the arcs of the recommendation walk as arrays (``kind``: 0 topic, 1 cites,
+    2 cited-by, 3 shared reference), as ``wsskg.recommend`` builds them from a Catalog."""
+    from wsskg import recommend as rec
+
+    cached = [idx.blob(f"{_WALK_KEY}:{part}") for part in ("ids", "n", "src", "dst", "w", "kind")]
+    if all(x is not None for x in cached):
+        ids = cached[0].decode("utf-8").split("\n") if cached[0] else []
+        n = int(cached[1])
+        arrs = []
+        for code, raw in zip("iifb", cached[2:]):
+            a = array(code)
+            a.frombytes(raw)
+            arrs.append(a)
+        if len(arrs[0]) == len(arrs[1]) == len(arrs[2]) == len(arrs[3]):
+            return ids, n, *arrs
+    c = idx.conn
+    ids = [eid for (eid,) in c.execute("SELECT id FROM entries ORDER BY pos")]
+    num = {eid: i for i, eid in enumerate(ids)}
+    src, dst, w, kind = array("i"), array("i"), array("f"), array("b")
+    nxt = [len(ids)]
+    topic_num: dict[str, int] = {}
+
+    def arc(u: int, v: int, weight: float, k: int) -> None:
+        src.append(u)
+        dst.append(v)
+        w.append(weight)
+        kind.append(k)
+
+    def tnum(path: str) -> int:
+        i = topic_num.get(path)
+        if i is None:
+            i = topic_num[path] = nxt[0]
+            nxt[0] += 1
+            if "/" in path:
+                parent = tnum(path.rsplit("/", 1)[0])
+                arc(i, parent, rec.W_SUBTOPIC, 0)
+                arc(parent, i, rec.W_SUBTOPIC, 0)
+        return i
+
+    for eid, tp in c.execute("SELECT e.id, t.topic FROM topics_of t JOIN entries e ON e.rid = t.rid "
+                             "WHERE t.own = 1 ORDER BY e.pos, t.rowid"):
+        u, t = num[eid], tnum(tp)
+        arc(u, t, rec.W_TOPIC, 0)
+        arc(t, u, rec.W_TOPIC, 0)
+    pairs: set[tuple[int, int]] = set()
+    for eid, d, target in c.execute("SELECT r.id, r.dir, m.id FROM refs r JOIN s2map m ON m.s2 = r.s2"):
+        if eid != target and eid in num and target in num:
+            pairs.add((num[target], num[eid]) if d else (num[eid], num[target]))
+    for u, v in sorted(pairs):
+        arc(u, v, rec.W_CITES, 1)
+        arc(v, u, rec.W_CITED_BY, 2)
+    shared: dict[str, set[int]] = {}
+    for s2, eid in c.execute("SELECT r.s2, r.id FROM refs r WHERE r.dir = 0 AND r.s2 NOT IN (SELECT s2 FROM s2map)"):
+        if eid in num:
+            shared.setdefault(s2, set()).add(num[eid])
+    for s2 in sorted(shared):
+        srcs = shared[s2]
+        if len(srcs) < 2:
+            continue  # a dead end teaches the walk nothing
+        xi = nxt[0]
+        nxt[0] += 1
+        for u in sorted(srcs):
+            arc(u, xi, rec.W_SHARED_REF, 3)
+            arc(xi, u, rec.W_SHARED_REF, 3)
+    n = nxt[0]
+    for part, value in (("ids", "\n".join(ids).encode("utf-8")), ("n", str(n).encode()), ("src", src.tobytes()),
+                        ("dst", dst.tobytes()), ("w", w.tobytes()), ("kind", kind.tobytes())):
+        idx.set_blob(f"{_WALK_KEY}:{part}", value)
+    return ids, n, src, dst, w, kind
+
+
+def _pagerank(n: int, src: array, dst: array, w: array, seeds: dict[int, float], start: array | None) -> list[float]:
+    """Personalised PageRank as :func:`wsskg.recommend.personalized_pagerank` computes it
+    (same restarts, same tolerance), with numpy when it is installed (0.02 s per iteration at
+    100,000 papers instead of 0.5 s), starting from ``start`` (a previous ranking) when given."""
+    from wsskg import recommend as rec
+
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    if np is None or n == 0:
+        return rec.personalized_pagerank(n, list(zip(src, dst, w)), seeds)
+    alpha, tol, max_iter = rec.ALPHA, 1e-9, 200
+    s = np.frombuffer(src, dtype=np.int32)
+    d = np.frombuffer(dst, dtype=np.int32)
+    wt = np.frombuffer(w, dtype=np.float32).astype(np.float64)
+    out_w = np.bincount(s, weights=wt, minlength=n)
+    p = alpha * wt / out_w[s] if len(s) else wt
+    pers = np.zeros(n)
+    if not seeds or sum(seeds.values()) <= 0:
+        pers[:] = 1.0 / n
+    else:
+        total = sum(seeds.values())
+        for i, v in seeds.items():
+            pers[i] = v / total
+    x = pers.copy()
+    if start is not None and len(start) == n:
+        x = np.frombuffer(start, dtype=np.float64).copy()
+    for _ in range(max_iter):
+        new = np.bincount(d, weights=x[s] * p, minlength=n) if len(s) else np.zeros(n)
+        new += (1.0 - new.sum()) * pers
+        err = float(np.abs(new - x).sum())
+        x = new
+        if err < tol * n:
+            break
+    return x.tolist()
+
+
+def next_papers(idx: CatalogIndex, limit: int = 10, topic: str | None = None) -> list[dict]:
+    """:func:`wsskg.recommend.next_papers` from the index: the same walk, ranking, evidence and
+    reasons, without loading the catalog or building a graph per command."""
+    from wsskg import recommend as rec
+    from wsskg.catalog import resolve_topic
+
+    c = idx.conn
+    path = resolve_topic(idx.skeleton(), topic) if topic else None
+    ids, n, src, dst, w, kind = _walk(idx)
+    status = [st for (st,) in c.execute("SELECT status FROM entries ORDER BY pos")]
+    if len(status) != len(ids):  # rows changed under a stale cache: rebuild it
+        c.execute("DELETE FROM blobs")
+        ids, n, src, dst, w, kind = _walk(idx)
+    seeds = {i: rec.STATUS_SEED[st] for i, st in enumerate(status) if st in rec.STATUS_SEED}
+    key = "seeds:" + hashlib.sha1(repr(sorted(seeds.items())).encode()).hexdigest()
+    cached = idx.blob(key)
+    if cached is not None and len(cached) == 8 * n:
+        pr = array("d")
+        pr.frombytes(cached)
+    else:
+        last = idx.blob("last-ranking")
+        start = None
+        if last is not None and len(last) == 8 * n:
+            start = array("d")
+            start.frombytes(last)
+        pr = array("d", _pagerank(n, src, dst, w, seeds, start))
+        c.execute("DELETE FROM blobs WHERE key LIKE 'seeds:%'")
+        idx.set_blob(key, pr.tobytes())
+        idx.set_blob("last-ranking", pr.tobytes())
+    n_entries = max(len(ids), 1)
+    # candidates: unread papers (in the topic), best score first; evidence only for the top ones
+    where = "e.status = 'unread' AND e.kind = 'paper'"
+    params: list = []
+    if path:
+        like = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+        where += " AND e.rid IN (SELECT rid FROM topics_of WHERE own = 1 AND (topic = ? OR topic LIKE ? ESCAPE '\\'))"
+        params += [path, like]
+    cands = [(pos, eid) for pos, eid in c.execute(f"SELECT e.pos, e.id FROM entries e WHERE {where}", params)]
+    if not cands:
+        return []
+    scores = sorted((round(pr[pos] * n_entries, 9) for pos, _ in cands), reverse=True)
+    cut = scores[min(limit, len(scores)) - 1]
+    short = [(pos, eid) for pos, eid in cands if round(pr[pos] * n_entries, 9) >= cut]
+    chosen = {pos for pos, _ in short}
+    cited_by: dict[int, set[int]] = {p: set() for p in chosen}
+    cites: dict[int, set[int]] = {p: set() for p in chosen}
+    for u, v, k in zip(src, dst, kind):
+        if k == 1:
+            if v in chosen:
+                cited_by[v].add(u)
+            if u in chosen:
+                cites[u].add(v)
+    progress = {t: (r or 0, tot) for t, tot, r in c.execute(
+        "SELECT t.topic, count(*), sum(e.status = 'read') FROM topics_of t JOIN entries e ON e.rid = t.rid "
+        "WHERE t.own = 1 GROUP BY t.topic")}
+    entries = {e.id: e for e in idx._entries(f"e.id IN ({','.join('?' * len(short))})", [eid for _, eid in short])}
+    has_seeds = bool(seeds)
+    scored = []
+    for pos, eid in short:
+        e = entries[eid]
+        read_citing = sum(1 for x in cited_by[pos] if status[x] == "read")
+        read_cited = sum(1 for x in cites[pos] if status[x] == "read")
+        scored.append((pr[pos] * n_entries, e, read_citing, read_cited, len(cited_by[pos]), pos))
+    scored.sort(key=lambda s: (-round(s[0], 9), -s[2], -s[4], -(s[1].citation_count or 0),
+                               rec.entry_year(s[1]) or 9999, s[5]))
+    out = []
+    for score, e, read_citing, read_cited, n_citing, _ in scored[:limit]:
+        reasons = rec._reasons(e, read_citing, read_cited, n_citing, progress, has_seeds)
+        out.append({
+            "id": e.id, "title": e.display_title, "score": round(score, 4),
+            "reason": "; ".join(reasons[:2]), "reasons": reasons,
+            "year": rec.entry_year(e), "venue": e.venue or e.canonical_venue, "topics": list(e.topics),
+            "url": rec.entry_url(e), "read_citing": read_citing, "read_cited": read_cited,
+            "catalog_citing": n_citing,
+        })
+    return out
+
+
+def has_citations(idx: CatalogIndex) -> bool:
+    return idx.conn.execute("SELECT 1 FROM refs LIMIT 1").fetchone() is not None
+
+
+def discover(idx: CatalogIndex, direction: str = "cited", topic: str | None = None, limit: int = 20) -> list[dict]:
+    """:func:`wsskg.recommend.discover` from the index: outside papers counted in SQL over the
+    citation rows, the same order, evidence and ``add`` command."""
+    from wsskg import recommend as rec
+    from wsskg.catalog import resolve_topic
+    from wsskg.errors import WsskgError
+
+    if direction not in ("cited", "citing"):
+        raise WsskgError(f"direction must be 'cited' or 'citing', not {direction!r}")
+    c = idx.conn
+    path = resolve_topic(idx.skeleton(), topic) if topic else None
+    d = 0 if direction == "cited" else 1
+    where, params = "", []
+    if path:
+        like = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+        where = (" AND r.id IN (SELECT e.id FROM entries e JOIN topics_of t ON t.rid = e.rid WHERE t.own = 1 "
+                 "AND (t.topic = ? OR t.topic LIKE ? ESCAPE '\\'))")
+        params = [path, like]
+    counts = c.execute(f"SELECT r.s2, count(DISTINCT r.id) FROM refs r WHERE r.dir = ? AND r.s2 NOT IN "
+                       f"(SELECT s2 FROM s2map){where} GROUP BY r.s2", [d, *params]).fetchall()
+    if not counts:
+        return []
+    meta = {}
+    sids = [s for s, _ in counts]
+    for i in range(0, len(sids), 900):
+        part = sids[i:i + 900]
+        for s2, data in c.execute(f"SELECT s2, data FROM external WHERE s2 IN ({','.join('?' * len(part))})", part):
+            meta[s2] = json.loads(data)
+    rows = []
+    for sid, count in counts:
+        m = meta.get(sid) or {}
+        year = m.get("year") if isinstance(m.get("year"), int) else None
+        cc = m.get("citation_count") if isinstance(m.get("citation_count"), int) else None
+        rows.append((count, sid, m, year, cc))
+    if direction == "cited":
+        rows.sort(key=lambda r: (-r[0], -(r[4] or 0), r[3] or 9999, r[1]))
+    else:
+        rows.sort(key=lambda r: (-r[0], -(r[3] or 0), -(r[4] or 0), r[1]))
+    out = []
+    for count, sid, m, year, cc in rows[:limit]:
+        members = [(pos, eid, st, tps) for pos, eid, st, tps in c.execute(
+            f"SELECT DISTINCT e.pos, e.id, e.status, json_extract(e.data, '$.topics') FROM refs r "
+            f"JOIN entries e ON e.id = r.id WHERE r.s2 = ? AND r.dir = ?{where}", [sid, d, *params])]
+        members.sort()
+        topics = Counter()
+        for _, _, _, tps in members:
+            for p in json.loads(tps or "[]"):
+                topics[cat_mod.topic_name(p)] += 1
+        top = [t for t, _ in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+        n_read = sum(1 for _, _, st, _ in members if st == "read")
+        evidence = (f"cited by {rec._plural(count, 'catalog paper')}" if direction == "cited"
+                    else f"cites {rec._plural(count, 'catalog paper')}")
+        if top:
+            evidence += " in " + ", ".join(top)
+        if n_read:
+            evidence += f" ({n_read} of them read)"
+        authors = m.get("authors") or []
+        out.append({
+            "s2_id": sid, "title": str(m.get("title") or sid), "year": year,
+            "venue": m.get("venue") or None,
+            "authors": [str(a.get("name", a)) if isinstance(a, dict) else str(a) for a in authors],
+            "arxiv_id": m.get("arxiv_id") or None, "doi": m.get("doi") or None,
+            "citation_count": cc, "url": rec.external_url(sid, m), "count": count,
+            "catalog_papers": [eid for _, eid, _, _ in members], "topics": top, "evidence": evidence,
+            "add": rec.add_command(sid, m),
+        })
+    return out
