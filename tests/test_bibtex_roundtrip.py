@@ -439,4 +439,6 @@ def _balanced(v: str) -> bool:
         depth += {"{": 1, "}": -1}.get(ch, 0)
         if depth < 0:
             return False
-    return depth == 0 and not v.endswith("\\")
+    # (``\{`` is a brace to BibTeX and to wsskg, an escape to bibtexparser, the reference reader
+    # here: such values are left out rather than judged by a reader that disagrees with BibTeX)
+    return depth == 0 and not v.endswith("\\") and "\\{" not in v and "\\}" not in v
