@@ -357,7 +357,7 @@ FLOORS = {
     "awesome-semantic-segmentation.md":
         dict(dirty=0, no_year=0, unmapped=0, same=0, different=0, untitled=95, cut=0, navigation=0, short=0, identical=True),
     "jason718--awesome-self-supervised-learning.md":
-        dict(dirty=1, no_year=16, unmapped=0, same=2, different=5, untitled=0, cut=15, navigation=0, short=0, identical=True),
+        dict(dirty=1, no_year=14, unmapped=0, same=2, different=5, untitled=0, cut=15, navigation=0, short=0, identical=True),
     "jianzongwu--Awesome-Open-Vocabulary.md":
         dict(dirty=0, no_year=0, unmapped=0, same=1, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
 }
