@@ -27,7 +27,8 @@ if pid == 0:
         os._exit(127)
 _, status, ru = os.wait4(pid, 0)
 wall = time.perf_counter() - t0
-os.write(int(sys.argv[1]), ("%r %d %d" % (wall, ru.ru_maxrss, os.waitstatus_to_exitcode(status))).encode())
+os.write(int(sys.argv[1]), ("%r %d %d %r" % (wall, ru.ru_maxrss, os.waitstatus_to_exitcode(status),
+                                          ru.ru_utime + ru.ru_stime)).encode())
 """
 
 
@@ -39,6 +40,7 @@ class Outcome:
     stdout: bytes = b""
     stderr: bytes = b""
     timed_out: bool = False
+    cpu_seconds: float = float("nan")  # user + system time of the command: what it cost, whatever the load
 
 
 def run_measured(argv: list[str], env: dict | None = None, timeout: float = 600, cwd=None,
@@ -63,8 +65,8 @@ def run_measured(argv: list[str], env: dict | None = None, timeout: float = 600,
         report = f.read().decode()
     if timed_out or not report:
         return Outcome(float("inf"), 0.0, -9, out or b"", err or b"", timed_out=True)
-    wall, rss_kb, code = report.split()
-    return Outcome(float(wall), int(rss_kb) / 1024, int(code), out or b"", err or b"")
+    wall, rss_kb, code, cpu = report.split()
+    return Outcome(float(wall), int(rss_kb) / 1024, int(code), out or b"", err or b"", cpu_seconds=float(cpu))
 
 
 def _self_test() -> None:  # pragma: no cover - manual check

@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import bibtexparser
+from hypothesis import given, settings
+from hypothesis import strategies as st
 import pytest
 from bibtexparser import model as bibmodel
 
@@ -404,3 +406,37 @@ def test_the_reader_handles_what_bibtex_accepts():
     assert e[1].notes == ["a ü b"]
     line = text[: text.index("@misc{no_fields}")].count("\n") + 1
     assert problems == [f"r.bib:{line}: @misc{{no_fields}}... has no title", f"r.bib:{line + 1}: @misc{{empty_value,... has no title"]
+
+
+_RAW = st.lists(st.sampled_from(list("abcXY z019{}\\&%$#_~^'`\",.:;/-@=()\n") + ["ü", "中", "{\\\"u}"]),
+                max_size=30).map("".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["urldate", "annote", "school", "chapter", "howpublished", "shorttitle",
+                                           "pages", "volume", "file", "type", "Custom-Field"]), _RAW),
+                min_size=1, max_size=5, unique_by=lambda t: t[0].lower()))
+def test_any_field_value_bibtex_can_hold_comes_back(fields):
+    """Whatever a field holds (braces balanced, as BibTeX requires), it comes back: verbatim
+    fields exactly, decoded ones as the same text."""
+    body = []
+    for name, value in fields:
+        if not _balanced(value) or not value.strip():
+            continue
+        body.append(f"  {name} = {{{value}}}")
+    if not body:
+        return
+    text = "@misc{k,\n  title = {T},\n" + ",\n".join(body) + "\n}\n"
+    before = raw_records(text)
+    catalog, problems = parse_bibtex(text, "p.bib")
+    after = raw_records(to_bibtex(catalog.entries))
+    assert [normalised(f) for _, _, f in after] == [normalised(f) for _, _, f in before], problems
+
+
+def _balanced(v: str) -> bool:
+    depth = 0
+    for ch in v:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0 and not v.endswith("\\")

@@ -63,3 +63,20 @@ def test_selection_is_shared_topic_and_tag(seed):
     assert sub.entries == entries and seed.entries != entries  # the catalog itself is untouched
     md = exporters.export(seed, "markdown", topic="affinity")
     assert md.startswith("#### affinity")
+
+
+def test_bibtex_and_csl_name_the_work_not_the_label(seed):
+    """A results-table row or a repo name is not the work's title when the list says more:
+    the title of another entry for the same work, or a comment that is the title."""
+    import bibtexparser
+
+    bib = bibtexparser.parse_string(exporters.export(seed, "bibtex"))
+    titles = {e.key: e.fields_dict["title"].value for e in bib.entries}
+    assert titles["psa-2018"].startswith("Learning Pixel-level Semantic Affinity")
+    assert titles["gain-2018"].startswith("Tell me where to look")  # another row, same arXiv id
+    assert titles["dsrg-2018"] == "{DSRG}"  # nothing better known: the label
+    # the same on a filtered export, where the other row is not selected
+    some = bibtexparser.parse_string(exporters.export(seed, "bibtex", topic="PASCAL VOC2012"))
+    assert {e.key: e.fields_dict["title"].value for e in some.entries}["gain-2018"].startswith("Tell me")
+    items = {i["id"]: i for i in json.loads(exporters.export(seed, "csl-json"))}
+    assert items["psa-2018"]["title"].startswith("Learning Pixel-level")

@@ -274,3 +274,15 @@ def test_discover_from_the_index_agrees_with_the_recommender(tmp_path):
         for topic in (None, "affinity"):
             mine = ix.discover(idx, direction=direction, topic=topic, limit=15)
             assert mine and mine == recommend.discover(cat, direction=direction, topic=topic, limit=15), (direction, topic)
+
+
+def test_a_file_touched_but_not_changed_is_not_reindexed(seed_catalog_file, monkeypatch):
+    ix.open_index(seed_catalog_file).close()
+    st = os.stat(seed_catalog_file)
+    os.utime(seed_catalog_file, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
+    f = ix.index_file(seed_catalog_file)
+    idx = ix.CatalogIndex(seed_catalog_file, ix._open_db(f), f)
+    before = rids(idx)
+    monkeypatch.setattr(idx, "_sync_yaml", lambda *a, **k: (_ for _ in ()).throw(AssertionError("re-read")))
+    assert idx.sync() is True  # the new mtime is recorded
+    assert idx.sync() is False and rids(idx) == before

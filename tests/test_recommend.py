@@ -297,3 +297,12 @@ def test_discover_never_proposes_a_work_the_catalog_holds():
     assert found == {"d", "e"}  # CIAN and the new one; the wrong link does not hold CIAN
     held = HeldWorks(cat)
     assert held.holds("k" * 40, {}) and not held.holds(None, ext("DSRG Again", 2025))
+
+
+def test_held_works_from_bare_entries():
+    from wsskg.catalog import Entry
+    from wsskg.recommend import HeldWorks
+
+    held = HeldWorks(iter([Entry(id="a", title="Non-local Neural Networks", arxiv_id="1711.07971")]))
+    assert held.holds(None, {"title": "Non-Local Neural  Networks."}) and held.holds(None, {"arxiv_id": "1711.07971v3"})
+    assert not held.holds(None, {"title": "Local Neural Networks"})

@@ -144,14 +144,17 @@ def test_add_files_unread_with_evidence_under_the_proposed_topic(setup):
     res = run("watch", "--add", few, "-c", str(path))
     assert res.exit_code == 0, res.stderr
     assert "under Related Tasks/Few-shot segmentation" in res.stdout
-    res = run("watch", "--add", CITING["affinity"][2], "--topic", "context", "--json", "-c", str(path))
-    assert json.loads(res.stdout)[0]["topic"] == "Reading List/context"
+    api.clear_log()  # what the watch fetched is enough to add a candidate: offline, no request
+    res = run("watch", "--add", CITING["affinity"][2], "--topic", "context", "--json", "--offline", "-c", str(path))
+    assert json.loads(res.stdout)[0]["topic"] == "Reading List/context" and api.count() == 0
+    res = run("watch", "--add", TEXT_ONLY[1], "--offline", "-c", str(path))  # found by arXiv only
+    assert res.exit_code == 0 and api.count() == 0, res.stderr
     cat2 = load_catalog(path)
     e = next(x for x in cat2.entries if x.arxiv_id == few)
     assert e.status == "unread" and e.topics == ["Related Tasks/Few-shot segmentation"]
     assert e.added == dt.date.today().isoformat()
     assert any("cites 3 of 6 papers in Few-shot segmentation" in n for n in e.notes)
-    assert len(cat2.entries) == len(cat.entries) + 2
+    assert len(cat2.entries) == len(cat.entries) + 3
     # now listed: never proposed again, and gone from the pending list
     data = watch_json(path, *topic_args(), "--since", "2019")
     assert few not in {c["id"] for c in data["candidates"]}

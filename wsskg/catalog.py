@@ -283,6 +283,8 @@ class Entry:
             d.setdefault(name, [])
         d["mentions"] = [{"topic": m.topic, "form": m.form, "line": m.line} for m in self.mentions]
         d.setdefault("comment", self.comment)
+        d.setdefault("tags", [])
+        d.setdefault("citekey", self.citekey)
         return d
 
 

@@ -44,7 +44,7 @@ from wsskg.config import cache_dir
 from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
 
 #: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 #: Field weights of the BM25 ranking, in ``fts`` column order.
 FIELDS = ("title", "short", "authors", "venue", "notes", "abstract")
 WEIGHTS = (3.0, 2.0, 2.0, 1.0, 1.0, 0.5)
@@ -74,9 +74,10 @@ CREATE INDEX entries_arxiv ON entries(arxiv);
 CREATE INDEX entries_doi ON entries(doi_l);
 CREATE INDEX entries_s2 ON entries(s2_l);
 CREATE INDEX entries_bhash ON entries(bhash);
-CREATE TABLE topics_of(rid INTEGER NOT NULL, topic TEXT NOT NULL, own INTEGER NOT NULL, low TEXT, last TEXT);
+CREATE TABLE topics_of(rid INTEGER NOT NULL, topic TEXT NOT NULL, own INTEGER NOT NULL, low TEXT, last TEXT,
+                       status TEXT);
 CREATE INDEX topics_of_rid ON topics_of(rid);
-CREATE INDEX topics_of_topic ON topics_of(topic);
+CREATE INDEX topics_of_topic ON topics_of(topic, own, status);
 CREATE TABLE side(id TEXT PRIMARY KEY, shash BLOB, abstract TEXT);
 CREATE TABLE refs(id TEXT NOT NULL, s2 TEXT NOT NULL, dir INTEGER NOT NULL);
 CREATE INDEX refs_id ON refs(id);
@@ -183,6 +184,14 @@ def side_fingerprint(side: Path) -> str:
     except FileNotFoundError:
         return "none"
     return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+
+
+def _content(fp: str | None) -> tuple | None:
+    """The size and hash parts of a catalog.yaml fingerprint (not the mtime)."""
+    if not fp:
+        return None
+    size, _, rest = fp.partition(":")
+    return size, rest.partition(":")[2]
 
 
 def _h(b: bytes) -> bytes:
@@ -324,7 +333,9 @@ class CatalogIndex:
             changed_side = None
             if self._meta("side_fp") != sfp:
                 changed_side = self._read_sidecar(side_path)
-            if self._meta("yaml_fp") != fp:
+            # the same bytes only touched (a copy, a checkout, an editor's save): nothing to re-read
+            touched_only = _content(self._meta("yaml_fp")) == _content(fp)
+            if self._meta("yaml_fp") != fp and not touched_only:
                 self._sync_yaml(raw, changed_side, progress)
             elif changed_side is not None:
                 self._apply_side(changed_side, new_rids=set())
@@ -538,16 +549,16 @@ class CatalogIndex:
             for p in e.topics:
                 if p not in seen:
                     seen.add(p)
-                    topic_rows.append((rid, p, 1, p.lower(), p.rsplit("/", 1)[-1].lower()))
+                    topic_rows.append((rid, p, 1, p.lower(), p.rsplit("/", 1)[-1].lower(), e.status))
             for p in list(seen):
                 q = p
                 while "/" in q:
                     q = q.rsplit("/", 1)[0]
                     if q not in seen:
                         seen.add(q)
-                        topic_rows.append((rid, q, 0, q.lower(), q.rsplit("/", 1)[-1].lower()))
+                        topic_rows.append((rid, q, 0, q.lower(), q.rsplit("/", 1)[-1].lower(), e.status))
         c.executemany(f"INSERT INTO entries(rid, {_ENTRY_COLS}) VALUES({','.join('?' * (len(data[0])))})", data)
-        c.executemany("INSERT INTO topics_of VALUES(?, ?, ?, ?, ?)", topic_rows)
+        c.executemany("INSERT INTO topics_of VALUES(?, ?, ?, ?, ?, ?)", topic_rows)
         c.executemany("INSERT INTO vocab VALUES(?, ?) ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
                       list(words.items()))
         return set(range(start, start + len(rows)))
@@ -641,6 +652,8 @@ class CatalogIndex:
             for e in entries:
                 row = _entry_row(e, 0, blocks.get(e.id))
                 c.execute("UPDATE entries SET status=?, bhash=?, data=? WHERE id=?", (e.status, row[2], row[13], e.id))
+                c.execute("UPDATE topics_of SET status=? WHERE rid IN (SELECT rid FROM entries WHERE id=?)",
+                          (e.status, e.id))
             try:
                 st = os.stat(self.path)
             except OSError:
@@ -863,8 +876,8 @@ class CatalogIndex:
     def topic_counts(self) -> list[dict]:
         """As :func:`wsskg.search.topic_counts`, counted in SQL."""
         rows = {t: (total, read, reading, own) for t, total, read, reading, own in self.conn.execute(
-            "SELECT t.topic, count(*), sum(e.status = 'read'), sum(e.status = 'reading'), sum(t.own) "
-            "FROM topics_of t JOIN entries e ON e.rid = t.rid GROUP BY t.topic")}
+            "SELECT topic, count(*), sum(status = 'read'), sum(status = 'reading'), sum(own) "
+            "FROM topics_of GROUP BY topic")}
         out = []
         for t in self.skeleton().topics:
             total, read, reading, own = rows.get(t.path, (0, 0, 0, 0))
@@ -1125,8 +1138,8 @@ class CatalogIndex:
         cited_l = sorted((x for x in cited_by if x in brief), key=lambda x: brief[x]["_pos"])
         topics = []
         for p in entry.topics:
-            total, read = c.execute("SELECT count(*), sum(e.status = 'read') FROM topics_of t JOIN entries e "
-                                    "ON e.rid = t.rid WHERE t.topic = ? AND t.own = 1", (p,)).fetchone()
+            total, read = c.execute("SELECT count(*), sum(status = 'read') FROM topics_of "
+                                    "WHERE topic = ? AND own = 1", (p,)).fetchone()
             topics.append({"path": p, "name": cat_mod.topic_name(p), "read": read or 0, "total": total})
         scored: dict[str, tuple[float, str]] = {}
 
@@ -1393,11 +1406,14 @@ def _walk(idx: CatalogIndex):
     nxt = [len(ids)]
     topic_num: dict[str, int] = {}
 
-    def arc(u: int, v: int, weight: float, k: int) -> None:
-        src.append(u)
-        dst.append(v)
-        w.append(weight)
-        kind.append(k)
+    def arcs(us: list[int], vs: list[int], weight: float, k: int) -> None:
+        """Arcs u -> v and v -> u for each pair (the walk goes both ways)."""
+        src.extend(us)
+        dst.extend(vs)
+        src.extend(vs)
+        dst.extend(us)
+        w.extend([weight] * (2 * len(us)))
+        kind.extend([k] * (2 * len(us)))
 
     def tnum(path: str) -> int:
         i = topic_num.get(path)
@@ -1406,26 +1422,39 @@ def _walk(idx: CatalogIndex):
             nxt[0] += 1
             if "/" in path:
                 parent = tnum(path.rsplit("/", 1)[0])
-                arc(i, parent, rec.W_SUBTOPIC, 0)
-                arc(parent, i, rec.W_SUBTOPIC, 0)
+                arcs([i], [parent], rec.W_SUBTOPIC, 0)
         return i
 
-    for eid, tp in c.execute("SELECT e.id, t.topic FROM topics_of t JOIN entries e ON e.rid = t.rid "
+    us, ts = [], []
+    for pos, tp in c.execute("SELECT e.pos, t.topic FROM topics_of t JOIN entries e ON e.rid = t.rid "
                              "WHERE t.own = 1 ORDER BY e.pos, t.rowid"):
-        u, t = num[eid], tnum(tp)
-        arc(u, t, rec.W_TOPIC, 0)
-        arc(t, u, rec.W_TOPIC, 0)
+        us.append(pos)
+        ts.append(tnum(tp))
+    arcs(us, ts, rec.W_TOPIC, 0)
+    # citations between catalog papers, both directions of the data, each pair once
     pairs: set[tuple[int, int]] = set()
-    for eid, d, target in c.execute("SELECT r.id, r.dir, m.id FROM refs r JOIN s2map m ON m.s2 = r.s2"):
-        if eid != target and eid in num and target in num:
-            pairs.add((num[target], num[eid]) if d else (num[eid], num[target]))
-    for u, v in sorted(pairs):
-        arc(u, v, rec.W_CITES, 1)
-        arc(v, u, rec.W_CITED_BY, 2)
+    for a, d, b in c.execute("SELECT e1.pos, r.dir, e2.pos FROM refs r JOIN s2map m ON m.s2 = r.s2 "
+                             "JOIN entries e1 ON e1.id = r.id JOIN entries e2 ON e2.id = m.id"):
+        if a != b:
+            pairs.add((b, a) if d else (a, b))
+    ordered = sorted(pairs)
+    n_p = len(ordered)
+    us = [u for u, _ in ordered]
+    vs = [v for _, v in ordered]
+    src.extend(us)
+    dst.extend(vs)
+    w.extend([rec.W_CITES] * n_p)
+    kind.extend([1] * n_p)
+    src.extend(vs)
+    dst.extend(us)
+    w.extend([rec.W_CITED_BY] * n_p)
+    kind.extend([2] * n_p)
+    # outside papers cited by two or more catalog papers tie them together
     shared: dict[str, set[int]] = {}
-    for s2, eid in c.execute("SELECT r.s2, r.id FROM refs r WHERE r.dir = 0 AND r.s2 NOT IN (SELECT s2 FROM s2map)"):
-        if eid in num:
-            shared.setdefault(s2, set()).add(num[eid])
+    for s2, pos in c.execute("SELECT r.s2, e.pos FROM refs r JOIN entries e ON e.id = r.id "
+                             "WHERE r.dir = 0 AND r.s2 NOT IN (SELECT s2 FROM s2map)"):
+        shared.setdefault(s2, set()).add(pos)
+    us, xs = [], []
     for s2 in sorted(shared):
         srcs = shared[s2]
         if len(srcs) < 2:
@@ -1433,8 +1462,9 @@ def _walk(idx: CatalogIndex):
         xi = nxt[0]
         nxt[0] += 1
         for u in sorted(srcs):
-            arc(u, xi, rec.W_SHARED_REF, 3)
-            arc(xi, u, rec.W_SHARED_REF, 3)
+            us.append(u)
+            xs.append(xi)
+    arcs(us, xs, rec.W_SHARED_REF, 3)
     n = nxt[0]
     for part, value in (("ids", "\n".join(ids).encode("utf-8")), ("n", str(n).encode()), ("src", src.tobytes()),
                         ("dst", dst.tobytes()), ("w", w.tobytes()), ("kind", kind.tobytes())):
@@ -1526,15 +1556,31 @@ def next_papers(idx: CatalogIndex, limit: int = 10, topic: str | None = None) ->
     chosen = {pos for pos, _ in short}
     cited_by: dict[int, set[int]] = {p: set() for p in chosen}
     cites: dict[int, set[int]] = {p: set() for p in chosen}
-    for u, v, k in zip(src, dst, kind):
-        if k == 1:
-            if v in chosen:
-                cited_by[v].add(u)
-            if u in chosen:
-                cites[u].add(v)
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    if np is not None and len(src):
+        # the citation arcs touching the chosen papers, found in C
+        s = np.frombuffer(src, dtype=np.int32)
+        d = np.frombuffer(dst, dtype=np.int32)
+        is_cite = np.frombuffer(kind, dtype=np.int8) == 1
+        pick = np.fromiter(chosen, dtype=np.int32, count=len(chosen))
+        into = is_cite & np.isin(d, pick)
+        out_of = is_cite & np.isin(s, pick)
+        for u, v in zip(s[into].tolist(), d[into].tolist()):
+            cited_by[v].add(u)
+        for u, v in zip(s[out_of].tolist(), d[out_of].tolist()):
+            cites[u].add(v)
+    else:
+        for u, v, k in zip(src, dst, kind):
+            if k == 1:
+                if v in chosen:
+                    cited_by[v].add(u)
+                if u in chosen:
+                    cites[u].add(v)
     progress = {t: (r or 0, tot) for t, tot, r in c.execute(
-        "SELECT t.topic, count(*), sum(e.status = 'read') FROM topics_of t JOIN entries e ON e.rid = t.rid "
-        "WHERE t.own = 1 GROUP BY t.topic")}
+        "SELECT topic, count(*), sum(status = 'read') FROM topics_of WHERE own = 1 GROUP BY topic")}
     entries = {e.id: e for e in idx._entries(f"e.id IN ({','.join('?' * len(short))})", [eid for _, eid in short])}
     has_seeds = bool(seeds)
     scored = []

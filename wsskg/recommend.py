@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from operator import mul
-from typing import Any
+from typing import Any, Iterable
 
 from wsskg.catalog import Catalog, Entry, normalize_title, strip_arxiv_version
 from wsskg.errors import WsskgError
@@ -237,13 +237,15 @@ class HeldWorks:
 
     MIN_TITLE_WORDS = 3
 
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: "Catalog | Iterable[Entry]"):
+        """From a catalog, or from its entries (``wsskg.index`` can pass them without loading
+        the whole catalog)."""
         from wsskg.enrich.matching import entry_arxiv_id, entry_doi, short_name
 
         self.ids: set[str] = set()
         self.titles: set[str] = set()
         self.names: list[tuple[str, int | None]] = []
-        for e in catalog.entries:
+        for e in (catalog.entries if isinstance(catalog, Catalog) else catalog):
             if e.kind != "paper":
                 continue
             if e.s2_id:

@@ -235,11 +235,12 @@ class Candidate:
         return record_keys({"paperId": self.s2_id, "arxiv_id": self.arxiv_id, "doi": self.doi, "title": self.title})
 
     def add_ref(self) -> str:
-        """What :func:`wsskg.enrich.add_paper` is given to add it."""
-        if self.arxiv_id:
-            return f"arXiv:{self.arxiv_id}"
+        """What :func:`wsskg.enrich.add_paper` is given to add it: the S2 paperId first (the
+        watch's batch cached its record, references included), else the arXiv id."""
         if self.s2_id:
             return self.s2_id
+        if self.arxiv_id:
+            return f"arXiv:{self.arxiv_id}"
         if self.doi:
             return self.doi
         return self.title
@@ -462,7 +463,7 @@ class WatchRun:
         from wsskg.sources import open_sources
         from wsskg.sources.http import Cache
 
-        stable = Cache(offline=self.offline)
+        stable = self.stable = Cache(offline=self.offline)
         fresh = Cache(offline=self.offline, max_age=FRESH_FOR)
         try:
             self.arxiv, self.s2 = open_sources(self.settings, stable, self.stats, sleep=self.sleep, guard=self.guard)
@@ -538,6 +539,8 @@ class WatchRun:
         recs = self.ask("arxiv", f"arXiv query for {name}",
                         lambda: self.arxiv_new.recent(query, limit=ARXIV_PER_TOPIC)) if query else None
         self.tick(f"arXiv: {name}")
+        if recs:  # the same records a lookup by id gives: `watch --add` needs no second request
+            self.stable.put_many({f"arxiv:id:{r['arxiv_id']}": r for r in recs if r.get("arxiv_id")})
         for rec in recs or []:
             d = _published(rec)
             if d and d < self.since:

@@ -3,7 +3,8 @@
 An exporter is ``callable(catalog, entries, **options) -> str``: ``catalog`` is the catalog
 *as selected* (its ``entries`` are the selected ones, its topics those they use, when a filter
 is given), ``entries`` the same selected entries in catalog order, ``options`` what the
-format understands (``external`` for the graph formats). :func:`export` does the selection
+format understands (``external`` for the graph formats; ``everything``, the whole catalog's
+entries, which BibTeX and CSL-JSON use to name works a list row only labelled). :func:`export` does the selection
 (:func:`select`: status, topic, tag -- the same filters as ``wsskg list``) once for all formats,
 so no format filters on its own and every format answers a filter the same way.
 
@@ -92,7 +93,7 @@ def export(catalog: Catalog, fmt: str, status: str | None = None, topic: str | N
     exporter = get(fmt)
     path = resolve_topic(catalog, topic) if topic else None
     sub, entries = select(catalog, status=status, topic=path, tag=tag, since=since)
-    return exporter.write(sub, entries, topic_path=path, **options)
+    return exporter.write(sub, entries, topic_path=path, everything=catalog.entries, **options)
 
 
 # -- the formats ----------------------------------------------------------------------------------------
@@ -120,17 +121,17 @@ def _csv(catalog: Catalog, entries: list[Entry], **options) -> str:
 
 
 @register("bibtex", "BibTeX: every field and citekey as imported", ".bib")
-def _bibtex(catalog: Catalog, entries: list[Entry], **options) -> str:
+def _bibtex(catalog: Catalog, entries: list[Entry], everything: list[Entry] | None = None, **options) -> str:
     from wsskg.formats.bibtex import to_bibtex
 
-    return to_bibtex(entries)
+    return to_bibtex(entries, siblings=everything)
 
 
 @register("csl-json", "CSL-JSON (Zotero, pandoc, citeproc)", ".json")
-def _csl_json(catalog: Catalog, entries: list[Entry], **options) -> str:
+def _csl_json(catalog: Catalog, entries: list[Entry], everything: list[Entry] | None = None, **options) -> str:
     from wsskg.formats.csl_json import to_csl_json
 
-    return to_csl_json(entries)
+    return to_csl_json(entries, siblings=everything)
 
 
 def _graph(fmt: str):

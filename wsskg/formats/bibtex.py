@@ -570,23 +570,34 @@ class _Macro(str):
 _AT_RE = re.compile(r"@[ \t]*([A-Za-z][\w-]*)\s*([{(])?")
 _SPACE_RE = re.compile(r"(?:\s+|%[^\n]*(?:\n|$))*")
 _NAME_RE = re.compile(r"[^\s=,{}()\"#%]+")
+_FIELD_HEAD_RE = re.compile(r"\s*([^\s=,{}()\"#%]+)\s*=\s*")
 _KEY_RE = re.compile(r"[^\s,{}()\"=]*")
-_BRACE_RE = re.compile(r"\\.|[{}]", re.S)
-_QUOTED_RE = re.compile(r"\\.|[{}\"]", re.S)
+#: Braces always count, as in BibTeX (``\\{`` too); in a quoted value ``\\"`` does not end it
+#: (BibTeX would; files written by hand rely on it).
+_BRACE_RE = re.compile(r"[{}]")
+_QUOTED_RE = re.compile(r"\\\"|[{}\"]")
 _NUMBER_RE = re.compile(r"\d+")
 _WORD_RE = re.compile(r"[^\s#,{}()\"=]+")
 #: The start of a line that begins a new entry: an unbalanced value never runs past it.
 _NEXT_ENTRY_RE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z]")
 
 
+_WS_RE = re.compile(r"\s*")
+
+
 def _skip(text: str, i: int) -> int:
-    if i < len(text) and not text[i].isspace() and text[i] != "%":
-        return i
-    return _SPACE_RE.match(text, i).end()
+    """The index of the next character that is not space or a ``%`` comment line."""
+    i = _WS_RE.match(text, i).end()
+    if i < len(text) and text[i] == "%":
+        return _SPACE_RE.match(text, i).end()
+    return i
 
 
 def _braced(text: str, i: int, limit: int) -> tuple[str, int]:
     """The content of the ``{...}`` at ``text[i]`` and the index after it."""
+    j = text.find("}", i + 1, limit)
+    if j >= 0 and text.find("{", i + 1, j) < 0:
+        return text[i + 1:j], j + 1  # no inner braces: most values
     depth = 0
     for m in _BRACE_RE.finditer(text, i + 1, limit):
         c = m.group()
@@ -750,20 +761,26 @@ def _block_body(text: str, i: int, limit: int, close: str, block: _Block) -> int
         raise _BadValue("expected a comma after the citekey")
     i += 1
     while True:
-        i = _skip(text, i)
-        if i >= limit:
-            raise _BadValue("the entry is not closed (a missing '}'?)")
-        if text[i] == close:
-            return i + 1
-        m = _NAME_RE.match(text, i, limit)
-        if not m:
-            raise _BadValue(f"unexpected {text[i:i + 20]!r} where a field name should be")
-        name = m.group()
-        i = _skip(text, m.end())
-        if i >= limit or text[i] != "=":
-            raise _BadValue(f"expected '=' after field {name!r}")
-        parts, i = _value(text, i + 1, limit, name)
-        block.fields.append((name, parts))
+        m = _FIELD_HEAD_RE.match(text, i, limit)  # the common "  name = " in one step
+        if m:
+            name = m.group(1)
+            parts, i = _value(text, m.end(), limit, name)
+            block.fields.append((name, parts))
+        else:
+            i = _skip(text, i)
+            if i >= limit:
+                raise _BadValue("the entry is not closed (a missing '}'?)")
+            if text[i] == close:
+                return i + 1
+            m = _NAME_RE.match(text, i, limit)
+            if not m:
+                raise _BadValue(f"unexpected {text[i:i + 20]!r} where a field name should be")
+            name = m.group()
+            i = _skip(text, m.end())
+            if i >= limit or text[i] != "=":
+                raise _BadValue(f"expected '=' after field {name!r}")
+            parts, i = _value(text, i + 1, limit, name)
+            block.fields.append((name, parts))
         if i < limit and text[i] == ",":
             i += 1
         elif i < limit and text[i] == close:
@@ -1008,17 +1025,69 @@ def _raw_value(raw: str) -> str:
     return "{" + (raw if _braces_balance(raw) else escape_latex(raw)) + "}"
 
 
-def bib_record(e: Entry) -> tuple[str, str, list[tuple[str, str]]]:
+def _label_like(e: Entry) -> bool:
+    """Is the list's title of this entry a label (a results-table name, a repo name: ``psa``,
+    ``DSRG``) rather than the work's title?"""
+    words = _strip_md(e.title).split()
+    return len(words) <= 2 and len(" ".join(words)) <= 24 or (bool(e.results) and len(words) <= 3)
+
+
+def _work_key(e: Entry) -> list[str]:
+    keys = []
+    if e.arxiv_id:
+        keys.append("a:" + strip_arxiv_version(e.arxiv_id).lower())
+    if e.doi:
+        keys.append("d:" + e.doi.strip().lower())
+    keys.extend("u:" + ln.url.strip().rstrip("/").lower() for ln in e.links if ln.kind in ("paper", "pdf", "code"))
+    return keys
+
+
+def _reads_as_title(text: str) -> bool:
+    """A comment that is the work's title: six words or more, most long words capitalised
+    (``Learning Pixel-level Semantic Affinity with ...``, not ``Caffe, CAM and DRFI provided``)."""
+    words = text.split()
+    long_words = [w for w in words if len(w) > 3]
+    if len(words) < 6 or text.rstrip().endswith(".") or not long_words:
+        return False
+    return sum(w[:1].isupper() for w in long_words) >= 0.8 * len(long_words)
+
+
+def work_titles(entries: list[Entry], siblings: list[Entry] | None = None) -> dict[str, str]:
+    """The work's title for each Markdown-born entry of ``entries`` whose own title is a label
+    and that enrichment has not named: the title of another entry of ``siblings`` (the whole
+    catalog) for the same work (same arXiv id, DOI or paper/code link), else the entry's comment
+    when it reads as a title (``psa: Learning Pixel-level Semantic Affinity with ...``)."""
+    wanted = [e for e in entries if e.entry_type is None and not e.canonical_title and _label_like(e)]
+    if not wanted:
+        return {}
+    known: dict[str, str] = {}
+    for s in siblings if siblings is not None else entries:
+        full = s.canonical_title or ("" if _label_like(s) else _strip_md(s.title))
+        if full:
+            for k in _work_key(s):
+                known.setdefault(k, full)
+    out = {}
+    for e in wanted:
+        title = next((known[k] for k in _work_key(e) if k in known), None)
+        if not title and _reads_as_title(e.comment or ""):
+            title = " ".join(e.comment.split())
+        if title:
+            out[e.id] = title
+    return out
+
+
+def bib_record(e: Entry, title: str | None = None) -> tuple[str, str, list[tuple[str, str]]]:
     """``(entry type, citekey, [(field, value as written)])`` for an entry.
 
     An entry imported from BibTeX or CSL-JSON (``entry_type`` set) is written as it came: its
     type, its citekey, its own title/venue/year, every typed field and every ``extra`` field.
     An entry born in a Markdown list gets its type from its venue (:func:`entry_type`), what
-    enrichment found (``canonical_*``) before the list's wording, and its id as citekey.
+    enrichment found (``canonical_*``) before the list's wording (``title``: the work's title
+    from :func:`work_titles` when the list only gave a label), and its id as citekey.
     """
     born_here = e.entry_type is None
     if born_here:
-        title = _strip_md(e.canonical_title or e.title)
+        title = _strip_md(e.canonical_title or title or e.title)
         venue = _strip_md(e.canonical_venue or e.venue or "")
         year = e.canonical_year or e.year
         kind = entry_type(venue)
@@ -1091,8 +1160,8 @@ def bib_record(e: Entry) -> tuple[str, str, list[tuple[str, str]]]:
     return kind, key, fields
 
 
-def _bib_entry(e: Entry) -> str:
-    kind, key, fields = bib_record(e)
+def _bib_entry(e: Entry, title: str | None = None) -> str:
+    kind, key, fields = bib_record(e, title)
     body = "".join(f"  {k} = {v},\n" for k, v in fields)
     return f"@{kind}{{{key},\n{body}}}\n"
 
@@ -1106,6 +1175,8 @@ def _main_url(e: Entry) -> str | None:
     return None
 
 
-def to_bibtex(entries: list[Entry]) -> str:
-    """BibTeX for every ``kind == "paper"`` entry, in order (see :func:`bib_record`)."""
-    return "\n".join(_bib_entry(e) for e in entries if e.kind == "paper")
+def to_bibtex(entries: list[Entry], siblings: list[Entry] | None = None) -> str:
+    """BibTeX for every ``kind == "paper"`` entry, in order (see :func:`bib_record`);
+    ``siblings`` (the whole catalog) name works the list only labelled (:func:`work_titles`)."""
+    titles = work_titles(entries, siblings)
+    return "\n".join(_bib_entry(e, titles.get(e.id)) for e in entries if e.kind == "paper")

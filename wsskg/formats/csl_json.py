@@ -132,13 +132,14 @@ def _month_number(month: str | None) -> int | None:
 
 # -- export -----------------------------------------------------------------------------------------
 
-def csl_item(e: Entry) -> dict:
-    """One entry as a CSL-JSON item (see the module docstring and ``docs/interop.md``)."""
+def csl_item(e: Entry, work_title: str | None = None) -> dict:
+    """One entry as a CSL-JSON item (see the module docstring and ``docs/interop.md``);
+    ``work_title``: the work's title when the list only gave a label (``work_titles``)."""
     from wsskg.formats.bibtex import _arxiv_from, _main_url, bib_record, latex_to_text
 
     kind, key, _ = bib_record(e)
     born_here = e.entry_type is None
-    title = (e.canonical_title or e.title) if born_here else (e.title or e.canonical_title)
+    title = (e.canonical_title or work_title or e.title) if born_here else (e.title or e.canonical_title)
     venue = (e.canonical_venue or e.venue) if born_here else (e.venue or e.canonical_venue)
     year = (e.canonical_year or e.year) if born_here else (e.year or e.canonical_year)
     title = " ".join((title or "").replace("**", "").split())
@@ -245,9 +246,13 @@ def _structured(v: str) -> Any:
     return v
 
 
-def to_csl_json(entries: list[Entry]) -> str:
-    """CSL-JSON (an array) for every ``kind == "paper"`` entry, in order."""
-    items = [csl_item(e) for e in entries if e.kind == "paper"]
+def to_csl_json(entries: list[Entry], siblings: list[Entry] | None = None) -> str:
+    """CSL-JSON (an array) for every ``kind == "paper"`` entry, in order; ``siblings`` as for
+    :func:`wsskg.formats.bibtex.to_bibtex`."""
+    from wsskg.formats.bibtex import work_titles
+
+    titles = work_titles(entries, siblings)
+    items = [csl_item(e, titles.get(e.id)) for e in entries if e.kind == "paper"]
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -326,9 +331,13 @@ def _item_entry(item: dict, taken: set[str], topic: str | None, keywords_as_topi
     url = _text(d.pop("URL", "")).strip()
     abstract = _text(d.pop("abstract", "")).strip() or None
     note = _text(d.pop("note", "")).strip()
-    kw = _text(d.pop("keyword", ""))
-    sep = ";" if ";" in kw else ","
-    tags = list(dict.fromkeys(t.strip() for t in kw.split(sep) if t.strip()))
+    kw = d.pop("keyword", "")
+    if isinstance(kw, list):  # not CSL, but some tools write a list
+        tags = list(dict.fromkeys(_text(t).strip() for t in kw if _text(t).strip()))
+    else:
+        kw = _text(kw)
+        sep = ";" if ";" in kw else ","
+        tags = list(dict.fromkeys(t.strip() for t in kw.split(sep) if t.strip()))
     for attr in _CUSTOM_ATTRS:
         if attr in custom:
             typed[attr] = _text(custom.pop(attr))
