@@ -137,6 +137,8 @@ def bench_wsskg(size: int, work: Path, runs: int, log) -> tuple[list[Row], dict]
     env.pop("WSSKG_CATALOG_DEBUG", None)
     w = wsskg_argv()
     unread = [e.id for e in cat.entries if e.status == "unread"]
+    bib = d / "papers.bib"  # the very file pubs imports (bench_pubs), for the import comparison
+    write_bibtex(cat, bib)
     del cat
     rows: list[Row] = []
 
@@ -160,6 +162,8 @@ def bench_wsskg(size: int, work: Path, runs: int, log) -> tuple[list[Row], dict]
     add("topics", w + ["topics"])
     picks = iter(unread)
     add("read (one status change)", w + ["read", unread[0]], before=lambda i: w + ["read", next(picks)])
+    add("import BibTeX (the file pubs imports)", w + ["import", str(bib), "--force", "-c", str(d / "from-bib.yaml")])
+    add("export --format bibtex", w + ["export", "--format", "bibtex", "-c", str(d / "from-bib.yaml")])
     if has_command(w, env, "next"):
         add("next", w + ["next"])
         add("next after a status change (ranking recomputed)", w + ["next"],

@@ -26,8 +26,9 @@ The services' published limits are enforced as the real ones do (see docs/enrich
   body, without ``Retry-After``.
 * ``/paper/search/match``: the one closest title with an unbounded ``matchScore``, or 404
   "Title match not found".
-* arXiv: a second request while one is open, or sooner than ``arxiv_min_gap`` s after the
-  last one, gets 503; ``id_list`` answers at most ``max_results`` entries.
+* arXiv (with ``arxiv_min_gap`` set): a second request while one is open, or sooner than
+  ``arxiv_min_gap`` s after the last one, gets 503; ``id_list`` answers at most
+  ``max_results`` entries.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ class Paper:
     on_arxiv: bool = True  # False: only S2 knows it (a journal version)
     on_s2: bool = True
     published: str | None = None  # arXiv date, default from year
+    category: str = "cs.CV"  # arXiv primary category
 
 
 def pid(n: int | str) -> str:
@@ -92,9 +94,9 @@ ATOM_ENTRY = """  <entry>
     <link href="https://arxiv.org/abs/{aid}v1" rel="alternate" type="text/html"/>
     <link href="https://arxiv.org/pdf/{aid}v1" rel="related" type="application/pdf" title="pdf"/>{doi_link}
     <summary>{abstract}</summary>
-    <category term="cs.CV" scheme="http://arxiv.org/schemas/atom"/>
+    <category term="{category}" scheme="http://arxiv.org/schemas/atom"/>
     <published>{date}T16:07:14Z</published>{extra}
-    <arxiv:primary_category term="cs.CV"/>
+    <arxiv:primary_category term="{category}"/>
 {authors}  </entry>
 """
 
@@ -252,7 +254,8 @@ class FakeAPI:
                 return p
         return None
 
-    def title_hits(self, query: str, pool: list[Paper], all_words: bool) -> list[Paper]:
+    def title_hits(self, query: str, pool: list[Paper], all_words: bool, abstracts: bool = False) -> list[Paper]:
+        """Papers whose title (and, for S2's relevance search, abstract) holds the query's words."""
         from rapidfuzz import fuzz
 
         q = words(query)
@@ -260,12 +263,20 @@ class FakeAPI:
             return []
         scored = []
         for p in pool:
-            tw = set(words(p.title))
+            tw = set(words(p.title)) | (set(words(p.abstract or "")) if abstracts else set())
             overlap = sum(1 for w in q if w in tw) / len(q)
             if (all_words and overlap == 1.0) or (not all_words and overlap >= 0.5):
                 scored.append((overlap, fuzz.ratio(" ".join(q), " ".join(words(p.title))), p))
         scored.sort(key=lambda t: (-t[0], -t[1]))
         return [p for _, _, p in scored]
+
+    def arxiv_search(self, search_query: str, params: dict) -> list[Paper]:
+        """Papers answering an arXiv ``search_query`` (a ``ti:"..."`` phrase: every word in the
+        title). The hook for richer query languages (``tests/fakeapi_watch.py``)."""
+        m = re.match(r'^ti:"(.*)"$', search_query)
+        text = m.group(1) if m else search_query
+        pool = [p for p in self.papers if p.on_arxiv and p.arxiv_id]
+        return self.title_hits(text, pool, all_words=True)
 
     # -- renderers -------------------------------------------------------------------------------
     def atom(self, papers: list[Paper], query: str, total: int, start: int, per_page: int) -> bytes:
@@ -280,7 +291,8 @@ class FakeAPI:
                 extra += f"\n    <arxiv:journal_ref>{escape(p.journal_ref)}</arxiv:journal_ref>"
             authors = "".join(f"    <author>\n      <name>{escape(a)}</name>\n    </author>\n" for a in p.authors)
             out.append(ATOM_ENTRY.format(aid=p.arxiv_id, title=escape(p.title), date=date, doi_link=doi_link,
-                                         abstract=escape(p.abstract or ""), extra=extra, authors=authors))
+                                         abstract=escape(p.abstract or ""), extra=extra, authors=authors,
+                                         category=escape(p.category)))
         out.append("</feed>\n")
         return "".join(out).encode("utf-8")
 
@@ -369,7 +381,7 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.fake
         now = time.monotonic()
         with fake._lock:
-            busy = fake._arxiv_open > 0
+            busy = bool(fake.arxiv_min_gap) and fake._arxiv_open > 0
             early = (fake.arxiv_min_gap and fake._arxiv_last is not None
                      and now - fake._arxiv_last < fake.arxiv_min_gap)
             fake._arxiv_open += 1
@@ -464,10 +476,7 @@ class _Handler(BaseHTTPRequestHandler):
             found = [p for p in (fake.by_arxiv(i) for i in ids) if p is not None]
             page = found[start:start + per_page]
             return 200, fake.atom(page, raw, len(found), start, per_page), ctype
-        m = re.match(r'^ti:"(.*)"$', q.get("search_query") or "")
-        text = m.group(1) if m else (q.get("search_query") or "")
-        pool = [p for p in fake.papers if p.on_arxiv and p.arxiv_id]
-        hits = fake.title_hits(text, pool, all_words=True)
+        hits = fake.arxiv_search(q.get("search_query") or "", q)
         page = hits[start:start + per_page]
         return 200, fake.atom(page, raw, len(hits), start, per_page), ctype
 
@@ -503,7 +512,8 @@ class _Handler(BaseHTTPRequestHandler):
             text = q.get("query") or ""
             offset = int(q.get("offset") or 0)
             limit = int(q.get("limit") or 100)
-            hits = fake.title_hits(text, [p for p in fake.papers if p.on_s2], all_words=False)
+            hits = fake.title_hits(text, [p for p in fake.papers if p.on_s2], all_words=False,
+                                   abstracts=not path.endswith("/match"))
             if path.endswith("/match"):
                 if not hits:
                     return 404, json.dumps({"error": "Title match not found"}).encode(), ctype
@@ -584,8 +594,130 @@ def demo_corpus() -> list[Paper]:
              arxiv_id="1706.05587", citation_count=7000, references=[pid(90)])
     citer = P(pid(92), "A Paper Citing Non-local Networks", 2020, "ECCV", arxiv_id="2001.00001",
               references=[pid(9), pid(11)])
+    fickle = P(pid(14), "FickleNet: Weakly and Semi-supervised Semantic Image Segmentation using Stochastic Inference",
+               2019, "Computer Vision and Pattern Recognition", arxiv_id="1902.10421", citation_count=300,
+               references=[pid(1), pid(2)])  # the list links CIAN's id for it
+    dsrg = P(pid(15), "Weakly-Supervised Semantic Segmentation Network with Deep Seeded Region Growing", 2018,
+             "Computer Vision and Pattern Recognition", on_arxiv=False, citation_count=500, references=[pid(1)],
+             abstract="We propose deep seeded region growing (DSRG) to train a segmentation network from seeds.")
+    coseg = P(pid(16), "Weakly Supervised Semantic Segmentation Based on Web Image Co-segmentation", 2017,
+              "British Machine Vision Conference", arxiv_id="1705.09052", citation_count=40)
     return [psa, cian, gain, webly, weakly, stc_conf, stc_jour, lovasz, nonlocal_, crw, ctx, ctx_d, onlyarxiv,
-            ext1, ext2, citer]
+            ext1, ext2, citer, fickle, dsrg, coseg]
+
+
+# The works behind the shipped list's short-named rows (real titles, venues and arXiv ids): the
+# list names them "DSRG", "GuidedSeg"...; several also have a row of their own by full title.
+SHORT_NAMED_WORKS = {
+    "DSRG": ("Weakly-Supervised Semantic Segmentation Network with Deep Seeded Region Growing", 2018, "cvpr", None,
+             "We propose deep seeded region growing (DSRG) to train a semantic segmentation network from seeds."),
+    "MDC": ("Revisiting Dilated Convolution: A Simple Approach for Weakly- and Semi- Supervised Semantic Segmentation",
+            2018, "cvpr", "1805.04574", "Multi-dilated convolutional (MDC) blocks spread the localization."),
+    "MCOF": ("Weakly-Supervised Semantic Segmentation by Iteratively Mining Common Object Features", 2018, "cvpr",
+             "1806.04659", "Mining common object features (MCOF) from initial localizations."),
+    "GAIN": ("Tell Me Where to Look: Guided Attention Inference Network", 2018, "cvpr", "1802.10171", None),
+    "DCSP": ("Discovering Class-Specific Pixels for Weakly-Supervised Semantic Segmentation", 2017, "bmvc",
+             "1707.05821", None),
+    "GuidedSeg": ("Exploiting Saliency for Object Segmentation from Image Level Labels", 2017, "cvpr", "1701.08261",
+                  "Guided labelling: saliency guides the segmentation of objects from image level labels."),
+    "BDSSW": ("Bootstrapping the Performance of Webly Supervised Semantic Segmentation", 2018, "cvpr", None, None),
+    "WegSeg": ("WebSeg: Learning Semantic Segmentation from Web Searches", 2018, "arxiv", "1803.09859", None),
+    "SeeNet": ("Self-Erasing Network for Integral Object Attention", 2018, "neurips", "1810.09821", None),
+    "CIAN": ("CIAN: Cross-Image Affinity Net for Weakly Supervised Semantic Segmentation", 2019, "aaai", "1811.10842",
+             None),
+    "FickleNet": ("FickleNet: Weakly and Semi-supervised Semantic Image Segmentation using Stochastic Inference", 2019,
+                  "cvpr", "1902.10421", None),
+}
+_VENUE_NAMES = {
+    "cvpr": "Computer Vision and Pattern Recognition", "iccv": "IEEE International Conference on Computer Vision",
+    "eccv": "European Conference on Computer Vision", "bmvc": "British Machine Vision Conference",
+    "neurips": "Neural Information Processing Systems", "tpami": "IEEE Transactions on Pattern Analysis and Machine Intelligence",
+    "ijcai": "International Joint Conference on Artificial Intelligence", "icml": "International Conference on Machine Learning",
+    "iclr": "International Conference on Learning Representations", "aaai": "AAAI Conference on Artificial Intelligence",
+    "wacv": "IEEE Workshop/Winter Conference on Applications of Computer Vision",
+    "kdd": "Knowledge Discovery and Data Mining", "arxiv": "ArXiv",
+}
+
+
+def shipped_corpus(entries, seed: int = 5) -> tuple[list[Paper], dict[str, str]]:
+    """The test server's world for a list: ``(papers, intended)`` where ``intended`` maps each
+    paper entry the server can answer to its paper's id.
+
+    Built from the entries' shapes: a full-title row becomes a paper with that title as the
+    service spells it (emphasis and "!!" dropped, typos fixed, "Cosegmentation" written
+    "Co-segmentation"), the list's year (a preprint two years earlier for a journal row: STC),
+    the venue's long name and the row's arXiv id; a short-named row ("DSRG") becomes the work in
+    :data:`SHORT_NAMED_WORKS`, shared with the row that gives its full title. The list's own
+    wrong link (FickleNet -> CIAN's id) stays wrong: the server has FickleNet under 1902.10421.
+    Papers cite earlier ones, a few classics outside the list, and 40 outside papers cite the
+    list's papers (for ``discover --direction citing``). Rows that are no paper title ("Deeplab
+    v1, v2, v3, v3+", a bare "Graph") are not in ``intended``.
+    """
+    import random
+
+    from wsskg.catalog import normalize_title
+    from wsskg.enrich.matching import entry_arxiv_id, short_name, venue_key
+
+    rnd = random.Random(seed)
+    papers: dict[str, Paper] = {}
+    by_title: dict[str, str] = {}
+    intended: dict[str, str] = {}
+
+    def add(title, year, vkey, arxiv_id, abstract=None) -> str:
+        key = normalize_title(title)
+        if key in by_title:
+            return by_title[key]
+        p = Paper(pid(f"shipped:{key}"), title, year, _VENUE_NAMES.get(vkey or "", ""), arxiv_id=arxiv_id,
+                  abstract=abstract or f"We study {title.lower()}.", citation_count=rnd.randrange(10, 3000),
+                  on_arxiv=bool(arxiv_id))
+        papers[p.paper_id] = p
+        by_title[key] = p.paper_id
+        return p.paper_id
+
+    for name, (title, year, vkey, aid, abstract) in SHORT_NAMED_WORKS.items():
+        add(title, year, vkey, aid, abstract)
+    serial = 0
+    for e in entries:
+        if e.kind != "paper":
+            continue
+        name = short_name(e)
+        if name in SHORT_NAMED_WORKS:
+            intended[e.id] = by_title[normalize_title(SHORT_NAMED_WORKS[name][0])]
+            continue
+        title = " ".join(e.title.replace("**", "").replace("!!", "").split())
+        words = normalize_title(title).split()
+        if len(words) < 3 or re.search(r"\bv\d", title):  # a concept or a family of papers
+            continue
+        title = title.replace("Segmetation", "Segmentation").replace("Cosegmentation", "Co-segmentation")
+        vkey = venue_key(e.venue)
+        year = e.year or 2016 + len(words) % 4
+        if vkey == "tpami" and e.year:  # the journal version: the service knows the preprint
+            year, vkey = e.year - 2, "arxiv"
+        aid = entry_arxiv_id(e)
+        if not aid and vkey != "arxiv" and len(words) % 3:
+            serial += 1
+            aid = f"{year % 100:02d}{(serial % 12) + 1:02d}.{serial + 90000:05d}"
+        if aid and any(p.arxiv_id == aid for p in papers.values()):  # a wrong link of the list
+            aid = None
+        intended[e.id] = add(title, year, vkey, aid)
+    classics = [add(t, y, v, a) for t, y, v, a in (
+        ("Fully Convolutional Networks for Semantic Segmentation", 2015, "cvpr", "1411.4038"),
+        ("DeepLab: Semantic Image Segmentation with Deep Convolutional Nets, Atrous Convolution, and Fully Connected CRFs",
+         2016, "tpami", "1606.00915"),
+        ("Deep Residual Learning for Image Recognition", 2016, "cvpr", "1512.03385"),
+    )]
+    listed = sorted(set(intended.values()), key=lambda i: (papers[i].year or 0, i))
+    for i, paper_id in enumerate(listed):
+        p = papers[paper_id]
+        earlier = [q for q in listed[:i] if (papers[q].year or 0) < (p.year or 0)]
+        p.references = rnd.sample(earlier, min(len(earlier), rnd.randrange(0, 5))) + rnd.sample(classics, 2)
+    for k in range(40):
+        cited = rnd.sample(listed, rnd.randrange(2, 6))
+        q = Paper(pid(f"citer{k}"), f"A Later Study of Weak Supervision Number {k}", 2020 + k % 4,
+                  _VENUE_NAMES["cvpr"], arxiv_id=f"2{k % 4}01.{k + 10000:05d}", references=cited,
+                  citation_count=rnd.randrange(200))
+        papers[q.paper_id] = q
+    return list(papers.values()), intended
 
 
 def synthetic_corpus(n: int, seed: int = 7) -> list[Paper]:

@@ -7,7 +7,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from conftest import REPO
+
+pytestmark = pytest.mark.slow  # runs the benchmark script: many seconds
 
 
 def test_tiny_benchmark_writes_a_table(tmp_path):

@@ -100,7 +100,7 @@ def test_set_status_library_function(seed_catalog_file):
         (lambda t: t.replace("  kind: paper\n", "   kind: paper\n", 1), r"catalog\.yaml:\d+: "),
         (lambda t: t.replace("- id: dsrg-2018\n", "- id: dsrg-2018\n  evil: !!python/object/apply:os.system ['echo hacked']\n", 1),
          r"catalog\.yaml:\d+: YAML tag tag:yaml.org,2002:python/object/apply:os.system is not allowed"),
-        (lambda t: t.replace("- id: psa-2018\n", "- id: dsrg-2018\n", 1), r"catalog\.yaml:\d+: duplicate id 'dsrg-2018'"),
+        (lambda t: t.replace("- id: mdc-2018\n", "- id: dsrg-2018\n", 1), r"catalog\.yaml:\d+: duplicate id 'dsrg-2018'"),
         (lambda t: t.replace("  status: read\n", "  status: done\n", 1), r"catalog\.yaml:\d+: entry '[\w-]+': unknown status 'done'"),
     ],
     ids=["indentation", "python-tag", "duplicate-id", "unknown-status"],
@@ -143,7 +143,7 @@ def test_import_creates_refuses_to_overwrite_and_round_trips(tmp_path):
     target = tmp_path / "cat.yaml"
     r = run("import", REPO / "tests/data/reading-list.md", "-c", target)
     assert r.exit_code == 0, r.stderr
-    assert "Imported 122 entries" in r.stdout
+    assert "Imported 114 entries" in r.stdout
     assert target.read_bytes() == (REPO / "catalog.yaml").read_bytes()
     r = run("import", REPO / "tests/data/reading-list.md", "-c", target)
     assert r.exit_code == 2 and "--merge" in r.stderr
@@ -167,8 +167,8 @@ def test_topics_counts(seed_catalog_file):
 
 
 def test_show_and_list(seed_catalog_file):
-    r = run("show", "1802.10171", "-c", seed_catalog_file)
-    assert r.exit_code == 1 and "gain-2018" in r.stderr and "tell-me-where-2018" in r.stderr  # the shared link
+    r = run("show", "1802.10171", "-c", seed_catalog_file)  # the GAIN row and its paper: one work
+    assert r.exit_code == 0 and "tell-me-where-2018" in r.stdout and "gain-2018" in r.stdout
     d = json.loads(run("show", "tell-me-where-2018", "--json", "-c", seed_catalog_file).stdout)
     assert d["venue"] == "CVPR2018" and d["links"][0]["url"].endswith("1802.10171.pdf")
     text = run("show", "Adaptive Affinity Field", "-c", seed_catalog_file).stdout
@@ -189,9 +189,9 @@ def test_export_formats_and_filters(seed_catalog_file, tmp_path):
     md = run("export", "--topic", "affinity", "-c", seed_catalog_file).stdout
     assert md.startswith("#### affinity") and "Adaptive Affinity Field" in md and "DSRG" not in md
     rows = run("export", "--format", "csv", "-c", seed_catalog_file).stdout.splitlines()
-    assert rows[0].startswith("id,kind,status") and len(rows) == 123
+    assert rows[0].startswith("id,kind,status") and len(rows) == 115
     doc = json.loads(run("export", "--format", "json", "-c", seed_catalog_file).stdout)
-    assert len(doc["entries"]) == 122 and doc["topics"][0]["path"] == "Top Works"
+    assert len(doc["entries"]) == 114 and doc["topics"][0]["path"] == "Top Works"
     r = run("export", "--format", "pdf", "-c", seed_catalog_file)
     assert r.exit_code == 2
     r = run("export", "--topic", "nope", "-c", seed_catalog_file)

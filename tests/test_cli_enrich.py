@@ -26,9 +26,14 @@ def test_enrich_summary_show_and_export_unchanged(fake, catalog):
     res = run("enrich", "-c", str(catalog))
     assert res.exit_code == 0, res.stderr
     last = res.stdout.strip().splitlines()[-1]
-    assert last.startswith("enriched 8, unmatched 3, failed 0, skipped 3; HTTP requests: arXiv ")
+    assert last.startswith("enriched 9, unmatched 2, failed 0, skipped 3, wrong links 1; HTTP requests: arXiv ")
     assert f"Semantic Scholar {fake.count('s2')}" in last and f"arXiv {fake.count('arxiv')}" in last
-    assert "unmatched: ficklenet: the list calls it 'FickleNet'" in res.stderr
+    assert "wrong link: ficklenet: https://arxiv.org/abs/1811.10842: the list calls it 'FickleNet'" in res.stderr
+    shown = run("show", "ficklenet", "-c", str(catalog)).stdout
+    assert "wrong link:" in shown and "https://arxiv.org/abs/1811.10842 names another paper" in shown
+    assert "1902.10421" in shown and "1811.10842  (paper)" in shown  # the list's link is kept
+    checked = run("check", "-c", str(catalog))
+    assert "wrong-link" in checked.stdout + checked.stderr and "ficklenet" in checked.stdout + checked.stderr
     assert "[1/" in res.stderr  # plain progress lines when stderr is not a terminal
     shown = json.loads(run("show", "gain", "--json", "-c", str(catalog)).stdout)
     entry = shown.get("entry", shown)
@@ -104,7 +109,7 @@ def test_keyless_429_bursts_are_ridden_out_and_the_summary_says_how_to_set_a_key
     monkeypatch.setenv("WSSKG_HTTP_RETRIES", "3")
     res = run("enrich", "-c", str(catalog))
     assert res.exit_code == 0, res.stderr
-    assert res.stdout.strip().splitlines()[-1].startswith("enriched 8, unmatched 3, failed 0")
+    assert res.stdout.strip().splitlines()[-1].startswith("enriched 9, unmatched 2, failed 0")
     assert "note: Semantic Scholar answered 429" in res.stderr and "export S2_API_KEY=" in res.stderr
     assert json.loads(run("enrich", "--json", "--refresh", "-c", str(catalog)).stdout)["notices"]
 

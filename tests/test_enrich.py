@@ -70,7 +70,14 @@ def test_matching_takes_only_the_right_papers(fake, catalog):
     assert e["lovasz"].references and cat.external[pid(91)]["arxiv_id"] == "1706.05587"
     # the list's FickleNet row points at CIAN's arXiv id: a conflict, not an attachment
     assert e["cian"].s2_id == pid(2)
-    assert e["ficklenet"].s2_id is None and e["ficklenet"].arxiv_id is None and not e["ficklenet"].match
+    # ... so that link is marked wrong (kept as the list wrote it), and the work is looked up by
+    # its short name and venue/year instead, references included, in the same run
+    fn = e["ficklenet"]
+    assert fn.links == ax("1811.10842") and fn.wrong_link["url"] == "https://arxiv.org/abs/1811.10842"
+    assert fn.wrong_link["arxiv_id"] == "1811.10842" and "CIAN" in fn.wrong_link["reason"]
+    assert fn.arxiv_id == "1902.10421" and fn.s2_id == pid(14) and fn.match["by"] == "title"
+    assert set(fn.references) == {pid(1), pid(2)}
+    assert [(i, u) for i, u, _ in report.wrong_links] == [("ficklenet", "https://arxiv.org/abs/1811.10842")]
     # by title: the exact paper, not the one-word-off distractor ("Weakly" for "Webly")
     assert e["webly"].s2_id == pid(4) and e["webly"].match["by"] == "title" and e["webly"].match["score"] == 100.0
     # a typo in the list still matches (score below 100), the longer distractor title does not
@@ -85,11 +92,12 @@ def test_matching_takes_only_the_right_papers(fake, catalog):
     assert e["nowhere"].match == {} and e["psa-code"].match == {}
 
     unmatched = dict(report.unmatched)
-    assert set(unmatched) == {"ficklenet", "stc-noyear", "nowhere"}
-    assert "CIAN" in unmatched["ficklenet"] and "close candidates" in unmatched["stc-noyear"]
+    assert set(unmatched) == {"stc-noyear", "nowhere"}
+    assert "close candidates" in unmatched["stc-noyear"]
     assert report.skipped["not a paper (code)"] == ["psa-code"]
     assert set(sum((v for k, v in report.skipped.items() if k != "not a paper (code)"), [])) == {"dilated", "refine"}
-    assert sorted(report.enriched) == sorted(["gain", "cian", "lovasz", "webly", "stc", "crw", "ctx", "gated"])
+    assert sorted(report.enriched) == sorted(["gain", "cian", "ficklenet", "lovasz", "webly", "stc", "crw", "ctx",
+                                              "gated"])
     assert report.failed == []
 
     # what the list said is untouched: same title/venue/year/status/notes/links everywhere
@@ -116,7 +124,7 @@ def test_request_budget_and_zero_requests_on_the_second_run(fake, catalog):
     fake.clear_log()
     second = enrich(catalog)
     assert fake.count() == 0 and second.stats.requests == {"arxiv": 0, "s2": 0}
-    assert second.enriched == [] and {i for i, _ in second.unmatched} == {"ficklenet", "stc-noyear", "nowhere"}
+    assert second.enriched == [] and {i for i, _ in second.unmatched} == {"stc-noyear", "nowhere"}
     assert len(second.skipped["already enriched"]) == len(report.enriched)
     fake.clear_log()
     third = enrich(catalog, refresh=True)  # --refresh asks again
@@ -171,7 +179,7 @@ def test_topic_and_only_filters(fake, tmp_path):
     report = enrich(path, topic="sub")
     assert report.enriched == ["gain"]
     report = enrich(path, only=["lovasz", "CIAN", "ficklenet"])
-    assert sorted(report.enriched) == ["cian", "lovasz"] and dict(report.unmatched).keys() == {"ficklenet"}
+    assert sorted(report.enriched) == ["cian", "ficklenet", "lovasz"] and not report.unmatched
     with pytest.raises(WsskgError, match="no topic"):
         enrich(path, topic="nope")
 
@@ -249,7 +257,7 @@ def test_fetch_citations_fills_cited_by_and_external(fake, catalog):
     cat = {x.id: x for x in load_catalog(catalog).entries}
     assert set(cat["ctx"].cited_by) == {pid(92)}
     assert load_catalog(catalog).external[pid(92)]["title"] == "A Paper Citing Non-local Networks"
-    assert "ficklenet" in rep.skipped and fake.count("s2", "citations") == len(rep.filled)
+    assert "nowhere" in rep.skipped and fake.count("s2", "citations") == len(rep.filled)
     fake.clear_log()
     fetch_citations(catalog)
     assert fake.count() == 0

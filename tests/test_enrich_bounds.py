@@ -104,9 +104,16 @@ def test_refused_service_is_given_up_after_three_failures(tmp_path, monkeypatch)
 
 def _run_cli(args: list[str], env: dict, cwd: Path, timeout: float) -> tuple[subprocess.CompletedProcess, float, int]:
     """Run ``wsskg`` in a child; return the result, wall time and the child's peak RSS (KB)."""
-    code = ("import resource, runpy, sys; sys.argv = ['wsskg'] + sys.argv[1:];\n"
+    # the peak of this process image: /proc's VmHWM starts afresh at exec, while ru_maxrss would
+    # also count the forked copy of a large pytest process before the exec
+    code = ("import re, resource, runpy, sys; sys.argv = ['wsskg'] + sys.argv[1:]\n"
+            "def peak():\n"
+            "    try:\n"
+            "        return int(re.search(r'VmHWM:\\s+(\\d+)', open('/proc/self/status').read()).group(1))\n"
+            "    except (OSError, AttributeError):\n"
+            "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
             "try:\n    runpy.run_module('wsskg', run_name='__main__')\n"
-            "finally:\n    sys.stderr.write('\\nPEAK_RSS_KB=%d\\n' % resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+            "finally:\n    sys.stderr.write('\\nPEAK_RSS_KB=%d\\n' % peak())")
     full = dict(os.environ, **env)
     t0 = time.monotonic()
     r = subprocess.run([sys.executable, "-c", code, *args], env=full, cwd=cwd, capture_output=True, text=True,
@@ -118,7 +125,8 @@ def _run_cli(args: list[str], env: dict, cwd: Path, timeout: float) -> tuple[sub
 
 @pytest.mark.parametrize("declared", [False, True])
 def test_oversized_response_is_capped(tmp_path, declared):
-    """Deadline: 30 s; peak memory under 250 MB for a 50 MB answer (uncapped: about 800 MB)."""
+    """Deadline: 30 s; peak memory under 120 MB for a 50 MB answer capped at 2 MB (about 60 MB
+    measured; with the cap lifted the same run peaks at about 175 MB)."""
     path = make_catalog(tmp_path / "catalog.yaml", entries(titles=0, ids=3))
     before = path.read_bytes()
     with Misbehaving("oversized", declared=declared) as srv:
@@ -128,7 +136,7 @@ def test_oversized_response_is_capped(tmp_path, declared):
     assert wall < 30, wall
     assert r.returncode == 3, r.stderr
     assert "larger than 2 MB" in r.stderr
-    assert 0 < peak < 250 * 1024, peak
+    assert 0 < peak < 120 * 1024, peak
     assert path.read_bytes() == before
 
 

@@ -72,7 +72,9 @@ def test_results_table_keeps_order_and_bold_cells():
 
 
 def test_toc_anchors_resolve_to_headings():
-    out = to_markdown(read_markdown(SEED))
+    cat = read_markdown(SEED)
+    cat.layout = []  # rendered from the entries, not given back: the TOC is regenerated
+    out = to_markdown(cat)
     headings, links, _, _ = _render(out)
     seen: dict[str, int] = {}
     anchors = {github_slug(h, seen) for h in headings}
@@ -137,7 +139,7 @@ def test_import_merge_markdown_and_bibtex_through_the_cli(tmp_path, seed_catalog
     cat = load_catalog(seed_catalog_file)
     ncut = cat.get("normalized-cut-loss")
     assert ncut.status == "read" and "New topic" in ncut.topics
-    assert len(cat.entries) == 123
+    assert len(cat.entries) == 115
     bib = REPO / "tests" / "data" / "zotero-export.bib"
     r = runner.invoke(app, ["import", str(bib), "--merge", "--topic", "Zotero", "-c", str(seed_catalog_file)])
     assert r.exit_code == 0, r.stderr

@@ -12,6 +12,7 @@ from fakeapi import fake, make_catalog  # noqa: F401 - fixture
 from test_enrich import demo_entries
 from typer.testing import CliRunner
 
+from robustness_report import observe
 from wsskg.cli import app
 from wsskg.errors import OutputRefused
 from wsskg.outputs import check_output, write_output, wrote_it
@@ -50,6 +51,8 @@ def test_write_output_refuses_catalog_and_sidecar_even_with_force(enriched, tmp_
     with pytest.raises(OutputRefused):
         write_output(hard, b"x", protect=[enriched, side], force=True)
     assert (enriched.read_bytes(), side.read_bytes()) == before
+    observe("outputs", "write an output over the catalog or its sidecar: directly, through a symlink, a hard "
+            "link, a `./` spelling; with and without --force", "refused (OutputRefused), both files byte-identical")
 
 
 def test_write_output_needs_force_for_a_file_wsskg_did_not_write(tmp_path):
@@ -70,6 +73,9 @@ def test_write_output_needs_force_for_a_file_wsskg_did_not_write(tmp_path):
     fresh = tmp_path / "sub" / "new.md"
     write_output(fresh, b"new\n")  # a new file needs nothing
     assert fresh.read_bytes() == b"new\n"
+    observe("outputs", "`-o` at a hand-written README, then at one wsskg wrote, then at one edited since",
+            "refused without --force (file untouched); replaced with --force; re-export needs no --force; "
+            "an edit since the last export makes it ask again")
 
 
 def test_write_output_is_atomic_and_keeps_symlinks(tmp_path, monkeypatch):
@@ -91,6 +97,9 @@ def test_write_output_is_atomic_and_keeps_symlinks(tmp_path, monkeypatch):
         write_output(link, b"newer")
     assert real.read_bytes() == b"new"
     assert sorted(p.name for p in real.parent.iterdir()) == ["graph.html"]
+    observe("outputs", "`-o` through a symlink; a write that fails mid-way (fsync: disk full)",
+            "the link stays a link, its target gets the content; after a failure the old file is whole and no temp "
+            "file is left")
 
 
 def test_write_output_respects_read_only_files(tmp_path):
@@ -101,6 +110,7 @@ def test_write_output_respects_read_only_files(tmp_path):
         with pytest.raises(OutputRefused, match="read-only"):
             write_output(out, b"two", force=True)
         assert out.read_bytes() == b"one"
+        observe("outputs", "`-o` at a read-only (chmod 444) file, with --force", "refused; file untouched")
     finally:
         out.chmod(0o644)
 
@@ -131,6 +141,9 @@ def test_cli_outputs_never_replace_catalog_or_sidecar(enriched, tmp_path, cmd):
     assert len(lines) == 1 and "refusing to overwrite" in lines[0], err
     assert (enriched.read_bytes(), side.read_bytes()) == before
     assert link.is_symlink()
+    shown = [a.format(cat="catalog.yaml", side="catalog.enrichment.json", link="link.xml") for a in cmd]
+    observe("outputs", f"`wsskg {' '.join(shown)}`" + (" (link.xml: a symlink to the catalog)" if "{link}" in cmd else ""),
+            f"exit 2, \u201c{lines[0].split(': ', 2)[-1]}\u201d; catalog and sidecar byte-identical")
 
 
 @pytest.mark.parametrize("cmd", [("export",), ("graph", "--format", "dot"), ("stats", "--plot")])
@@ -147,6 +160,8 @@ def test_cli_output_to_a_foreign_file_needs_force_then_repeats_freely(seed_catal
     assert first != b"hand written\n"
     code, _, err = run(*base, out, "-c", seed_catalog_file)  # ours now: no --force needed
     assert code == 0, err
+    observe("outputs", f"`wsskg {cmd[0]}` writing over a file wsskg did not write",
+            "exit 2 and the file untouched; with --force replaced atomically; again without --force: allowed")
 
 
 def test_export_to_new_file_is_atomic_and_recorded(seed_catalog_file, tmp_path):
@@ -190,6 +205,9 @@ def test_symlinked_catalog_is_changed_through_the_link(linked):
     assert sidecar_path(real).exists() and not sidecar_path(link).exists()
     assert load_catalog(link).entries[1].abstract == "an abstract"
     assert lock_path(link) == lock_path(real)
+    observe("symlinks", "catalog.yaml is a symlink into another folder (dotfiles); `read`, then a save "
+            "through `editing` (enrich/add/merge)", "the link stays a link; the real file changes; the sidecar is "
+            "written beside the real file; both paths map to one lock")
 
 
 def test_two_paths_to_one_catalog_share_one_lock(linked):
@@ -211,6 +229,8 @@ def test_two_paths_to_one_catalog_share_one_lock(linked):
         t.start()
         t.join()
     assert errors and "gave up" in str(errors[0])
+    observe("symlinks", "two paths to one catalog (the link and the real file) locked at once",
+            "the second waits for the first (one lock keyed by the real path)")
 
 
 # -- item 11: no lock file in the user's folder -------------------------------------------------------
@@ -221,6 +241,8 @@ def test_no_lock_file_is_left_beside_the_catalog(seed_catalog_file):
     assert run("export", "-o", seed_catalog_file.parent / "out.md", "-c", seed_catalog_file)[0] == 0
     assert sorted(p.name for p in seed_catalog_file.parent.iterdir()) == ["catalog.yaml", "out.md"]
     assert list((Path(os.environ["WSSKG_CACHE_DIR"]) / "locks").glob("*.lock"))
+    observe("lock file", "`read` and `export -o` in the catalog's folder",
+            "nothing but the catalog and the export is left there; the lock lives in the cache dir")
 
 
 # -- item 3: hand edits, comments, layout and CRLF survive every write path ----------------------------
@@ -269,6 +291,23 @@ def test_status_change_in_a_hand_kept_crlf_file_changes_only_that_entry(seed_cat
     text = after.decode()
     assert all(c in text for c in comments)
     assert next(e for e in load_catalog(seed_catalog_file, use_index=False).entries if e.id == eid).status == "read"
+    observe("hand edits", "one status change (`read`) in a catalog kept by hand: PyYAML layout with 4-space "
+            "indents, a comment before every entry, CRLF line ends",
+            f"the diff is {len(diff)} line(s) of that entry; every comment kept; still CRLF")
+
+
+def test_tag_in_a_hand_kept_crlf_file_changes_only_that_entry(seed_catalog_file):
+    comments = hand_kept(seed_catalog_file)
+    before = seed_catalog_file.read_bytes()
+    eid = load_catalog(seed_catalog_file, use_index=False).entries[3].id
+    code, _, err = run("tag", eid, "to-reread", "-c", seed_catalog_file)
+    assert code == 0, err
+    after = seed_catalog_file.read_bytes()
+    diff = changed_lines(before, after)
+    assert diff and not [ln for ln in diff if ln.startswith("-")] and len(diff) <= 3, diff
+    assert after.count(b"\r\n") == after.count(b"\n") and all(c in after.decode() for c in comments)
+    observe("hand edits", "`tag` on a hand-kept CRLF catalog with comments",
+            f"{len(diff)} added line(s) in that entry; every comment kept; still CRLF")
 
 
 def test_merge_into_a_commented_catalog_keeps_comments_and_other_entries(seed_catalog_file, tmp_path):
@@ -283,6 +322,8 @@ def test_merge_into_a_commented_catalog_keeps_comments_and_other_entries(seed_ca
     removed = [ln for ln in changed_lines(before, after) if ln.startswith("-")]
     assert removed == [], removed  # only additions: every old line is still there
     assert any(e.title.startswith("A Completely New Paper") for e in load_catalog(seed_catalog_file).entries)
+    observe("hand edits", "`import --merge` of a new list into a commented, hand-laid-out catalog",
+            "only added lines in the diff; every comment and old line kept")
 
 
 def test_editing_one_entry_of_a_hand_kept_file_touches_only_its_lines(seed_catalog_file):
@@ -305,6 +346,8 @@ def test_editing_one_entry_of_a_hand_kept_file_touches_only_its_lines(seed_catal
     assert len(diff) < 20, diff
     back = load_catalog(seed_catalog_file, use_index=False)
     assert back.entries[5].authors == ["A. Author", "B. Author"] and back.entries[-1].id == "added-2024"
+    observe("hand edits", "enrichment of one entry and an added entry (the `editing` path of enrich and add) in a "
+            "commented CRLF catalog", f"{len(diff)} added lines, none removed; every comment kept")
 
 
 def test_enrich_keeps_comments_and_crlf(fake, tmp_path):
@@ -316,6 +359,8 @@ def test_enrich_keeps_comments_and_crlf(fake, tmp_path):
     assert after.count(b"\r\n") == after.count(b"\n")
     assert all(c in after.decode() for c in comments)
     assert any(e.arxiv_id for e in load_catalog(path).entries)
+    observe("hand edits", "`wsskg enrich` (fake arXiv/S2 server) on a commented CRLF catalog",
+            "exit 0; every comment kept; still CRLF")
 
 
 # -- item 4: no terminal controls from any printed string -------------------------------------------
@@ -353,6 +398,9 @@ def test_terminal_controls_in_topics_list_title_and_every_title_never_reach_the_
             assert c not in r.stdout and c not in r.stderr, (args, c)
     out = CliRunner().invoke(app, ["stats", "-c", str(seed_catalog_file)]).stdout
     assert out.startswith("List Evil")  # the title is shown, neutralised, not dropped
+    observe("terminal", "ESC/OSC/BEL/CSI (C1) and RTL-override in the list title, topic names, entry and "
+            "outside-paper titles; list, topics, search, show, next, stats, discover, check, read (and --json)",
+            "no control character reaches stdout or stderr (shown as U+FFFD; JSON escapes them)")
 
 
 def test_json_output_keeps_the_text_exact_but_escaped(seed_catalog_file):
@@ -383,6 +431,8 @@ def test_failed_import_force_keeps_catalog_and_sidecar(enriched, tmp_path, monke
     code, _, err = run("import", md, "--force", "-c", enriched)
     assert code != 0 and "No space left" in err and len(err.strip().splitlines()) == 1, err
     assert (enriched.read_bytes(), side.read_bytes()) == before
+    observe("sidecar", "`import --force` over an enriched catalog on a full disk (the catalog write fails)",
+            f"exit {code}, one line (`No space left on device`); catalog and sidecar byte-identical")
 
 
 # -- item 6: a hand-edited sidecar is validated like the catalog -------------------------------------
@@ -413,6 +463,8 @@ def test_hand_edited_sidecar_is_one_line_error_exit_2(seed_catalog_file, name, m
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and needle.replace("{eid}", eid) in lines[0] and "sidecar" in lines[0], (args, lines)
     assert (seed_catalog_file.read_bytes(), side.read_bytes()) == before
+    observe("sidecar", f"hand-edited sidecar: {name}; discover, graph, show, export --format json",
+            f"exit 2, \u201c{lines[0].split(': ', 2)[-1]}\u201d; files untouched")
 
 
 # -- item 7: a read-only catalog is left alone --------------------------------------------------------
@@ -424,11 +476,14 @@ def test_read_only_catalog_is_not_written(seed_catalog_file, tmp_path):
     seed_catalog_file.chmod(0o444)
     before = seed_catalog_file.read_bytes()
     try:
-        for args in (["read", eid], ["unread", eid], ["import", str(md), "--merge"]):
+        for args in (["read", eid], ["unread", eid], ["tag", eid, "x"], ["import", str(md), "--merge"],
+                     ["import", str(md), "--force"], ["init", "--force"]):
             code, _, err = run(*args, "-c", seed_catalog_file)
             assert code == 2 and "read-only" in err and len(err.strip().splitlines()) == 1, (args, err)
             assert seed_catalog_file.read_bytes() == before
             assert seed_catalog_file.stat().st_mode & 0o777 == 0o444
+        observe("permissions", "catalog made read-only (chmod 444, even as root); read, unread, tag, import --merge/--force, init --force",
+                "exit 2, `is read-only; wsskg leaves it as it is`; file and mode unchanged")
     finally:
         seed_catalog_file.chmod(0o644)
 
@@ -463,6 +518,7 @@ def test_list_into_head_exits_0_silently(tmp_path):
         p.stderr.close()
         assert p.wait(timeout=60) == 0, err
         assert err == "", err
+    observe("pipes", "`wsskg list | head -1` on a 2,000-entry catalog, 3 times", "exit 0, nothing on stderr")
 
 
 @pytest.mark.slow
@@ -492,8 +548,90 @@ def test_waiting_for_a_stopped_lock_holder_says_whom_and_how_to_break_it(seed_ca
         assert f"kill -CONT {holder.pid}" in lines[0] and f"kill {holder.pid}" in lines[0]
         assert "gave up after 3 s" in lines[1] and f"pid {holder.pid}" in lines[1]
         assert 2.5 < seconds < 20
+        observe("lock", "the lock held by a stopped process (SIGSTOP); `read` with WSSKG_LOCK_TIMEOUT=3",
+                f"says it waits for pid N (its command, since when, stopped) and how to end it (kill N / kill -CONT "
+                f"N); exit 2 after {seconds:.1f} s naming the holder")
     finally:
         holder.kill()
         os.kill(holder.pid, signal.SIGCONT)
         holder.wait()
         holder.stdout.close()
+
+
+# -- docs/robustness.md and the test command ------------------------------------------------------------
+
+def test_robustness_doc_is_current():
+    """docs/robustness.md names every robustness test, and only tests that exist (the numbers in
+    it are refreshed by `python -m benchmarks.robustness`)."""
+    import ast
+    import re
+
+    from conftest import REPO
+    from robustness_report import MODULES
+
+    doc = (REPO / "docs" / "robustness.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`(test_\w+\.py::test_\w+)`", doc))
+    tests = set()
+    for module in MODULES:
+        tree = ast.parse((REPO / "tests" / module).read_text(encoding="utf-8"))
+        body = (REPO / "tests" / module).read_text(encoding="utf-8")
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_"):
+                src = ast.get_source_segment(body, node) or ""
+                if re.search(r"^\s*observe\(", src, re.M):  # a test that records a row
+                    tests.add(f"{module}::{node.name}")
+    assert named <= tests, f"docs/robustness.md names tests that do not exist: {sorted(named - tests)}"
+    assert tests <= named, (f"run `python -m benchmarks.robustness`: docs/robustness.md lacks "
+                            f"{sorted(tests - named)}")
+
+
+def test_readme_and_ci_run_the_same_full_test_command():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    command = "pip install -e '.[test]' && python -m pytest -m \"slow or not slow\""
+    assert command in readme and command in ci
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_edits_of_a_hand_kept_file_keep_every_comment(seed_catalog_file, seed):
+    """Random mixes of what the write paths do (status changes, enrichment fields set and
+    cleared, entries added anywhere and removed, a topic added) on a hand-kept file: the
+    result reads back as the changed catalog and keeps every comment and CRLF."""
+    import random
+
+    from wsskg.catalog import Entry, Topic
+    from wsskg.store import catalog_text
+
+    rng = random.Random(seed)
+    comments = hand_kept(seed_catalog_file, crlf=bool(seed % 2))
+    raw = seed_catalog_file.read_bytes()
+    cat = load_catalog(seed_catalog_file, use_index=False)
+    before = cat.to_dict(bulky=False)
+    for _ in range(rng.randint(1, 8)):
+        e = rng.choice(cat.entries)
+        what = rng.randrange(6)
+        if what == 0:
+            e.status = rng.choice(("read", "unread", "reading"))
+            e.read_on = "2024-02-03" if e.status == "read" else None
+        elif what == 1:
+            e.authors, e.citation_count = [f"Author {rng.randrange(99)}", "B: C"], rng.randrange(1000)
+        elif what == 2:
+            e.venue, e.year = None, None
+        elif what == 3:
+            cat.entries.insert(rng.randrange(len(cat.entries) + 1),
+                               Entry(id=f"new-{rng.randrange(10**6)}", title="New # not a comment", topics=list(e.topics)))
+        elif what == 4 and len(cat.entries) > 5:
+            cat.entries.remove(e)
+        else:
+            path = f"New topic {rng.randrange(99)}"
+            if all(t.path != path for t in cat.topics):
+                cat.topics.append(Topic(path=path, name=path))
+    new = catalog_text(raw, before, cat, seed_catalog_file)
+    text = new.decode("utf-8")
+    from wsskg.store import parse_catalog
+
+    assert parse_catalog(text.replace("\r\n", "\n")).to_dict(bulky=False) == cat.to_dict(bulky=False)
+    assert all(c in text for c in comments), "a comment was lost (the file was re-rendered)"
+    assert (text.count("\r\n") == text.count("\n")) == bool(seed % 2)

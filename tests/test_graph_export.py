@@ -83,6 +83,7 @@ def test_node_link_json_loads_back(graph, tmp_path):
     assert dict(back.nodes(data=True)) == dict(graph.nodes(data=True))
 
 
+@pytest.mark.slow
 def test_dot_loads_back_with_pydot(graph, tmp_path):
     pydot = pytest.importorskip("pydot", reason="pydot is not installed; DOT round trip not checked")
     p = export_graph(graph, tmp_path / "g.dot", "dot")

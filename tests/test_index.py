@@ -106,7 +106,7 @@ def test_sidecar_changes_reach_the_index(tmp_path):
 
 
 @pytest.mark.parametrize("mutate, message", [
-    (lambda t: t.replace("- id: psa-2018\n", "- id: dsrg-2018\n", 1), r"duplicate id 'dsrg-2018'"),
+    (lambda t: t.replace("- id: mdc-2018\n", "- id: dsrg-2018\n", 1), r"duplicate id 'dsrg-2018'"),
     (lambda t: t.replace("  status: read\n", "  status: done\n", 1), r"unknown status 'done'"),
     (lambda t: t.replace("  kind: paper\n", "   kind: paper\n", 1), r"catalog\.yaml:\d+: "),
 ])

@@ -27,6 +27,8 @@ from wsskg.formats.markdown import parse_markdown
 from wsskg.store import parse_catalog, render, set_status
 from wsskg.yamlio import dump_yaml, load_catalog_yaml, load_yaml
 
+pytestmark = pytest.mark.slow  # hypothesis searches: tens of seconds in all
+
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEW = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                       HealthCheck.function_scoped_fixture])

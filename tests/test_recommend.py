@@ -242,6 +242,7 @@ def _bench():
     return graph_bench
 
 
+@pytest.mark.slow
 def test_benchmark_smoke():
     out = subprocess.run([sys.executable, str(REPO / "benchmarks" / "graph_bench.py"), "--tiny"],
                          capture_output=True, text=True, timeout=120)
@@ -249,6 +250,7 @@ def test_benchmark_smoke():
     assert "| build_graph (with outside papers) |" in out.stdout and "| next (limit 10) |" in out.stdout
 
 
+@pytest.mark.slow
 def test_ten_thousand_papers_well_under_five_seconds():
     from wsskg.graph import build_graph
 
@@ -261,3 +263,46 @@ def test_ten_thousand_papers_well_under_five_seconds():
         took = time.perf_counter() - t0
         assert took < 2.5, f"{name} took {took:.2f} s"
         assert len(result) > 0
+
+
+def test_discover_never_proposes_a_work_the_catalog_holds():
+    from wsskg.catalog import Catalog, Entry, Link, Topic
+    from wsskg.recommend import HeldWorks, discover
+
+    def ext(title, year=2018, **kw):
+        return dict({"title": title, "year": year, "venue": "CVPR", "authors": []}, **kw)
+
+    cat = Catalog(topics=[Topic(path="t", name="t")])
+    cat.entries = [
+        Entry(id="known", title="Known Paper About Things", topics=["t"], s2_id="k" * 40,
+              references=["a" * 40, "b" * 40, "c" * 40, "d" * 40, "e" * 40, "f" * 40]),
+        # unmatched entries: held by title (hyphen aside), by arXiv link, by short name
+        Entry(id="coseg", title="Weakly Supervised Semantic Segmentation Based on Web Image Cosegmentation",
+              topics=["t"], year=2017),
+        Entry(id="linked", title="Some Linked Paper", topics=["t"], links=[Link("https://arxiv.org/abs/1902.10421")]),
+        Entry(id="dsrg", title="DSRG", venue="CVPR2018", year=2018, topics=["t"]),
+        # a wrong link names another paper: that paper is not held through it
+        Entry(id="fickle", title="FickleNet", topics=["t"], year=2019, links=[Link("https://arxiv.org/abs/1811.10842")],
+              wrong_link={"url": "https://arxiv.org/abs/1811.10842", "arxiv_id": "1811.10842", "reason": "CIAN"}),
+    ]
+    cat.external = {
+        "a" * 40: ext("Weakly Supervised Semantic Segmentation Based on Web Image Co-segmentation", 2017),
+        "b" * 40: ext("FickleNet: Weakly and Semi-supervised Semantic Image Segmentation", 2019, arxiv_id="1902.10421v2"),
+        "c" * 40: ext("Weakly-Supervised Semantic Segmentation Network with Deep Seeded Region Growing"),
+        "d" * 40: ext("CIAN: Cross-Image Affinity Net", 2019, arxiv_id="1811.10842"),
+        "e" * 40: ext("A Genuinely New Paper"),
+        "f" * 40: ext("Known Paper about things"),
+    }
+    found = {r["s2_id"][0] for r in discover(cat, "cited")}
+    assert found == {"d", "e"}  # CIAN and the new one; the wrong link does not hold CIAN
+    held = HeldWorks(cat)
+    assert held.holds("k" * 40, {}) and not held.holds(None, ext("DSRG Again", 2025))
+
+
+def test_held_works_from_bare_entries():
+    from wsskg.catalog import Entry
+    from wsskg.recommend import HeldWorks
+
+    held = HeldWorks(iter([Entry(id="a", title="Non-local Neural Networks", arxiv_id="1711.07971")]))
+    assert held.holds(None, {"title": "Non-Local Neural  Networks."}) and held.holds(None, {"arxiv_id": "1711.07971v3"})
+    assert not held.holds(None, {"title": "Local Neural Networks"})

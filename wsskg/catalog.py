@@ -13,9 +13,11 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Iterator
 
 from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound, WsskgError
+from wsskg.text import STOP_WORDS, normalize_title  # noqa: F401  (re-exported)
 
 FORMAT_VERSION = 1
-KINDS = ("paper", "code", "resource")
+#: What an entry is. Navigation (a table of contents) and badges are never entries.
+KINDS = ("paper", "code", "dataset", "challenge", "talk", "blog", "list", "resource")
 STATUSES = ("unread", "reading", "read")
 #: How far along a status is, for "the more advanced of two" decisions (merging duplicates).
 STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}
@@ -23,6 +25,11 @@ STATUS_RANK = {s: i for i, s in enumerate(STATUSES)}
 #: ``line`` (a paragraph line). Table rows are not a form: an entry with ``results`` for a
 #: topic is a row of that topic's results table.
 FORMS = ("checkbox", "bullet", "line")
+#: How one mention of a work is written: a list item (``bullet``, ``checkbox``, ``numbered``), a
+#: table ``row``, a ``heading`` with the lines under it, a multi-line ``record`` (title line,
+#: indented link lines, authors), a ``code`` line (``[repo](url) description``), a paper link in
+#: ``prose``, or a paragraph ``line``.
+MENTION_FORMS = ("bullet", "checkbox", "numbered", "row", "heading", "record", "code", "prose", "line")
 LINK_KINDS = ("paper", "pdf", "code", "web", "video")
 #: Fields kept out of catalog.yaml, in the sidecar file (see ``wsskg.store``).
 BULKY_FIELDS = ("abstract", "references", "cited_by")
@@ -87,6 +94,31 @@ class Prose:
 
 
 @dataclass
+class Mention:
+    """One place the imported list names the work: its topic, form and 1-based line number.
+
+    ``text`` is the mention's lines verbatim (the exporter gives them back byte for byte),
+    ``key`` the id the mention alone would get (user decisions refer to it, so they survive a
+    re-import), ``evidence`` why the identity pass joined it to the entry ("" for the first),
+    ``doc`` the file it came from when that is not the catalog's own list (``import --merge``)."""
+
+    topic: str
+    form: str
+    line: int
+    text: str = ""
+    key: str = ""
+    evidence: str = ""
+    doc: str = ""
+
+    def to_dict(self) -> dict:
+        d: dict[str, Any] = {"topic": self.topic, "form": self.form, "line": self.line}
+        for name in ("key", "evidence", "doc", "text"):
+            if getattr(self, name):
+                d[name] = getattr(self, name)
+        return d
+
+
+@dataclass
 class Topic:
     """A heading of the list. ``path`` is the names from the top joined by ``/``."""
 
@@ -130,8 +162,11 @@ class Entry:
     id: str
     title: str
     kind: str = "paper"
+    short_name: str | None = None  # the list's acronym for it (``WSGCN``, ``psa``)
+    aliases: list[str] = field(default_factory=list)  # other ids it was known by (resolve finds them)
     status: str = "unread"
     read_on: str | None = None
+    added: str | None = None  # YYYY-MM-DD, set by `wsskg add` / `wsskg watch --add` (for export --since)
     topics: list[str] = field(default_factory=list)
     form: str = "checkbox"
     venue: str | None = None
@@ -149,6 +184,10 @@ class Entry:
     canonical_year: int | None = None
     citation_count: int | None = None
     match: dict[str, Any] = field(default_factory=dict)  # provenance of enrichment
+    mentions: list[Mention] = field(default_factory=list)  # every place the list names it
+    #: a link of the list that enrichment found to name another paper: ``{url, id, reason}``;
+    #: the link stays in ``links`` as the list wrote it, its id is not used (wsskg.enrich)
+    wrong_link: dict[str, Any] = field(default_factory=dict)
     abstract: str | None = None  # bulky: stored in the sidecar
     references: list[str] = field(default_factory=list)  # bulky: S2 paperIds it cites
     cited_by: list[str] = field(default_factory=list)  # bulky: S2 paperIds that cite it
@@ -181,8 +220,14 @@ class Entry:
     def to_dict(self, bulky: bool = False) -> dict:
         """The entry as catalog.yaml writes it: fixed key order, empty fields left out."""
         d: dict[str, Any] = {"id": self.id, "title": self.title, "kind": self.kind, "status": self.status}
+        if self.short_name:
+            d["short_name"] = self.short_name
+        if self.aliases:
+            d["aliases"] = list(self.aliases)
         if self.read_on:
             d["read_on"] = self.read_on
+        if self.added:
+            d["added"] = self.added
         d["topics"] = list(self.topics)
         if self.form != "checkbox":
             d["form"] = self.form
@@ -206,6 +251,10 @@ class Entry:
                 d[name] = value
         if self.match:
             d["match"] = dict(self.match)
+        if self.mentions:
+            d["mentions"] = [m.to_dict() for m in self.mentions]
+        if self.wrong_link:
+            d["wrong_link"] = dict(self.wrong_link)
         d.update(self.record_dict())
         if bulky:
             if self.abstract:
@@ -228,11 +277,14 @@ class Entry:
     def to_json(self) -> dict:
         """The entry for ``--json`` output: every documented key present, even when empty."""
         d = self.to_dict(bulky=True)
-        for name in ("venue", "year", "arxiv_id", "s2_id", "doi", "abstract", "read_on"):
+        for name in ("short_name", "venue", "year", "arxiv_id", "s2_id", "doi", "abstract", "read_on"):
             d.setdefault(name, getattr(self, name))
-        for name in ("authors", "links", "notes"):
+        for name in ("aliases", "authors", "links", "notes"):
             d.setdefault(name, [])
+        d["mentions"] = [{"topic": m.topic, "form": m.form, "line": m.line} for m in self.mentions]
         d.setdefault("comment", self.comment)
+        d.setdefault("tags", [])
+        d.setdefault("citekey", self.citekey)
         return d
 
 
@@ -255,6 +307,12 @@ class Catalog:
     #: Papers outside the catalog that catalog papers cite or are cited by, keyed by S2
     #: paperId: ``{title, year, venue, authors, arxiv_id, doi, citation_count}``. Bulky: sidecar.
     external: dict[str, dict] = field(default_factory=dict)
+    #: The imported file as it was: verbatim text runs (str) and mentions (int: the ``line`` of
+    #: an entry's mention). Joined, they give the file back byte for byte (``wsskg.export``).
+    layout: list[str | int] = field(default_factory=list)
+    #: The user's identity decisions, kept across re-imports: ``{"same": [key, key]}`` and
+    #: ``{"not_same": [key, key]}`` where a key is an entry id, alias or mention key.
+    decisions: list[dict] = field(default_factory=list)
 
     # -- lookups -------------------------------------------------------------------------
     def by_id(self) -> dict[str, Entry]:
@@ -291,53 +349,19 @@ class Catalog:
         if self.toc:
             d["toc"] = True
         d["topics"] = [t.to_dict() for t in self.topics]
+        if self.decisions:
+            d["decisions"] = [dict(x) for x in self.decisions]
+        if self.layout:
+            d["layout"] = list(self.layout)
         d["entries"] = [e.to_dict(bulky=bulky) for e in self.entries]
         return d
 
 
 # -- text helpers used by the importers, search and reference resolution -------------------
 
-# The venue and what may follow it to the end of the title. The separators before it are
-# stripped by hand (``_strip_venue_suffix``): as a leading ``[\s,:.;(]+`` in the same regex they
-# made a search quadratic in the length of any run of spaces or commas (a 10 MB hostile line
-# never finished).
-_VENUE_SUFFIX_RE = re.compile(
-    r"(?:CVPR|ICCV|ECCV|NIPS|NeurIPS|BMVC|ICML|ICLR|AAAI|IJCAI|WACV|KDD|TPAMI|PAMI|TIP|"
-    r"IJCV|ACCV|ISVC|MICCAI|arxiv|preprint)(?:\s*'?\d{2,4})?\b[^\w]*(?:(?:workshop|spotlight|oral)[^\w]*)?$",
-    re.I,
-)
-_VENUE_WORD_RE = re.compile(r"(?<=[\s,:.;(])(?=(?:CVPR|ICCV|ECCV|NIPS|NeurIPS|BMVC|ICML|ICLR|AAAI|IJCAI|WACV|KDD|"
-                            r"TPAMI|PAMI|TIP|IJCV|ACCV|ISVC|MICCAI|arxiv|preprint))", re.I)
-
-
-def _strip_venue_suffix(t: str) -> str:
-    """``t`` without a trailing venue (``, CVPR2018``) and the separators before it."""
-    for m in _VENUE_WORD_RE.finditer(t):
-        if _VENUE_SUFFIX_RE.match(t, m.start()):
-            i = m.start()
-            while i > 0 and (t[i - 1].isspace() or t[i - 1] in ",:.;("):
-                i -= 1
-            return t[:i]
-    return t
-
-
-def normalize_title(title: str) -> str:
-    """Fold a title for duplicate detection: case, accents, punctuation, ``**bold**``, a
-    trailing venue (``, CVPR2018``) and runs of spaces do not matter."""
-    t = title or ""
-    if not t.isascii():
-        t = unicodedata.normalize("NFKD", t)
-        t = "".join(ch for ch in t if not unicodedata.combining(ch))
-    t = t.replace("*", "").replace("_", " ")
-    t = _strip_venue_suffix(t)
-    t = re.sub(r"[^\w\s]", " ", t.lower())
-    return " ".join(t.split())
-
-
-_STOP = {
-    "a", "an", "the", "of", "for", "and", "with", "to", "in", "on", "by", "from", "via",
-    "using", "is", "are", "at", "as", "its", "into", "towards", "toward",
-}
+# Title folding and the stop words live in ``wsskg.text``, venues in ``wsskg.venues``;
+# re-exported here because most modules import them with the model.
+_STOP = STOP_WORDS
 
 
 def slugify(title: str, year: int | None = None, words: int = 3) -> str:
@@ -439,7 +463,7 @@ def from_dict(data: Any, path: object = "catalog.yaml", line_of: "callable | Non
     version = data.get("wsskg", FORMAT_VERSION)
     if version != FORMAT_VERSION:
         raise _err(f"unsupported catalog format version {version!r} (this wsskg reads {FORMAT_VERSION})", path)
-    unknown = set(data) - {"wsskg", "title", "preamble", "intro", "toc", "topics", "entries"}
+    unknown = set(data) - {"wsskg", "title", "preamble", "intro", "toc", "topics", "entries", "layout", "decisions"}
     if unknown:
         raise _err(f"unknown top-level key(s): {', '.join(sorted(map(str, unknown)))}", path)
 
@@ -448,6 +472,8 @@ def from_dict(data: Any, path: object = "catalog.yaml", line_of: "callable | Non
         preamble=_opt_str(data.get("preamble"), "preamble", path),
         intro=[_prose(p, path, "intro") for p in _list(data.get("intro"), "intro", path)],
         toc=bool(data.get("toc", False)),
+        layout=_layout(data.get("layout"), path),
+        decisions=_decisions(data.get("decisions"), path),
     )
     seen_topics: set[str] = set()
     for i, t in enumerate(_list(data.get("topics"), "topics", path)):
@@ -509,8 +535,19 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
     if status not in STATUSES:
         raise bad(f"unknown status {status!r} (expected one of {', '.join(STATUSES)})")
     form = raw.get("form", "checkbox")
-    if form not in FORMS:
+    if form not in FORMS and form not in MENTION_FORMS:
         raise bad(f"unknown form {form!r} (expected one of {', '.join(FORMS)})")
+    mentions = []
+    for j, m in enumerate(raw.get("mentions") or []):
+        if not isinstance(m, dict) or not isinstance(m.get("topic"), str) or m.get("form") not in MENTION_FORMS \
+                or not isinstance(m.get("line"), int) or isinstance(m.get("line"), bool):
+            raise bad(f"mention #{j + 1} needs a topic, a form ({', '.join(MENTION_FORMS)}) and a line number")
+        mentions.append(Mention(topic=m["topic"], form=m["form"], line=m["line"], text=str(m.get("text") or ""),
+                                key=str(m.get("key") or ""), evidence=str(m.get("evidence") or ""),
+                                doc=str(m.get("doc") or "")))
+    aliases = raw.get("aliases") or []
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise bad("aliases must be a list of ids")
     entry_topics = raw.get("topics") or []
     if not isinstance(entry_topics, list) or not all(isinstance(t, str) for t in entry_topics):
         raise bad("topics must be a list of topic paths")
@@ -523,6 +560,11 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
     read_on = raw.get("read_on")
     if read_on is not None:
         read_on = str(read_on)  # YAML may give a date object
+    added = raw.get("added")
+    if added is not None:
+        added = str(added)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", added):
+            raise bad(f"added must be a date YYYY-MM-DD, got {added!r}")
     links = []
     for j, ln in enumerate(raw.get("links") or []):
         if isinstance(ln, str):
@@ -568,12 +610,18 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
     match = raw.get("match") or {}
     if not isinstance(match, dict):
         raise bad("match must be a mapping")
+    wrong_link = raw.get("wrong_link") or {}
+    if not isinstance(wrong_link, dict):
+        raise bad("wrong_link must be a mapping")
     return Entry(
         id=eid,
         title=title,
         kind=kind,
+        short_name=_opt_scalar(raw.get("short_name")),
+        aliases=list(aliases),
         status=status,
         read_on=read_on,
+        added=added,
         topics=list(entry_topics),
         form=form,
         venue=_opt_scalar(raw.get("venue")),
@@ -591,11 +639,31 @@ def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]
         canonical_year=raw.get("canonical_year"),
         citation_count=raw.get("citation_count"),
         match=dict(match),
+        mentions=mentions,
+        wrong_link=dict(wrong_link),
         abstract=_opt_scalar(raw.get("abstract")),
         references=[str(r) for r in refs],
         cited_by=[str(r) for r in cited_by],
         **_record(raw, bad),
     )
+
+
+def _layout(v: Any, path: object) -> list[str | int]:
+    items = _list(v, "layout", path)
+    for x in items:
+        if isinstance(x, bool) or not isinstance(x, (str, int)):
+            raise _err("layout items must be text or a mention's line number", path)
+    return list(items)
+
+
+def _decisions(v: Any, path: object) -> list[dict]:
+    out = []
+    for d in _list(v, "decisions", path):
+        if not isinstance(d, dict) or len(d) != 1 or next(iter(d)) not in ("same", "not_same") \
+                or not isinstance(next(iter(d.values())), list) or len(next(iter(d.values()))) != 2:
+            raise _err("decisions are {same: [a, b]} or {not_same: [a, b]}", path)
+        out.append({k: [str(x) for x in val] for k, val in d.items()})
+    return out
 
 
 def _record(raw: dict, bad) -> dict:
@@ -706,7 +774,8 @@ def _all_topic_paths(catalog: Catalog) -> list[str]:
 # -- reference resolution -----------------------------------------------------------------------
 
 def resolve(catalog: Catalog, ref: str) -> Entry:
-    """Find the one entry ``ref`` names: an id, an arXiv id/URL, a DOI, an S2 id, an exact
+    """Find the one entry ``ref`` names: an id, an alias (an id it had before identities were
+    merged), its short name, an arXiv id/URL, a DOI, an S2 id, an exact
     (normalised) title, or a title fragment. Raises :class:`AmbiguousReference` listing the
     candidates, or :class:`PaperNotFound` with the closest ids."""
     ref = (ref or "").strip()
@@ -719,6 +788,12 @@ def resolve(catalog: Catalog, ref: str) -> Entry:
     ids = [e for e in catalog.entries if e.id.lower() == lowered]
     if len(ids) == 1:
         return ids[0]
+    known_as = [e for e in catalog.entries if any(a.lower() == lowered for a in e.aliases)]
+    if len(known_as) == 1:
+        return known_as[0]
+    named = [e for e in catalog.entries if e.short_name and e.short_name.lower() == lowered]
+    if len(named) == 1:
+        return named[0]
     ax = arxiv_id_from_url(ref) or (strip_arxiv_version(ref) if ARXIV_ID_RE.match(ref) else None)
     if ax:
         hits = [e for e in catalog.entries if e.arxiv_id and strip_arxiv_version(e.arxiv_id) == ax]

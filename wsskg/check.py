@@ -1,21 +1,27 @@
 """``wsskg check``: what a careful reader of the list would flag.
 
 Schema problems stop loading altogether (``CatalogError``); these are the softer findings on a
-valid catalog: entries with clearly different titles sharing one arXiv id or URL (a wrong link
-in the list), likely duplicates that were not merged, papers without any link, and entries
-filed under a topic that the topic list does not have.
+valid catalog:
+
+* **errors**: two entries that are different works (by :func:`wsskg.identity.same_work`) share a
+  paper link or arXiv id: one link in the list is wrong (CIAN and FickleNet on one arXiv id);
+* **warnings**: likely duplicates that were kept apart (and no ``not-same`` decision says so),
+  papers without any link;
+* **info**: the merges the importer made, one per entry with several mentions, with the
+  evidence that joined each mention, so the user can undo one with ``wsskg split``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wsskg.catalog import Catalog, normalize_title, strip_arxiv_version
+from wsskg.catalog import Catalog, normalize_title
+from wsskg.identity import conflict, paper_keys, same_work
 
 
 @dataclass
 class Finding:
-    level: str  # "error" or "warning"
+    level: str  # "error", "warning" or "info"
     code: str
     message: str
     entries: list[str]
@@ -30,38 +36,59 @@ def _similar(a: str, b: str) -> float:
     return fuzz.ratio(a, b)
 
 
+def _decided_apart(catalog: Catalog, a, b) -> bool:
+    names_a = {a.id, *a.aliases, *(m.key for m in a.mentions)}
+    names_b = {b.id, *b.aliases, *(m.key for m in b.mentions)}
+    for d in catalog.decisions:
+        pair = d.get("not_same")
+        if pair and ((pair[0] in names_a and pair[1] in names_b) or (pair[0] in names_b and pair[1] in names_a)):
+            return True
+    return False
+
+
+def _describe_link(key: str) -> str:
+    return f"arXiv {key[6:]}" if key.startswith("arxiv:") else key
+
+
 def check_catalog(catalog: Catalog) -> list[Finding]:
     findings: list[Finding] = []
-    # shared arXiv ids / URLs between entries with different titles
-    by_arxiv: dict[str, list] = {}
-    by_url: dict[str, list] = {}
+    # the merges the importer made, with their evidence
     for e in catalog.entries:
-        if e.arxiv_id:
-            by_arxiv.setdefault(strip_arxiv_version(e.arxiv_id), []).append(e)
-        for ln in e.links:
-            if ln.kind in ("paper", "pdf"):
-                by_url.setdefault(ln.url.rstrip("/"), []).append(e)
+        joined = [m for m in e.mentions if m.evidence]
+        if joined:
+            first = e.mentions[0]
+            parts = [f"{first.form} line {first.line}"] + [f"{m.form} line {m.line} ({m.evidence})" for m in joined]
+            findings.append(Finding("info", "merged", f"{e.id} ({e.display_title}) is one work mentioned "
+                                    f"{len(e.mentions)} times: " + "; ".join(parts), [e.id]))
+    # one paper link or id on entries that are different works: a wrong link in the list
+    by_key: dict[str, list] = {}
+    for e in catalog.entries:
+        for k in paper_keys(e):
+            by_key.setdefault(k, []).append(e)
     reported: set[frozenset] = set()
-    for aid, es in by_arxiv.items():
-        if len(es) > 1:
-            key = frozenset(e.id for e in es)
-            reported.add(key)
-            titles = "; ".join(f"{e.id} ({e.display_title})" for e in es)
-            findings.append(Finding(
-                "error", "shared-arxiv-id",
-                f"arXiv {aid} is linked from {len(es)} entries with different titles: {titles}; "
-                "one link is probably wrong (or they are the same paper: merge them by hand)",
-                [e.id for e in es]))
-    for url, es in by_url.items():
+    for key, es in by_key.items():
         uniq = list({e.id: e for e in es}.values())
-        key = frozenset(e.id for e in uniq)
-        if len(uniq) > 1 and key not in reported:
-            reported.add(key)
+        if len(uniq) < 2:
+            continue
+        ids = frozenset(e.id for e in uniq)
+        if ids in reported:
+            continue
+        reported.add(ids)
+        a, b = uniq[0], uniq[1]
+        why = conflict(a, b) or ("kept apart by the user" if _decided_apart(catalog, a, b) else
+                                 "nothing but the link agrees" if same_work(a, b) is None else "")
+        if not why:
             findings.append(Finding(
-                "error", "shared-link",
-                f"{url} is linked from {len(uniq)} entries with different titles: "
-                + "; ".join(f"{e.id} ({e.display_title})" for e in uniq),
-                [e.id for e in uniq]))
+                "warning", "likely-duplicate",
+                f"{a.id} and {b.id} look like one work (they share {_describe_link(key)}); "
+                f"`wsskg merge {a.id} {b.id}` joins them", [a.id, b.id]))
+            continue
+        titles = "; ".join(f"{e.id} ({e.display_title})" for e in uniq)
+        findings.append(Finding(
+            "error", "shared-arxiv-id" if key.startswith("arxiv:") else "shared-link",
+            f"{_describe_link(key)} is linked from {len(uniq)} different works: {titles} ({why}); "
+            "one link is probably wrong (if they are one work: `wsskg merge`)",
+            [e.id for e in uniq]))
     # likely duplicates: near-identical normalised titles that were kept apart
     papers = [(e, normalize_title(e.title)) for e in catalog.entries if e.kind == "paper" and e.title]
     by_first: dict[str, list] = {}
@@ -71,11 +98,18 @@ def check_catalog(catalog: Catalog) -> list[Finding]:
     for group in by_first.values():
         for i, (a, na) in enumerate(group):
             for b, nb in group[i + 1:]:
-                if _similar(na, nb) >= 92 and frozenset((a.id, b.id)) not in reported:
+                if _similar(na, nb) >= 92 and frozenset((a.id, b.id)) not in reported \
+                        and not _decided_apart(catalog, a, b) and not conflict(a, b):
                     findings.append(Finding(
                         "warning", "likely-duplicate",
                         f"{a.id} and {b.id} have nearly the same title ({a.title!r} / {b.title!r})",
                         [a.id, b.id]))
+    # links that enrichment found to name another paper (wsskg.enrich marks them)
+    from wsskg.enrich.writer import describe_wrong_link
+
+    for e in catalog.entries:
+        if describe_wrong_link(e):
+            findings.append(Finding("error", "wrong-link", f"{e.id} ({e.display_title}): {describe_wrong_link(e)}", [e.id]))
     # papers with no link at all
     nolink = [e for e in catalog.entries if e.kind == "paper" and not e.links and not e.arxiv_id and not e.doi]
     for e in nolink:

@@ -15,7 +15,7 @@ import re
 import unicodedata
 from typing import Iterable
 
-from wsskg.catalog import Catalog, Entry, Link, Topic
+from wsskg.catalog import STATUS_RANK, Catalog, Entry, Link, Topic
 
 CHECK = {"read": "[x]", "reading": "[~]", "unread": "[ ]"}
 
@@ -130,8 +130,120 @@ def _toc(catalog: Catalog, topics: list[Topic]) -> list[str]:
     return out
 
 
-def to_markdown(catalog: Catalog, status: str | None = None, topic: str | None = None) -> str:
-    """The categorized reading list. ``status``/``topic`` filter the entries (and topics)."""
+# -- the imported file given back ---------------------------------------------------------------
+
+_LIST_MARK = re.compile(r"^(\s*(?:[-*+]|\d{1,4}[.)])[ \t]+)(?:\[([ xX~/-])\][ \t]?)?")
+_MARK_STATUS = {" ": "unread", "x": "read", "X": "read", "~": "reading", "/": "reading", "-": "reading"}
+
+
+def _mention_text(e: Entry, text: str, form: str, checkboxes: bool) -> str:
+    """A mention's verbatim lines, with the checkbox saying the entry's status (added to list
+    items only when ``checkboxes``). An unchanged mark is left as written (``[X]`` stays)."""
+    m = _LIST_MARK.match(text)
+    if not m or form not in ("checkbox", "bullet", "numbered", "record"):
+        return text
+    mark = m.group(2)
+    if mark is not None:
+        if _MARK_STATUS[mark] == e.status or _imported_status(e) == e.status:
+            return text  # unchanged since import: as the list wrote it
+        new = CHECK[e.status]
+        return text[: m.start(2) - 1] + new + text[m.end(2) + 1:]
+    if not checkboxes:
+        return text
+    return m.group(1) + CHECK[e.status] + " " + text[m.end(1):]
+
+
+def _imported_status(e: Entry) -> str | None:
+    """The status the entry's checkboxes said when it was imported (the most advanced one)."""
+    best = None
+    for mn in e.mentions:
+        m = _LIST_MARK.match(mn.text) if mn.form == "checkbox" else None
+        if m and m.group(2) is not None:
+            st = _MARK_STATUS[m.group(2)]
+            if best is None or STATUS_RANK[st] > STATUS_RANK[best]:
+                best = st
+    return best
+
+
+def _from_layout(catalog: Catalog, checkboxes: bool) -> str:
+    """The imported file again: its text between mentions verbatim, each mention's own lines
+    (checkbox following the status), entries added since rendered under their first topic."""
+    at: dict[int, tuple[Entry, str, str]] = {}
+    for e in catalog.entries:
+        for mn in e.mentions:
+            if not mn.doc and mn.text:
+                at.setdefault(mn.line, (e, mn.text, mn.form))
+    placed = {id(e) for e, _, _ in at.values()}
+    last_of_topic: dict[str, int] = {}
+    for k, item in enumerate(catalog.layout):
+        if isinstance(item, int) and item in at:
+            e = at[item][0]
+            for mn in e.mentions:
+                if mn.line == item:
+                    last_of_topic[mn.topic] = k
+    extra: dict[int, list[str]] = {}
+    tail: list[str] = []
+    for e in catalog.entries:
+        if id(e) in placed:
+            continue
+        block = "\n".join(_entry_block(e)).rstrip("\n") + "\n"
+        topic = e.topics[0] if e.topics else None
+        k = last_of_topic.get(topic) if topic else None
+        if k is None and topic:
+            k = _heading_position(catalog, topic)
+        if k is None:
+            tail.append(block)
+        else:
+            extra.setdefault(k, []).append(block)
+    out: list[str] = []
+    for k, item in enumerate(catalog.layout):
+        if isinstance(item, str):
+            piece = item
+        elif item in at:
+            e, text, form = at[item]
+            piece = _mention_text(e, text, form, checkboxes)
+        else:
+            piece = ""  # the entry was deleted
+        if k in extra:
+            if isinstance(item, str):
+                # after a heading line: the new entries go right below it
+                cut = piece.find("\n") + 1 if "\n" in piece else len(piece)
+                out.append(piece[:cut] + "".join(extra[k]) + piece[cut:])
+                continue
+            if piece and not piece.endswith("\n"):
+                piece += "\n"
+            out.append(piece + "".join(extra[k]))
+            continue
+        out.append(piece)
+    text = "".join(out)
+    if tail:
+        text = (text if not text or text.endswith("\n") else text + "\n") + "".join(tail)
+    return text
+
+
+def _heading_position(catalog: Catalog, topic: str) -> int | None:
+    """The layout index of the text run whose first line is the topic's heading."""
+    t = catalog.topic(topic)
+    if t is None:
+        return None
+    rx = re.compile(rf"^(?:#{{{t.level}}}[ \t]+{re.escape(t.name)}[ \t#]*|<h{t.level}[^>]*>{re.escape(t.name)}</h{t.level}>)\r?$", re.M)
+    for k, item in enumerate(catalog.layout):
+        if isinstance(item, str):
+            m = rx.search(item)
+            if m and m.start() == 0:
+                return k
+    return None
+
+
+def to_markdown(catalog: Catalog, status: str | None = None, topic: str | None = None,
+                checkboxes: bool = False) -> str:
+    """The categorized reading list. ``status``/``topic`` filter the entries (and topics).
+
+    A catalog imported from Markdown gives its file back byte for byte (only checkboxes follow
+    the statuses; ``checkboxes`` adds them to list items that had none). Filtered exports and
+    catalogs from elsewhere are rendered from the entries."""
+    if catalog.layout and status is None and topic is None:
+        return _from_layout(catalog, checkboxes)
     topics = catalog.topics
     if topic:
         topics = [t for t in topics if t.path == topic or t.path.startswith(topic + "/")]

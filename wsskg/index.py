@@ -248,8 +248,9 @@ def entry_from_data(data: dict, abstract: str | None = None) -> Entry:
     d = dict(data)
     links = [Link(**ln) for ln in d.pop("links", ())]
     results = [Result(**r) for r in d.pop("results", ())]
+    mentions = [cat_mod.Mention(**m) for m in d.pop("mentions", ())]
     try:
-        e = Entry(links=links, results=results, **d)
+        e = Entry(links=links, results=results, mentions=mentions, **d)
     except TypeError:  # a field this version does not know: validate the usual way
         e = cat_mod._entry(data, data.get("id"), "index", None, set(data.get("topics") or ()))
     e.abstract = abstract
@@ -826,6 +827,13 @@ class CatalogIndex:
         hits = q("e.id_l = ?", (lowered,))
         if len(hits) == 1:
             return hits[0]
+        # an id it had before mentions were merged (alias), then its short name
+        hits = q("EXISTS (SELECT 1 FROM json_each(e.data, '$.aliases') WHERE lower(value) = ?)", (lowered,))
+        if len(hits) == 1:
+            return hits[0]
+        hits = q("lower(json_extract(e.data, '$.short_name')) = ?", (lowered,))
+        if len(hits) == 1:
+            return hits[0]
         ax = cat_mod.arxiv_id_from_url(ref) or (
             cat_mod.strip_arxiv_version(ref) if cat_mod.ARXIV_ID_RE.match(ref) else None)
         if ax:
@@ -1006,7 +1014,8 @@ class CatalogIndex:
         level_of: dict[int, float] = {}
         if topic_score:
             tq = ",".join("?" * len(topic_score))
-            for rid, tp in c.execute(f"SELECT rid, topic FROM topics_of WHERE own = 1 AND topic IN ({tq})",
+            # ancestors count too (own = 0): a parent topic's name finds its subtopics' entries
+            for rid, tp in c.execute(f"SELECT rid, topic FROM topics_of WHERE topic IN ({tq})",
                                      list(topic_score)):
                 level_of[rid] = max(level_of.get(rid, 0.0), topic_score[tp])
         # entries in matching topics first (the best-matching topics first); within a topic, the

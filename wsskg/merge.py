@@ -4,12 +4,14 @@
 
 * An incoming entry is the *same paper* as a base entry when they share an arXiv id (version
   ignored), a DOI (case ignored), a Semantic Scholar id, or a normalised title
-  (:func:`wsskg.catalog.normalize_title`, also against ``canonical_title``). A title match is
-  refused when both entries carry different arXiv ids, or years more than two apart (two
-  papers with a generic title such as "Semantic Segmentation").
+  (:func:`wsskg.catalog.normalize_title`, also against ``canonical_title``), and
+  :func:`wsskg.identity.conflict` finds nothing that makes them certainly different works
+  (different arXiv ids, years more than one apart, different venues or names, clearly different
+  titles on one arXiv id). A ``not_same`` decision in base (``wsskg split``) keeps two apart.
 * Matched entries are merged into the base entry. Base values are never overwritten: topics,
   links (an arXiv URL counts as present when the base already links the same arXiv paper),
-  notes, results for other tables, references and cited-by lists are *added*; empty scalar
+  notes, results for other tables, mentions, aliases (the incoming id), references and cited-by
+  lists are *added*; empty scalar
   fields (ids, venue, year, authors when base has none, abstract, canonical fields, citation
   count) are *filled*. **Status** follows one rule: the base status is kept unless it is
   ``unread``, in which case the incoming status (``reading`` or ``read``) and its ``read_on``
@@ -29,6 +31,7 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass, field
 
+from wsskg.identity import conflict, same_work, titles_agree
 from wsskg.catalog import (
     STATUS_RANK,
     Catalog,
@@ -114,7 +117,8 @@ def _year(e: Entry) -> int | None:
 class _Index:
     """Lookup of base entries by arXiv id, DOI, S2 id and normalised title."""
 
-    def __init__(self, entries: list[Entry]):
+    def __init__(self, entries: list[Entry], decisions: list[dict] | None = None):
+        self.not_same = [tuple(d["not_same"]) for d in decisions or [] if "not_same" in d]
         self.arxiv: dict[str, list[Entry]] = {}
         self.doi: dict[str, list[Entry]] = {}
         self.s2: dict[str, Entry] = {}
@@ -135,6 +139,18 @@ class _Index:
                 bucket.append(e)
 
     def find(self, e: Entry) -> tuple[Entry, str] | None:
+        hit = self._find(e)
+        if hit is not None and self.apart(hit[0], e):
+            return None
+        return hit
+
+    def apart(self, a: Entry, b: Entry) -> bool:
+        """Did the user decide these are different works (``wsskg split``/``not-same``)?"""
+        na = {a.id, *a.aliases, *(m.key for m in a.mentions)}
+        nb = {b.id, *b.aliases, *(m.key for m in b.mentions)}
+        return any((x in na and y in nb) or (x in nb and y in na) for x, y in self.not_same)
+
+    def _find(self, e: Entry) -> tuple[Entry, str] | None:
         ax = _arxiv(e)
         cand = _pick(self.arxiv.get(ax, []), e) if ax else None
         if cand is not None:
@@ -147,32 +163,18 @@ class _Index:
             return self.s2[e.s2_id], f"same Semantic Scholar id {e.s2_id}"
         for t in _titles(e):
             for cand in self.title.get(t, []):
-                if ax and _arxiv(cand) and _arxiv(cand) != ax:
-                    continue
-                y1, y2 = _year(e), _year(cand)
-                if y1 and y2 and abs(y1 - y2) > 2:
+                if conflict(cand, e):
                     continue
                 return cand, "same title"
         return None
 
 
-def _titles_agree(a: Entry, b: Entry) -> bool:
-    """Could these two titles name the same paper? Real lists carry wrong links (the seed list
-    points FickleNet at CIAN's arXiv id), so a shared id alone is not enough when the titles
-    clearly differ. A short name (``FickleNet``) agrees with a full title that starts with it."""
-    from rapidfuzz import fuzz
-
-    ta, tb = normalize_title(a.title), normalize_title(b.title)
-    if not ta or not tb or ta == tb:
-        return True
-    if ta in tb or tb in ta:
-        return True
-    return fuzz.token_set_ratio(ta, tb) >= 80
-
-
 def _pick(cands: list[Entry], e: Entry) -> Entry | None:
-    """The candidate sharing an id with ``e`` whose title agrees with it (best first)."""
-    agreeing = [c for c in cands if _titles_agree(c, e)]
+    """The candidate sharing an id with ``e`` that is not certainly a different work
+    (:func:`wsskg.identity.conflict`) and whose title or names agree: real lists carry wrong links (the seed list points
+    FickleNet at CIAN's arXiv id), so a shared id alone is not enough."""
+    agreeing = [c for c in cands if not conflict(c, e) and (
+        titles_agree(c.title, e.title) or same_work(c, e) is not None)]
     return agreeing[0] if agreeing else None
 
 
@@ -217,6 +219,16 @@ def merge_entry(base: Entry, incoming: Entry) -> list[str]:
     if new_links:
         base.links.extend(new_links)
         changed.append("links")
+
+    # provenance, recorded but not counted as news: where else the work is mentioned
+    names = {base.id, *base.aliases}
+    base.aliases.extend(a for a in dict.fromkeys(incoming.aliases) if a not in names)
+    have_mentions = {(m.doc, m.line, m.text) for m in base.mentions}
+    base.mentions.extend(copy.deepcopy(m) for m in incoming.mentions
+                         if (m.doc, m.line, m.text) not in have_mentions)
+    if not base.short_name and incoming.short_name:
+        base.short_name = incoming.short_name
+        changed.append("short_name")
 
     new_notes = [n for n in incoming.notes if n not in base.notes]
     if new_notes:
@@ -283,8 +295,15 @@ def _ensure_topic(base: Catalog, path: str, incoming: Catalog, known: set[str], 
     report.topics_added.append(path)
 
 
-def merge_into(base: Catalog, incoming: Catalog) -> MergeReport:
-    """Merge ``incoming`` into ``base`` in place (see the module docstring for the rules)."""
+def merge_into(base: Catalog, incoming: Catalog, source: str = "merged") -> MergeReport:
+    """Merge ``incoming`` into ``base`` in place (see the module docstring for the rules).
+
+    Incoming mentions are marked as coming from ``source`` (they are lines of another file, not
+    of the list ``base`` was imported from); the user's decisions in ``base`` are respected."""
+    incoming = copy.deepcopy(incoming)
+    for e in incoming.entries:
+        for m in e.mentions:
+            m.doc = m.doc or source
     report = MergeReport()
     known = {t.path for t in base.topics}
     for t in incoming.topics:  # incoming's order; _ensure_topic puts parents first
@@ -293,8 +312,8 @@ def merge_into(base: Catalog, incoming: Catalog) -> MergeReport:
         for t in e.topics:
             _ensure_topic(base, t, incoming, known, report)
 
-    index = _Index(base.entries)
-    taken = {e.id for e in base.entries}
+    index = _Index(base.entries, base.decisions)
+    taken = {e.id for e in base.entries} | {a for e in base.entries for a in e.aliases}
     for inc in incoming.entries:
         hit = index.find(inc)
         if hit is None:

@@ -8,6 +8,9 @@
 * :func:`discover` finds papers outside the catalog that many catalog papers cite (the
   classics the list is missing) or that cite many catalog papers (what came after).
 * :func:`stats` is reading progress per topic, papers per year and the most-cited papers.
+* :class:`HeldWorks` says whether the catalog already holds a work (by arXiv id, DOI, S2 id,
+  title, or a short name it abbreviates): discover never proposes one it holds, even when the
+  entry stayed unmatched or sits under a short name.
 
 Every result is a list/dict of plain JSON-able values with a reason a person can read.
 """
@@ -16,9 +19,9 @@ from __future__ import annotations
 
 from collections import Counter
 from operator import mul
-from typing import Any
+from typing import Any, Iterable
 
-from wsskg.catalog import Catalog, Entry, strip_arxiv_version
+from wsskg.catalog import Catalog, Entry, normalize_title, strip_arxiv_version
 from wsskg.errors import WsskgError
 from wsskg.graph import (
     CitationIndex, citation_index, entry_url, entry_year, external_url, in_topic, resolve_topic, topic_name,
@@ -223,6 +226,69 @@ def _reasons(e: Entry, read_citing: int, read_cited: int, n_citing: int,
 
 # -- discover -----------------------------------------------------------------------------------
 
+class HeldWorks:
+    """The works a catalog holds, to never propose one of them again.
+
+    A work is held when an entry has its S2 id, arXiv id (never a link marked ``wrong_link``)
+    or DOI, its title (normalised, spaces and hyphens ignored, three words at least; the
+    list's or the canonical one), or when a short-named entry ("DSRG", with a year) names or
+    abbreviates its title and the years agree.
+    """
+
+    MIN_TITLE_WORDS = 3
+
+    def __init__(self, catalog: "Catalog | Iterable[Entry]"):
+        """From a catalog, or from its entries (``wsskg.index`` can pass them without loading
+        the whole catalog)."""
+        from wsskg.enrich.matching import entry_arxiv_id, entry_doi, short_name
+
+        self.ids: set[str] = set()
+        self.titles: set[str] = set()
+        self.names: list[tuple[str, int | None]] = []
+        for e in (catalog.entries if isinstance(catalog, Catalog) else catalog):
+            if e.kind != "paper":
+                continue
+            if e.s2_id:
+                self.ids.add("s2:" + e.s2_id.lower())
+            ax, doi = entry_arxiv_id(e), entry_doi(e)
+            if ax:
+                self.ids.add("ax:" + ax.lower())
+            if doi:
+                self.ids.add("doi:" + doi.lower())
+            for t in (e.title, e.canonical_title):
+                key = self._title_key(t)
+                if key:
+                    self.titles.add(key)
+            name = short_name(e)
+            if name and not e.s2_id:
+                self.names.append((name, e.year))
+
+    @classmethod
+    def _title_key(cls, title: str | None) -> str | None:
+        norm = normalize_title(title or "")
+        return norm.replace(" ", "") if len(norm.split()) >= cls.MIN_TITLE_WORDS else None
+
+    def holds(self, s2_id: str | None, meta: dict) -> bool:
+        """Whether the outside paper ``s2_id`` (with its ``meta``: title, year, arxiv_id, doi) is held."""
+        if s2_id and "s2:" + s2_id.lower() in self.ids:
+            return True
+        if meta.get("arxiv_id") and "ax:" + strip_arxiv_version(str(meta["arxiv_id"])).lower() in self.ids:
+            return True
+        if meta.get("doi") and "doi:" + str(meta["doi"]).lower() in self.ids:
+            return True
+        key = self._title_key(meta.get("title"))
+        if key and key in self.titles:
+            return True
+        if self.names and meta.get("title"):
+            from wsskg.enrich.matching import names_paper
+
+            year = meta.get("year")
+            for name, y in self.names:
+                if (y is None or year is None or y == year) and names_paper(name, {"title": meta["title"]}):
+                    return True
+        return False
+
+
 def add_command(s2_id: str, meta: dict) -> str:
     """The ``wsskg add`` command line that adds an outside paper to the catalog."""
     if meta.get("arxiv_id"):
@@ -236,7 +302,8 @@ def discover(catalog: Catalog, direction: str = "cited", topic: str | None = Non
     """Papers outside the catalog, most connected to it first.
 
     ``direction="cited"``: outside papers that catalog papers cite (the classics the list is
-    missing); ``"citing"``: outside papers that cite catalog papers (what came after). With
+    missing); ``"citing"``: outside papers that cite catalog papers (what came after); never a
+    work the catalog holds (:class:`HeldWorks`). With
     ``topic``, only catalog papers in that topic count. Each item: ``s2_id, title, year,
     venue, authors, arxiv_id, doi, citation_count, url, count, catalog_papers, topics,
     evidence, add`` (the command that adds it). Empty when the catalog has no citation data.
@@ -246,6 +313,7 @@ def discover(catalog: Catalog, direction: str = "cited", topic: str | None = Non
     path = resolve_topic(catalog, topic) if topic else None
     idx = citation_index(catalog)
     links = idx.ext_cited if direction == "cited" else idx.ext_citing
+    held = HeldWorks(catalog)
     by_id = catalog.by_id()
     order = {e.id: i for i, e in enumerate(catalog.entries)}
 
@@ -256,6 +324,8 @@ def discover(catalog: Catalog, direction: str = "cited", topic: str | None = Non
         if not ids:
             continue
         meta = catalog.external.get(sid) or {}
+        if held.holds(sid, meta):  # in the list already, under another id, a short name or unmatched
+            continue
         year = meta.get("year") if isinstance(meta.get("year"), int) else None
         cc = meta.get("citation_count") if isinstance(meta.get("citation_count"), int) else None
         rows.append((len(ids), sid, meta, year, cc, ids))

@@ -124,6 +124,12 @@ def search(catalog: Catalog, query: str, topic: str | None = None, status: str |
         if sc:
             topic_score[path] = sc / len(expanded)
 
+    # a parent topic's name finds the entries of its subtopics ("Top Works" -> its tables)
+    for path in topic_words:
+        parents = [p for p in topic_score if path.startswith(p + "/")]
+        if parents and path not in topic_score:
+            topic_score[path] = max(topic_score[p] for p in parents)
+
     patterns = [
         [(re.compile(r"\b" + re.escape(w), re.I), wt) for w, wt in sorted(alts.items(), key=lambda x: -x[1])]
         for alts in expanded

@@ -8,9 +8,9 @@
   each other's changes and a crash leaves the old or the new file, never half. A writer
   that has to wait says for whom (pid) and how to end the wait.
 * A read-only catalog (``chmod 444``) or sidecar is never replaced.
-* A save keeps what the user wrote: a file that is not byte for byte what wsskg would write
-  (comments, another layout, CRLF line endings, a BOM) is patched where it changed
-  (:func:`wsskg.yamlio.patch_text`), not re-rendered; the result is checked by parsing it back.
+* A save keeps what the user wrote (comments, layout, CRLF line endings, a BOM): only the
+  entries that changed are edited (:func:`catalog_text`), checked by parsing them back, so a
+  save costs in proportion to the change and ``git diff`` shows only the changed entries.
 * Bulky enrichment fields (abstracts, reference lists) live in a sidecar JSON file next to the
   catalog (``catalog.enrichment.json``), so catalog.yaml stays readable and diffs stay small.
 * Parsing YAML costs seconds at 10,000 papers, so loading goes through the derived SQLite
@@ -39,7 +39,7 @@ from wsskg import catalog as cat_mod
 from wsskg.catalog import BULKY_FIELDS, Catalog, Entry
 from wsskg.config import cache_dir, lock_timeout
 from wsskg.errors import CatalogError
-from wsskg.yamlio import dump_yaml, load_catalog_yaml, load_yaml, patch_text, quote
+from wsskg.yamlio import dump_yaml, emit_item, load_catalog_yaml, load_yaml, patch_item, patch_text, quote, split_entries
 
 HEADER = "wsskg catalog: your reading list. Edit freely; `wsskg check` validates it."
 SIDECAR_SUFFIX = ".enrichment.json"
@@ -512,24 +512,102 @@ def catalog_text(old_raw: bytes | None, before: dict | None, catalog: Catalog, p
     """The new bytes of catalog.yaml for ``catalog``, given the file's old bytes and what they
     said (``before``, a ``to_dict`` of the catalog as loaded).
 
-    A file in wsskg's own layout is rendered afresh (that already changes only the lines of
-    the entries that changed). Any other file (comments, another layout, CRLF, a BOM) is
-    patched in place and the patch checked by parsing it back; only when the patch cannot be
-    placed or does not read back as ``catalog`` is the file rendered whole."""
+    What did not change stays byte for byte: comments, layout, CRLF line ends, a BOM. In
+    wsskg's layout (``entries:`` last, a block list at column 0, whatever the user did inside
+    the entries) only the changed entries' blocks are edited (:func:`_splice`: cost in
+    proportion to the change, not to the catalog). Other shapes are patched as a whole
+    (:func:`wsskg.yamlio.patch_text`, checked by parsing the result back); only when that
+    cannot be placed is the file rendered afresh."""
     if old_raw is None or before is None:
         return render(catalog).encode("utf-8")
     text, nl, bom = _split_raw(old_raw)
     after = catalog.to_dict(bulky=False)
-    if text == dump_yaml(before, header=HEADER):
-        return _join_raw(render(catalog), nl, bom)
-    patched = patch_text(text, before, after)
-    if patched is not None:
+    new = _splice(text, before, after)
+    if new is None:
+        new = patch_text(text, before, after)
         try:
-            if parse_catalog(patched, path).to_dict(bulky=False) == after:
-                return _join_raw(patched, nl, bom)
+            if new is not None and parse_catalog(new, path).to_dict(bulky=False) != after:
+                new = None
         except CatalogError:
-            pass
-    return _join_raw(render(catalog), nl, bom)
+            new = None
+    return _join_raw(render(catalog) if new is None else new, nl, bom)
+
+
+def _split_tail(block: str) -> tuple[str, str]:
+    """An entry block split into the item and the blank and column-0 comment lines after it
+    (which belong to what follows: kept when the entry is edited or removed)."""
+    lines = block.splitlines(keepends=True)
+    k = len(lines)
+    while k > 1 and (not lines[k - 1].strip() or lines[k - 1].startswith("#")):
+        k -= 1
+    item = "".join(lines[:k])
+    return (item if item.endswith("\n") else item + "\n"), "".join(lines[k:])
+
+
+def _block_reads_as(block: str, expected: dict) -> bool:
+    try:
+        parsed = load_yaml(block)
+    except CatalogError:
+        return False
+    return isinstance(parsed, list) and len(parsed) == 1 and isinstance(parsed[0], dict) and _same(parsed[0], expected)
+
+
+def _splice(text: str, before: dict, after: dict) -> str | None:
+    """``text`` in wsskg's layout with only the changed entries' blocks (and, when the topics
+    or title changed, the head) edited; None when the text does not have that shape."""
+    parts = split_entries(text)
+    if parts is None:
+        return None
+    head, lead, blocks = parts
+    b_entries, a_entries = before.get("entries") or [], after.get("entries") or []
+    if len(blocks) != len(b_entries):
+        return None
+    b_head = {k: v for k, v in before.items() if k != "entries"}
+    a_head = {k: v for k, v in after.items() if k != "entries"}
+    if b_head != a_head:
+        head = patch_text(head, b_head, a_head)
+        if head is None:
+            return None
+        try:
+            got = cat_mod.from_dict(dict(load_yaml(head) or {}, entries=[])).to_dict(bulky=False)
+        except (CatalogError, TypeError, ValueError):
+            return None
+        if {k: v for k, v in got.items() if k != "entries"} != a_head:
+            return None
+    b_ids = [e.get("id") for e in b_entries]
+    a_ids = [e.get("id") for e in a_entries]
+    if len(set(b_ids)) != len(b_ids) or len(set(a_ids)) != len(a_ids):
+        return None
+    index = {eid: i for i, eid in enumerate(b_ids)}
+    a_by_id = {x["id"]: x for x in a_entries}
+    if [i for i in a_ids if i in index] != [i for i in b_ids if i in a_by_id]:
+        return None  # reordered: not a few local edits
+    groups: list[tuple[str | None, list[dict]]] = [(None, [])]
+    for x in a_entries:
+        if x["id"] in index:
+            groups.append((x["id"], []))
+        else:
+            groups[-1][1].append(x)
+    pieces = [head, lead]
+    prev = -1
+    for eid, news in groups:
+        tail = ""
+        if eid is not None:
+            j = index[eid]
+            pieces.extend(_split_tail(blocks[d])[1] for d in range(prev + 1, j))  # removed entries' trailing comments
+            item, tail = _split_tail(blocks[j])
+            b, a = b_entries[j], a_by_id[eid]
+            if b != a:
+                edited = patch_item(item, b, a)
+                if edited is None or not _block_reads_as(edited, a):
+                    edited = emit_item(a)
+                item = edited if edited.endswith("\n") else edited + "\n"
+            pieces.append(item)
+            prev = j
+        pieces.extend(emit_item(x) for x in news)
+        pieces.append(tail)
+    pieces.extend(_split_tail(blocks[d])[1] for d in range(prev + 1, len(blocks)))
+    return "".join(pieces)
 
 
 def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: dict | None = None,
@@ -576,18 +654,15 @@ def editing(path: Path) -> Iterator[Catalog]:
 
 # -- status changes: one entry's lines -----------------------------------------------------------
 
-def set_status(path: Path, refs: list[str], status: str, today: str | None = None) -> list[tuple[Entry, str]]:
-    """Set the reading status of the entries ``refs`` name; returns ``(entry, old_status)`` pairs.
+def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
+    """The one way a few entries are changed in place (status changes, tags).
 
-    Edits only those entries' ``status``/``read_on`` lines of catalog.yaml, atomically and
-    under the lock. All references are resolved before anything is written, so an unknown or
-    ambiguous one changes nothing. The sidecar is not read: the entries returned carry the
-    catalog.yaml fields only (no abstract or reference lists).
-    """
-    if status not in cat_mod.STATUSES:
-        raise CatalogError(f"unknown status {status!r}")
+    Under the lock, on the real file (symlinks followed), refusing a read-only one: resolve
+    every reference first (an unknown or ambiguous one changes nothing), ``apply(targets)``
+    returns the entries it changed, and ``edit_block(text, entry)`` rewrites only their lines
+    in wsskg's layout (LF text without BOM; the file's CRLF and BOM are put back). In any other
+    layout the file is patched where it changed (:func:`catalog_text`), keeping comments."""
     path = Path(path)
-    today = today or _dt.date.today().isoformat()
     with locked(path), _gc_paused():
         check_writable(path)
         raw = _read_bytes(path)
@@ -600,8 +675,42 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
             e = idx.resolve(ref) if idx is not None else cat_mod.resolve(catalog, ref)
             if e not in targets:
                 targets.append(e)
+        changed = apply(targets)
         body, nl, bom = _split_raw(raw)
-        changes = []
+        new_text: str | None = body
+        for e in changed:
+            new_text = edit_block(new_text, e)
+            if new_text is None:
+                break
+        if new_text is not None:
+            new_raw = _join_raw(new_text, nl, bom)
+        else:
+            # not wsskg's layout: patch the file where it changed (comments and layout kept)
+            new_raw = catalog_text(raw, parse_catalog(text, path).to_dict(bulky=False),
+                                   _with_changes(catalog or idx.load_catalog(bulky=False), changed), path)
+        real = real_path(path)
+        _sweep_orphans(real)
+        if new_raw != raw:
+            atomic_write(real, new_raw)
+        if idx is not None:
+            idx.record_edits(changed, new_raw)
+            idx.close()
+
+
+def set_status(path: Path, refs: list[str], status: str, today: str | None = None) -> list[tuple[Entry, str]]:
+    """Set the reading status of the entries ``refs`` name; returns ``(entry, old_status)`` pairs.
+
+    Edits only those entries' ``status``/``read_on`` lines of catalog.yaml, atomically and
+    under the lock. All references are resolved before anything is written, so an unknown or
+    ambiguous one changes nothing. The sidecar is not read: the entries returned carry the
+    catalog.yaml fields only (no abstract or reference lists).
+    """
+    if status not in cat_mod.STATUSES:
+        raise CatalogError(f"unknown status {status!r}")
+    today = today or _dt.date.today().isoformat()
+    changes: list[tuple[Entry, str]] = []
+
+    def apply(targets: list[Entry]) -> list[Entry]:
         for e in targets:
             old = e.status
             changes.append((e, old))
@@ -610,26 +719,9 @@ def set_status(path: Path, refs: list[str], status: str, today: str | None = Non
                 e.read_on = e.read_on if old == "read" and e.read_on else today
             else:
                 e.read_on = None
-        new_text = body
-        for e, _old in changes:
-            edited = _edit_entry_block(new_text, e)
-            if edited is None:
-                new_text = None
-                break
-            new_text = edited
-        if new_text is not None:
-            new_raw = _join_raw(new_text, nl, bom)
-        else:
-            # not wsskg's layout: patch the file where it changed (comments and layout kept)
-            new_raw = catalog_text(raw, parse_catalog(text, path).to_dict(bulky=False),
-                                   _with_changes(catalog or idx.load_catalog(bulky=False), targets), path)
-        real = real_path(path)
-        _sweep_orphans(real)
-        if new_raw != raw:
-            atomic_write(real, new_raw)
-        if idx is not None:
-            idx.record_edits(targets, new_raw)
-            idx.close()
+        return targets
+
+    _edit_entries(path, refs, apply, _edit_entry_block)
     return changes
 
 
@@ -675,34 +767,17 @@ def edit_field(path: Path, refs: list[str], name: str, change) -> list[tuple[Ent
     ``refs`` name; returns ``(entry, changed)`` pairs.
 
     Like :func:`set_status`: everything is resolved before anything is written, and only the
-    ``name`` lines of the changed entries are rewritten (checked by parsing the edited block),
-    else the whole file is rendered again. Used by ``wsskg tag``/``untag``.
+    ``name`` lines of the changed entries are rewritten (checked by parsing the edited block);
+    a file in another layout is patched where it changed, comments kept (see
+    :func:`_edit_entries`). Used by ``wsskg tag``/``untag``.
     """
-    path = Path(path)
-    with locked(path), _gc_paused():
-        raw = _read_bytes(path)
-        text = _decode(raw, path)
-        idx = _index_for(path, raw)  # references resolved through the derived index
-        catalog = parse_catalog(text, path) if idx is None else None
-        targets: list[Entry] = []
-        for ref in refs:
-            e = idx.resolve(ref) if idx is not None else cat_mod.resolve(catalog, ref)
-            if e not in targets:
-                targets.append(e)
-        results = [(e, bool(change(e))) for e in targets]
-        new_text: str | None = text
-        for e, changed in results:
-            if changed and new_text is not None:
-                new_text = _edit_field_lines(new_text, e, name)
-        if new_text is None:
-            new_text = render(_with_changes(catalog or idx.load_catalog(bulky=False), targets))
-        new_raw = new_text.encode("utf-8")
-        _sweep_orphans(path)
-        if new_raw != raw:
-            atomic_write(path, new_raw)
-        if idx is not None:
-            idx.record_edits(targets, new_raw)
-            idx.close()
+    results: list[tuple[Entry, bool]] = []
+
+    def apply(targets: list[Entry]) -> list[Entry]:
+        results.extend((e, bool(change(e))) for e in targets)
+        return [e for e, changed in results if changed]
+
+    _edit_entries(path, refs, apply, lambda text, e: _edit_field_lines(text, e, name))
     return results
 
 

@@ -522,3 +522,47 @@ class _Doc:
             pending.clear()
         flush(None)
         return True
+
+
+def patch_item(block: str, before: dict, after: dict) -> str | None:
+    """One ``- ...`` item of a block sequence (its text ``block``, which reads as ``[before]``)
+    changed to read as ``[after]``, touching only what changed (see :func:`patch_text`)."""
+    try:
+        root = yaml.compose(block, Loader=SafeLoader)  # noqa: S506 - SafeLoader/CSafeLoader only
+    except yaml.YAMLError:
+        return None
+    if not isinstance(root, yaml.SequenceNode) or len(root.value) != 1:
+        return None
+    doc = _Doc(block, [0] + [m.end() for m in re.finditer("\n", block)])
+    if not doc.mapping(root.value[0], before, after):
+        return None
+    return doc.apply()
+
+
+def emit_item(item: Any, indent: int = 0) -> str:
+    """The text of one sequence item as :func:`dump_yaml` writes it (ends with a newline)."""
+    out: list[str] = []
+    _emit_item(out, indent, item)
+    return "\n".join(out) + "\n"
+
+
+def split_entries(text: str) -> tuple[str, str, list[str]] | None:
+    """``(head, lead, blocks)`` of a catalog whose ``entries:`` is the last top-level key and
+    a block sequence at column 0 (wsskg's layout, whatever the user did inside the blocks):
+    ``head`` ends with the ``entries:`` line, ``lead`` is what comes before the first item
+    (comments, blank lines), ``blocks`` are the items' texts (each with the comment and blank
+    lines after it). None for any other shape."""
+    m = _ENTRIES_KEY.search(text)
+    if not m:
+        return None
+    head, body = text[: m.end()], text[m.end():]
+    if _FOREIGN_LINE.search(body) or _DOC_MARKER.search(head):
+        return None
+    starts = [mm.start() for mm in _ITEM_START.finditer(body)]
+    if not starts:
+        return None
+    lead = body[: starts[0]]
+    if any(ln.strip() and not ln.lstrip().startswith("#") for ln in lead.split("\n")):
+        return None
+    blocks = [body[a:b] for a, b in zip(starts, starts[1:] + [len(body)])]
+    return head, lead, blocks

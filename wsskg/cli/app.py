@@ -265,6 +265,8 @@ def _entry_details(e, catalog) -> None:
 
     echo((e.display_title, {"bold": True}))
     row("id", e.id)
+    row("short name", e.short_name)
+    row("aliases", ", ".join(e.aliases))
     row("kind", e.kind)
     row("status", e.status + (f" (read on {e.read_on})" if e.read_on else ""))
     row("topics", "; ".join(e.topics))
@@ -276,6 +278,10 @@ def _entry_details(e, catalog) -> None:
     row("arXiv", e.arxiv_id)
     row("DOI", e.doi)
     row("S2", e.s2_id)
+    if getattr(e, "wrong_link", None):
+        from wsskg.enrich.writer import describe_wrong_link
+
+        row("wrong link", describe_wrong_link(e))
     row("citations", e.citation_count)
     for ln in e.links:
         label = ln.label if ln.label and ln.label != ln.url else ln.kind
@@ -286,5 +292,8 @@ def _entry_details(e, catalog) -> None:
     for r in e.results:
         vals = ", ".join(f"{k} {v}" for k, v in r.values.items())
         row("result", f"{r.table.rsplit('/', 1)[-1]}: {vals}" + (f" ({r.note})" if r.note else ""))
+    for m in e.mentions:
+        where = f"{m.doc}:" if m.doc else "line "
+        row("mention", f"{where}{m.line} {m.form} in {m.topic}" + (f"  [{m.evidence}]" if m.evidence else ""))
     if e.abstract:
         row("abstract", _short(e.abstract, 400))

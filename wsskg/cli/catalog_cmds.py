@@ -83,7 +83,8 @@ def import_cmd(
     else:
         from wsskg.formats.markdown import read_markdown
 
-        incoming = read_markdown(file)
+        path, exists = find_catalog(catalog)
+        incoming = read_markdown(file, decisions=_decisions(path) if exists and force else None)
     path, exists = find_catalog(catalog)
     n_topics = len(incoming.topics)
     if merge:
@@ -97,7 +98,7 @@ def import_cmd(
 
                 report = merge_records(base, incoming)
             else:
-                report = merge_into(base, incoming)
+                report = merge_into(base, incoming, source=file.name)
         for line in report.lines():
             echo(line)
         echo(f"Merged {file} into {shown(path)}: {report.summary()}")
@@ -106,12 +107,24 @@ def import_cmd(
         raise CatalogError("already exists; use --merge to add to it or --force to replace it", path=path)
     with locked(path):
         save_catalog(path, incoming, lock=False, fresh=True)
-    kinds = {k: sum(1 for e in incoming.entries if e.kind == k) for k in ("paper", "code", "resource")}
+    kinds = {k: sum(1 for e in incoming.entries if e.kind == k) for k in ("paper", "code")}
+    other = len(incoming.entries) - kinds["paper"] - kinds["code"]
     read = sum(1 for e in incoming.entries if e.status == "read")
     echo(
         f"Imported {len(incoming.entries)} entries ({kinds['paper']} papers, {kinds['code']} code, "
-        f"{kinds['resource']} other; {read} read) in {n_topics} topics from {file} -> {shown(path)}"
+        f"{other} other; {read} read) in {n_topics} topics from {file} -> {shown(path)}"
     )
+
+
+def _decisions(path: Path) -> list[dict]:
+    """The identity decisions of the catalog a re-import replaces (they outlive the import)."""
+    from wsskg.errors import CatalogError
+    from wsskg.store import load_catalog
+
+    try:
+        return load_catalog(path, bulky=False).decisions
+    except CatalogError:
+        return []
 
 
 @app.command()
@@ -131,12 +144,13 @@ def init(
     from wsskg.catalog import Catalog
     from wsskg.config import bundled_catalog, find_catalog
     from wsskg.errors import CatalogError
-    from wsskg.store import atomic_write, locked, render
+    from wsskg.store import atomic_write, check_writable, locked, render
 
     path, exists = find_catalog(catalog)
     if exists and not force:
         raise CatalogError("already exists; use --force to overwrite it", path=path)
     with locked(path):
+        check_writable(path)
         data = render(Catalog()).encode() if empty else bundled_catalog().read_bytes()
         atomic_write(path, data)
     echo(f"Created {shown(path)}" + (" (empty)" if empty else " from the default reading list"))
@@ -162,6 +176,10 @@ def list_cmd(
     """
     _check_status(status, kind)
     _, idx = read_index(catalog)
+    if topic:  # the same names `export --topic` takes (a fragment, a last part, any case)
+        from wsskg.catalog import resolve_topic
+
+        topic = resolve_topic(idx.skeleton(), topic)
     entries = idx.filter_entries(topic=topic, status=status, year=year, kind=kind, limit=limit, bulky=json_out,
                                  light=not json_out, tag=tag)
     if json_out:
@@ -345,8 +363,10 @@ def check(json_out: bool = JsonOpt, catalog: Optional[Path] = CatalogOpt) -> Non
     else:
         for f in findings:
             echo(f"{f.level}: [{f.code}] {f.message}")
-        warnings = len(findings) - len(errors)
-        echo(f"{shown(path)}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings")
+        warnings = sum(1 for f in findings if f.level == "warning")
+        merges = sum(1 for f in findings if f.code == "merged")
+        echo(f"{shown(path)}: {len(cat.entries)} entries, {len(errors)} errors, {warnings} warnings"
+             + (f", {merges} merged works" if merges else ""))
     if errors:
         raise typer.Exit(1)
 
@@ -357,14 +377,20 @@ def export(
     status: Optional[str] = StatusOpt,
     topic: Optional[str] = TopicOpt,
     tag: Optional[str] = TagOpt,
+    since: Optional[str] = typer.Option(None, "--since", metavar="DATE", help="Only entries added (by add or watch "
+                                        "--add) on or after DATE: a \"new this month\" list."),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE (atomically) instead of stdout. "
                                           "An existing FILE is replaced only if wsskg wrote it and it is unchanged since; "
                                           "never the catalog or its sidecar."),
+    checkboxes: bool = typer.Option(False, "--checkboxes", help="Markdown: give list items without a checkbox one ([ ] or [x] by status)."),
     force: bool = ForceOpt,
     catalog: Optional[Path] = CatalogOpt,
 ) -> None:
     """Export the categorized reading list (Markdown), the entries (JSON, CSV, BibTeX,
     CSL-JSON) or the graph (GraphML, GEXF, DOT, node-link JSON, HTML).
+
+    A list imported from Markdown comes back as it was, byte for byte; only the checkboxes
+    follow the statuses (a list without checkboxes gets none unless --checkboxes).
 
     Examples:
 
@@ -372,10 +398,15 @@ def export(
       wsskg export -o README.md
       wsskg export --status unread
       wsskg export --format bibtex --tag to-cite -o refs.bib
+      wsskg export --since 2026-11-01
     """
     from wsskg import exporters
 
     _check_status(status)
+    if since is not None:
+        from wsskg.watch import parse_date
+
+        since = parse_date(since).isoformat()
     if fmt not in exporters.EXPORTERS:
         raise typer.BadParameter(f"unknown format {fmt!r}; use one of {', '.join(exporters.names())}", param_hint="--format")
     cat_path, cat = read_catalog(catalog, bulky=exporters.get(fmt).bulky)
@@ -383,7 +414,7 @@ def export(
         from wsskg.outputs import catalog_files, check_output
 
         check_output(output, protect=catalog_files(cat_path), force=force)  # refuse before the work
-    text = exporters.export(cat, fmt, status=status, topic=topic, tag=tag)
+    text = exporters.export(cat, fmt, status=status, topic=topic, tag=tag, since=since, checkboxes=checkboxes)
     if output:
         from wsskg.outputs import catalog_files, write_output
 

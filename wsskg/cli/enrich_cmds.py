@@ -17,13 +17,13 @@ from wsskg.cli.app import CatalogOpt, JsonOpt, echo, err, print_json, write_path
 _SOURCES = ("arxiv", "s2", "all")
 
 
-def _progress():
+def _progress(label: str = "enrich"):
     """A progress callback and a closer: a rich bar on a terminal, plain lines otherwise."""
     if sys.stderr.isatty():
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-        bar = Progress(TextColumn("enrich"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        bar = Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                        TextColumn("{task.description}"), console=Console(stderr=True), transient=True)
         task = None
 
@@ -60,7 +60,10 @@ def register(app: typer.Typer) -> None:
 
         Entries with an arXiv id (or arxiv.org link) or DOI are looked up by id, in batches; the
         others by title, and only a close, unambiguous title match whose year and venue agree
-        with the list is taken. Code repos and concept-like titles are skipped. What the list
+        with the list is taken. Code repos and concept-like titles are skipped. A list link
+        whose paper is not the one the list names (another title; a short name the paper never
+        calls itself) is kept but marked wrong_link, its id cleared, and the work looked up by
+        title or short name with its year and venue instead. What the list
         says (title, venue, year, notes, links, status) is never changed. Answers are cached
         ($WSSKG_CACHE_DIR), the catalog is saved after every batch (an interrupted run resumes),
         S2_API_KEY is used when set. Exit status 3 when some lookups failed.
@@ -88,12 +91,16 @@ def register(app: typer.Typer) -> None:
         if json_out:
             print_json(report.to_dict())
         else:
+            for eid, link, why in report.wrong_links:
+                err(f"wrong link: {eid}: {link}: {why}")
             for eid, why in report.unmatched:
                 err(f"unmatched: {eid}: {why}")
             for eid, why in report.failed:
                 err(f"failed: {eid}: {why}")
             if report.offline_missing:
                 err(f"offline, not in the cache: {', '.join(report.offline_missing)}")
+            for ids, why in report.same_works:
+                err(f"same work: {' = '.join(ids)} ({why})")
             for text in report.notices:
                 err(f"note: {text}")
             echo(report.summary())

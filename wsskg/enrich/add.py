@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 import time
 from pathlib import Path
@@ -58,10 +59,13 @@ def existing(catalog: Catalog, arxiv_id: str | None = None, doi: str | None = No
 
 
 def add_paper(path: Path, ref: str, topic: str | None = None, settings: Settings | None = None,
-              sleep: Callable[[float], None] | None = None, offline: bool = False) -> Entry:
+              sleep: Callable[[float], None] | None = None, offline: bool = False,
+              notes: list[str] | None = None, today: str | None = None) -> Entry:
     """Add the paper ``ref`` names (arXiv id/URL, DOI, S2 paperId/CorpusId, or exact title) to the
-    catalog with its metadata. Raises :class:`WsskgError` if it is already there (same arXiv id,
-    DOI, S2 id or normalised title) or cannot be identified with certainty."""
+    catalog with its metadata, ``notes`` (``wsskg watch --add`` keeps its evidence there) and
+    the date it was added (``today``, default the local date; for ``export --since``). Raises
+    :class:`WsskgError` if it is already there (same arXiv id, DOI, S2 id or normalised title)
+    or cannot be identified with certainty."""
     from wsskg.sources import open_sources
     from wsskg.store import editing, load_catalog
 
@@ -126,7 +130,8 @@ def add_paper(path: Path, ref: str, topic: str | None = None, settings: Settings
         year = rec.get("year")
         e = Entry(id=unique_id(slugify(title, year), {x.id for x in cat.entries}), title=title,
                   year=year if isinstance(year, int) and 1000 <= year <= 2999 else None,
-                  topics=[topic_path] if topic_path else [])
+                  topics=[topic_path] if topic_path else [], notes=list(notes or []),
+                  added=today or datetime.date.today().isoformat())
         if ids["arxiv_id"]:
             e.links.append(Link(url=f"https://arxiv.org/abs/{ids['arxiv_id']}", kind="paper"))
         elif ids["doi"]:

@@ -33,14 +33,17 @@ def fetch_citations(path: Path, refs: list[str] | None = None, offline: bool = F
                     settings: Settings | None = None, sleep: Callable[[float], None] | None = None,
                     save_every: int = 10) -> CitationsReport:
     """Fill ``Entry.cited_by`` (and ``Catalog.external`` for citing papers outside the catalog)
-    for catalog papers with an ``s2_id``: cached, rate-limited S2 citation pages per paper,
+    for catalog papers with an ``s2_id``: cached, rate-limited S2 citation pages per paper
+    (``limit_per_paper`` up to 10,000, asked in pages of at most 1,000),
     saved every ``save_every`` papers. Papers that already have ``cited_by`` are skipped unless
     ``refresh``. ``refs`` limits the run to those entries."""
     from wsskg.sources.s2 import S2Source
     from wsskg.store import load_catalog
 
-    if not 1 <= limit_per_paper <= 1000:
-        raise WsskgError("limit_per_paper must be between 1 and 1000")
+    from wsskg.sources.s2 import CITATIONS_CAP
+
+    if not 1 <= limit_per_paper <= CITATIONS_CAP:  # pages of 1,000; the endpoint stops at 10,000
+        raise WsskgError(f"limit_per_paper must be between 1 and {CITATIONS_CAP}")
     path = Path(path)
     settings = settings or Settings.from_env()
     report = CitationsReport()

@@ -24,6 +24,7 @@ TITLE_THRESHOLD = 90.0  # rapidfuzz ratio of normalised titles
 WORD_TYPO = 80.0  # a differing word must be this close to its partner
 NEAR = 75.0  # below the threshold but worth naming in the "nearest" reason
 AMBIGUITY_MARGIN = 5.0  # a clearly higher score decides between close candidates
+NAME_SCORE = 0.0  # ``match.score`` of a paper found by its short name (no title to compare)
 
 _VENUES = {
     "cvpr": ["computer vision and pattern recognition", "cvpr"],
@@ -69,7 +70,8 @@ def words_agree(a: str, b: str) -> bool:
     of the other title (``segmetation``/``segmentation``), not another word (``webly``/``weakly``)."""
     from rapidfuzz import fuzz
 
-    ca, cb = Counter(a.split()), Counter(b.split())
+    wa, wb = _join_split_words(a.split(), b.split()), _join_split_words(b.split(), a.split())
+    ca, cb = Counter(wa), Counter(wb)
     only_a = [w for w in (ca - cb).elements() if w not in STOP_WORDS]
     only_b = [w for w in (cb - ca).elements() if w not in STOP_WORDS]
     if len(only_a) != len(only_b):
@@ -81,6 +83,23 @@ def words_agree(a: str, b: str) -> bool:
             return False
         rest.remove(best)
     return True
+
+
+def _join_split_words(words: list[str], other: list[str]) -> list[str]:
+    """``words`` with two neighbours joined where the other title has them as one word: a
+    hyphen inside a word must not count ("co segmentation" from "Co-segmentation" is
+    "cosegmentation")."""
+    theirs = set(other)
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and words[i] + words[i + 1] in theirs and words[i] not in theirs:
+            out.append(words[i] + words[i + 1])
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 def title_score(list_title: str, candidate_title: str) -> float:
@@ -105,11 +124,26 @@ def year_of(rec: dict) -> int | None:
     return y if isinstance(y, int) else None
 
 
+PREPRINT_LEAD = 3  # a journal version commonly follows its preprint by up to this many years
+
+
+def is_preprint(rec: dict) -> bool:
+    """An arXiv record, or an S2 record whose only venue is arXiv/CoRR (or none)."""
+    if "primary_category" in rec:
+        return True
+    return not (record_venue_keys(rec) - {"arxiv"}) and not rec.get("journal_ref")
+
+
 def contradiction(entry: Entry, rec: dict) -> str | None:
-    """Why the record's year or venue cannot be the list's paper, or None."""
+    """Why the record's year or venue cannot be the list's paper, or None.
+
+    The years may differ by one (a preprint in December, the conference the next summer);
+    a preprint may also come up to :data:`PREPRINT_LEAD` years before the list's year, when
+    the list names the journal version (STC: arXiv 2015, TPAMI 2017)."""
     y = year_of(rec)
     if entry.year and y and not (entry.year - 1 <= y <= entry.year + 1):
-        return f"year {y}, the list says {entry.year}"
+        if not (is_preprint(rec) and entry.year - PREPRINT_LEAD <= y < entry.year):
+            return f"year {y}, the list says {entry.year}"
     lv = venue_key(entry.venue)
     if lv and lv != "arxiv":
         keys = record_venue_keys(rec) - {"arxiv"}
@@ -175,8 +209,12 @@ def choose(entry: Entry, candidates: list[dict]) -> Decision:
     return Decision(reason="no candidate with this title")
 
 
-def id_conflict(entry: Entry, rec_title: str | None, what: str) -> str | None:
-    """Why the paper found by id is not the one the list names, or None when it may be."""
+def id_conflict(entry: Entry, rec_title: str | None, what: str, rec: dict | None = None) -> str | None:
+    """Why the paper found by id is not the one the list names, or None when it may be.
+
+    A long list title must resemble the found one. A short name ("FickleNet", "DSRG") must be
+    in the found title or its abstract, or abbreviate the title ("Deep Seeded Region
+    Growing"): a name that the paper never calls itself is another paper's link."""
     from rapidfuzz import fuzz
 
     listed = normalize_title(entry.title)
@@ -189,14 +227,111 @@ def id_conflict(entry: Entry, rec_title: str | None, what: str) -> str | None:
             return None
         return f"the list says {entry.title!r} but {what} is {rec_title!r}"
     m = re.match(r"^\s*([^:]{1,40}):", rec_title or "")
-    if not m:
-        return None
-    name = normalize_title(m.group(1))
-    if not name or len(name.split()) > 2 or name in listed or listed in found.split():
-        return None
-    if fuzz.ratio(name, listed) >= 80:
+    head = normalize_title(m.group(1)) if m else ""
+    if _head_is_typo_of(entry.title, rec_title or ""):
+        return None  # "WegSeg" for "WebSeg: ...": a typo of the paper's own name
+    name = short_name(entry)
+    if name:
+        if names_paper(name, dict(rec or {}, title=rec_title)):
+            return None
+        return f"the list calls it {entry.title!r} but {what} is {rec_title!r}, which neither names nor abbreviates it"
+    if not head or len(head.split()) > 2 or head in listed or listed in found.split():
         return None
     return f"the list calls it {entry.title!r} but {what} is {rec_title!r}"
+
+
+# -- short names ("FickleNet", "DSRG") -------------------------------------------------------------
+
+_NAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(?:[-+][A-Za-z0-9]+)*$")
+
+
+def short_name(entry: Entry) -> str | None:
+    """The entry's short name when its title is one (one word written like a name, with two
+    capitals or a digit: ``FickleNet``, ``DSRG``, ``GuidedSeg``; not ``Graph`` or ``psa``)."""
+    given = getattr(entry, "short_name", None)  # set by the importer when the list gives one
+    if given and normalize_title(entry.title or "") in ("", normalize_title(given)):
+        return str(given)  # a full title beside it is what to look for, not the name
+    title = re.sub(r"(\*\*|__)(.+?)\1", r"\2", entry.title or "").strip()
+    if not _NAME_RE.match(title) or len(title) < 3:
+        return None
+    caps = sum(1 for ch in title if ch.isupper())
+    return title if caps >= 2 or any(ch.isdigit() for ch in title) else None
+
+
+def abbreviates(name: str, title: str) -> bool:
+    """Whether ``name`` is made of the starts of consecutive title words, stop words
+    skippable: DSRG = Deep Seeded Region Growing, SeeNet = SElf-Erasing NETwork."""
+    target = re.sub(r"[^a-z0-9]", "", name.lower())
+    words = normalize_title(title).split()
+    if len(target) < 3 or not words:
+        return False
+
+    def fits(i: int, k: int) -> bool:  # target[k:] from word i on
+        if k == len(target):
+            return True
+        if i >= len(words):
+            return False
+        w = words[i]
+        for n in range(min(len(w), len(target) - k), 0, -1):
+            if w[:n] == target[k:k + n] and fits(i + 1, k + n):
+                return True
+        return k > 0 and w in STOP_WORDS and fits(i + 1, k)
+
+    return any(fits(i, 0) for i in range(len(words)))
+
+
+def names_paper(name: str, rec: dict) -> bool:
+    """Whether a record is a paper that calls itself ``name``: the name as words of its title
+    or abstract, or an abbreviation of its title."""
+    norm = normalize_title(name)
+    if not norm:
+        return False
+    pat = re.compile(rf"(?:^| ){re.escape(norm)}(?: |$)")
+    title = normalize_title(rec.get("title") or "")
+    if pat.search(title) or (len(norm) >= 6 and norm.replace(" ", "") in title.replace(" ", "")):
+        return True
+    if rec.get("abstract") and pat.search(normalize_title(rec["abstract"][:5000])):
+        return True
+    return abbreviates(name, rec.get("title") or "")
+
+
+def _head_is_typo_of(name: str, title: str) -> bool:
+    """The title's "Name:" prefix is ``name`` up to a typo ("WebSeg: ..." for "WegSeg")."""
+    from rapidfuzz import fuzz
+
+    m = re.match(r"^\s*([^:]{1,40}):", title or "")
+    head = normalize_title(m.group(1)) if m else ""
+    return bool(head) and len(head.split()) <= 2 and fuzz.ratio(head, normalize_title(name)) >= 80
+
+
+def choose_by_name(entry: Entry, name: str, candidates: list[dict]) -> Decision:
+    """The one candidate that calls itself ``name`` and whose year/venue agree with the list;
+    the list must give a year or a venue (a bare name is too little to go on)."""
+    if not entry.year and not venue_key(entry.venue):
+        return Decision(reason=f"only a short name ({name!r}) and no year or venue to confirm it")
+    named = [r for r in candidates if r.get("title") and names_paper(name, r)]
+    fits = [r for r in named if not contradiction(entry, r)]
+    unique: dict[str, dict] = {}
+    for r in fits:
+        unique.setdefault(record_identity(r), r)
+    pool = list(unique.values())
+    if len(pool) > 1:
+        lv = venue_key(entry.venue)
+        for narrow in (lambda r: entry.year is not None and year_of(r) == entry.year,
+                       lambda r: lv is not None and lv in record_venue_keys(r)):
+            picked = [r for r in pool if narrow(r)]
+            if len(picked) == 1:
+                pool = picked
+                break
+    if len(pool) == 1:
+        return Decision(pool[0], NAME_SCORE)
+    if pool:
+        shown = "; ".join(f"{r['title']!r} ({r.get('year') or '?'})" for r in pool[:3])
+        return Decision(reason=f"{len(pool)} papers call themselves {name!r}: {shown}", ambiguous=True)
+    if named:
+        r = named[0]
+        return Decision(reason=f"{r['title']!r} is named {name!r} but {contradiction(entry, r)}")
+    return Decision(reason=f"no paper calls itself {name!r}")
 
 
 def concept_like(entry: Entry) -> str | None:
@@ -211,25 +346,28 @@ def concept_like(entry: Entry) -> str | None:
 
 # -- ids of an entry ---------------------------------------------------------------------------------
 
+def _wrong(e: Entry, kind: str) -> str:
+    return str((getattr(e, "wrong_link", None) or {}).get(kind) or "").lower()
+
+
 def entry_arxiv_id(e: Entry) -> str | None:
-    """The entry's arXiv id without version: the field, else the first arxiv.org link."""
-    if e.arxiv_id:
-        return strip_arxiv_version(e.arxiv_id)
-    for ln in e.links:
-        ax = arxiv_id_from_url(ln.url)
-        if ax:
+    """The entry's arXiv id without version: the field, else the first arxiv.org link; never
+    the id of a link found to name another paper (``wrong_link``)."""
+    wrong = _wrong(e, "arxiv_id")
+    for ax in [e.arxiv_id] + [arxiv_id_from_url(ln.url) for ln in e.links]:
+        if ax and strip_arxiv_version(ax).lower() != wrong:
             return strip_arxiv_version(ax)
     return None
 
 
 def entry_doi(e: Entry) -> str | None:
-    """The entry's DOI: the field, else the first doi.org link."""
-    if e.doi:
-        return e.doi
-    for ln in e.links:
-        m = re.search(r"doi\.org/(10\.\d{4,9}/[^\s?#]+)", ln.url, re.I)
-        if m:
-            return m.group(1)
+    """The entry's DOI: the field, else the first doi.org link (never a wrong link's)."""
+    wrong = _wrong(e, "doi")
+    cands = [e.doi] + [m.group(1) for ln in e.links
+                       for m in [re.search(r"doi\.org/(10\.\d{4,9}/[^\s?#]+)", ln.url, re.I)] if m]
+    for d in cands:
+        if d and d.lower() != wrong:
+            return d
     return None
 
 
@@ -244,3 +382,64 @@ def s2_key(e: Entry, arxiv_id: str | None = None, doi: str | None = None) -> str
     if d:
         return f"DOI:{d}"
     return None
+
+
+# -- one work, several entries --------------------------------------------------------------------
+
+def same_work(a: Entry, b: Entry) -> str | None:
+    """Why two enriched entries are one work, or None: the same S2 id, arXiv id (never a wrong
+    link's) or DOI, and list titles that agree (similar titles, or a short name that the
+    other's title names or abbreviates). A shared id with disagreeing titles is left alone:
+    that is ``check``'s "shared id" finding, not a merge."""
+    from rapidfuzz import fuzz
+
+    shared = None
+    if a.s2_id and a.s2_id == b.s2_id:
+        shared = f"same Semantic Scholar id {a.s2_id}"
+    elif entry_arxiv_id(a) and entry_arxiv_id(a) == entry_arxiv_id(b):
+        shared = f"same arXiv id {entry_arxiv_id(a)}"
+    elif entry_doi(a) and (entry_doi(a) or "").lower() == (entry_doi(b) or "").lower():
+        shared = f"same DOI {entry_doi(a)}"
+    if not shared:
+        return None
+    titles = {}
+    for e in (a, b):
+        titles[e.id] = [t for t in (e.title, e.canonical_title) if t]
+    for x, y in ((a, b), (b, a)):
+        name = short_name(x)
+        if name and any(names_paper(name, {"title": t}) or _head_is_typo_of(name, t) for t in titles[y.id]):
+            return shared
+    na, nb = normalize_title(a.title), normalize_title(b.title)
+    if na and nb and fuzz.ratio(na, nb) >= TITLE_THRESHOLD:
+        return shared
+    if short_name(a) is None and short_name(b) is None and len(na.split()) >= 3 and len(nb.split()) >= 3:
+        return None  # two different long titles on one id: a wrong link, not one work
+    return None
+
+
+def same_work_groups(entries: list[Entry]) -> list[tuple[list[str], str]]:
+    """Groups of paper entries that are one work (see :func:`same_work`), in list order, with
+    the reason; entries a user marked ``not-same`` are the caller's to drop."""
+    papers = [e for e in entries if e.kind == "paper" and (e.s2_id or e.arxiv_id or e.doi)]
+    by_key: dict[str, list[Entry]] = {}
+    for e in papers:
+        for key in {f"s2:{e.s2_id}" if e.s2_id else "", f"ax:{entry_arxiv_id(e) or ''}" if entry_arxiv_id(e) else ""} - {""}:
+            by_key.setdefault(key, []).append(e)
+    groups: list[tuple[list[str], str]] = []
+    seen: set[str] = set()
+    for members in by_key.values():
+        if len(members) < 2:
+            continue
+        first = members[0]
+        group = [first.id]
+        why = ""
+        for other in members[1:]:
+            reason = same_work(first, other)
+            if reason and other.id not in seen:
+                group.append(other.id)
+                why = reason
+        if len(group) > 1 and not (set(group) & seen):
+            seen |= set(group)
+            groups.append((group, why))
+    order = {e.id: i for i, e in enumerate(entries)}
+    return sorted(groups, key=lambda g: order[g[0][0]])

@@ -2,7 +2,8 @@
 
 :func:`plan` turns the catalog into :class:`Work` items: entries with an id (arXiv id, DOI,
 S2 id, from the fields or the links) are looked up by id; entries with only a title are
-matched by title, unless the title reads like a concept. Code repositories and resources are
+matched by title, unless the title reads like a concept; a title that is a short name
+("FickleNet", "DSRG") is looked up by that name when the list gives a year or venue. Code repositories and resources are
 skipped, and so are entries already enriched from the wanted sources (unless ``refresh``).
 :func:`request_floor` says how many requests a plan needs at least, from the sources' own
 chunk sizes.
@@ -14,7 +15,7 @@ import math
 from dataclasses import dataclass, field
 
 from wsskg.catalog import Catalog, Entry, resolve
-from wsskg.enrich.matching import concept_like, entry_arxiv_id, entry_doi, s2_key
+from wsskg.enrich.matching import concept_like, entry_arxiv_id, entry_doi, s2_key, short_name, venue_key
 from wsskg.enrich.writer import sources_of
 from wsskg.errors import WsskgError
 
@@ -30,6 +31,8 @@ class Work:
     doi: str | None = None
     s2_key: str | None = None
     title_only: bool = False
+    name: str | None = None  # looked up by this short name ("FickleNet") instead of the title
+    wrong: dict | None = None  # a link of the list found to name another paper (-> Entry.wrong_link)
     arxiv: dict | None = None
     s2: dict | None = None
     by: str | None = None
@@ -122,19 +125,31 @@ def plan(catalog: Catalog, source: str = "all", topic: str | None = None, only: 
         if not refresh and already_done(e, p.wanted):
             p.skip("already enriched", e.id)
             continue
-        ax, doi = entry_arxiv_id(e), entry_doi(e)
-        w = Work(e.id, arxiv_id=ax, doi=doi, s2_key=s2_key(e, ax, doi))
-        if not (ax or doi or e.s2_id):
-            why = concept_like(e)
-            if why:
-                p.skip(why, e.id)
-                continue
-            w.title_only = True
-        elif not p.use_s2 and not ax:
-            p.skip("no arXiv id and only a DOI/S2 id (use --source s2 or all)", e.id)
+        w, why = make_work(e, p.use_s2)
+        if w is None:
+            p.skip(why, e.id)
             continue
         p.works.append(w)
     return p
+
+
+def make_work(e: Entry, use_s2: bool = True) -> tuple[Work | None, str | None]:
+    """What to ask for one entry: by id (arXiv id, DOI, S2 id; never a wrong link's), else by
+    title, else by short name ("FickleNet" with its year or venue); or why not at all."""
+    ax, doi = entry_arxiv_id(e), entry_doi(e)
+    w = Work(e.id, arxiv_id=ax, doi=doi, s2_key=s2_key(e, ax, doi))
+    if not (ax or doi or e.s2_id):
+        w.title_only = True
+        name = short_name(e)
+        if name and (e.year or venue_key(e.venue)):
+            w.name = name
+            return w, None
+        why = concept_like(e)
+        if why:
+            return None, why
+    elif not use_s2 and not ax:
+        return None, "no arXiv id and only a DOI/S2 id (use --source s2 or all)"
+    return w, None
 
 
 def progress_steps(p: Plan) -> int:

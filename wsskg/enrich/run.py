@@ -1,11 +1,15 @@
 """The run: :class:`EnrichRun` carries one enrichment through its phases, one method each.
 
-1. :meth:`EnrichRun.titles`: title-only entries, one S2 relevance search each; when S2 has no
-   close candidate, one arXiv ``ti:`` query. S2 papers found by title join the S2 batch.
+1. :meth:`EnrichRun.titles`: title-only entries, one S2 relevance search each (by the short
+   name for entries called "FickleNet"); when S2 has no close candidate, one arXiv ``ti:``
+   query. Papers found by title join the S2 batch (by paperId or arXiv id).
 2. :meth:`EnrichRun.arxiv_ids`: entries with an arXiv id, ``id_list`` in the source's chunks.
-3. :meth:`EnrichRun.s2_batch`: every entry with an id (and the paperIds found by title)
+3. :meth:`EnrichRun.s2_batch`: every entry with an id (and the papers found by title)
    through the S2 batch endpoint, which also brings the papers each one cites.
-4. :meth:`EnrichRun.report_outcomes`: each entry is enriched, unmatched, failed or missing
+4. :meth:`EnrichRun.rescue`: a link whose paper is not the one the list names is marked
+   ``wrong_link`` (kept, its id cleared); the entry is looked up by title or short name and
+   venue/year instead, and batched for its references, in the same run.
+5. :meth:`EnrichRun.report_outcomes`: each entry is enriched, unmatched, failed or missing
    from the cache (offline).
 
 Results go to the catalog through one :class:`~wsskg.enrich.writer.BatchWriter` after every
@@ -20,8 +24,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from wsskg.enrich.matching import Decision, choose, id_conflict
-from wsskg.enrich.planning import Plan, Work, plan, progress_steps, wanted_sources
+from wsskg.catalog import arxiv_id_from_url, strip_arxiv_version
+from wsskg.enrich.matching import Decision, choose, choose_by_name, id_conflict
+from wsskg.enrich.planning import Plan, Work, make_work, plan, progress_steps, wanted_sources
 from wsskg.enrich.writer import BatchWriter
 from wsskg.errors import RateLimited, SourceError
 from wsskg.sources.http import (
@@ -47,6 +52,8 @@ class EnrichReport:
     stats: Stats = field(default_factory=Stats)
     seconds: float = 0.0
     notices: list[str] = field(default_factory=list)  # services given up on, the time limit, hints
+    wrong_links: list[tuple[str, str, str]] = field(default_factory=list)  # (entry id, link, reason)
+    same_works: list[tuple[list[str], str]] = field(default_factory=list)  # entries that are one work
 
     def notice(self, text: str) -> None:
         if text not in self.notices:
@@ -72,12 +79,16 @@ class EnrichReport:
             "retries": dict(self.stats.retries),
             "seconds": round(self.seconds, 3),
             "notices": list(self.notices),
+            "wrong_links": [{"id": i, "link": u, "reason": r} for i, u, r in self.wrong_links],
+            "same_works": [{"ids": ids, "reason": r} for ids, r in self.same_works],
         }
 
     def summary(self) -> str:
         req = ", ".join(f"{SERVICE_NAMES[s]} {n}" for s, n in self.stats.requests.items())
         line = (f"enriched {len(self.enriched)}, unmatched {len(self.unmatched)}, failed {len(self.failed)}, "
-                f"skipped {self.skipped_count}; HTTP requests: {req}")
+                f"skipped {self.skipped_count}"
+                + (f", wrong links {len(self.wrong_links)}" if self.wrong_links else "")
+                + f"; HTTP requests: {req}")
         if self.offline_missing:
             line += f"; offline, not in cache: {len(self.offline_missing)}"
         return line
@@ -158,10 +169,12 @@ class EnrichRun:
 
                 self.arxiv_src, self.s2_src = open_sources(self.settings, self.cache, self.report.stats,
                                                            sleep=self.sleep, guard=self.guard)
-            self.titles()
             self.arxiv_ids()
+            self.requeue_wrong()  # wrong arXiv links: looked up by title with the others
+            self.titles(self.plan.title_works)
             if self.plan.use_s2:
-                self.s2_batch()
+                self.s2_batch(self.plan.works)
+            self.rescue()  # wrong links only S2 revealed (a DOI): one more lookup and batch
             self.writer.flush()
         finally:
             self.cache.close()
@@ -170,28 +183,37 @@ class EnrichRun:
         if self.report.stats.throttled.get("s2") and not self.settings.s2_api_key:
             self.report.notice(KEY_HINT.format(n=self.report.stats.throttled["s2"]))
         self.report_outcomes()
+        self.find_same_works()
         self.report.seconds = time.monotonic() - self.started
         return self.report
 
     # -- 1. title-only entries ------------------------------------------------------------------------
-    def titles(self) -> None:
-        """S2 relevance search, then arXiv ``ti:`` when S2 has nothing close."""
+    def titles(self, works: list[Work]) -> None:
+        """S2 relevance search, then arXiv ``ti:`` when S2 has nothing close; by the short name
+        instead of the title for entries called "FickleNet"."""
         use_arxiv, use_s2 = self.plan.use_arxiv, self.plan.use_s2
-        for n, w in enumerate(self.plan.title_works, 1):
+        for n, w in enumerate(works, 1):
             e = self.entries[w.entry_id]
+            query = w.name or e.title
+
+            def pick(cands: list[dict], e=e, w=w) -> Decision:
+                return choose_by_name(e, w.name, cands) if w.name else choose(e, cands)
+
             decision: Decision | None = None
             try:
                 if use_s2:
-                    decision = choose(e, self.ask("s2", lambda: self.s2_src.search_title(e.title)))
+                    decision = pick(self.ask("s2", lambda: self.s2_src.search_title(query)))
                     if decision.record:  # saved with the S2 batch, which adds references
                         w.s2, w.by, w.score = decision.record, "title", decision.score
                         w.s2_key = decision.record.get("paperId")
                         w.checked |= self.wanted
                 if use_arxiv and (decision is None or (not decision.record and not decision.ambiguous)):
-                    d2 = choose(e, self.ask("arxiv", lambda: self.arxiv_src.search_title(e.title)))
+                    d2 = pick(self.ask("arxiv", lambda: self.arxiv_src.search_title(query)))
                     if d2.record:
                         w.arxiv, w.by, w.score = d2.record, "title", d2.score
-                        w.checked |= self.wanted  # S2 had nothing close: not asked again
+                        w.checked |= self.wanted  # S2 had nothing close: not searched again ...
+                        if use_s2 and d2.record.get("arxiv_id"):  # ... but its batch brings references
+                            w.s2_key = f"ARXIV:{d2.record['arxiv_id']}"
                         self.writer.add(w.entry_id, arxiv=w.arxiv, by="title", score=w.score, checked=w.checked)
                     if decision is None or d2.record or d2.ambiguous:
                         decision = d2
@@ -223,9 +245,9 @@ class EnrichRun:
                     if rec is None:
                         w.checked.add("arxiv")
                         continue
-                    why = id_conflict(self.entries[w.entry_id], rec.get("title"), f"arXiv {ax}")
+                    why = id_conflict(self.entries[w.entry_id], rec.get("title"), f"arXiv {ax}", rec)
                     if why:
-                        w.conflict = why
+                        self.mark_wrong(w, "arxiv_id", ax, why)
                         continue
                     w.arxiv = rec
                     w.checked.add("arxiv")
@@ -244,12 +266,13 @@ class EnrichRun:
                     w.failed = str(err)
 
     # -- 3. the S2 batch ----------------------------------------------------------------------------------
-    def s2_batch(self) -> None:
-        """Every entry with an id, and the papers the title search found."""
+    def s2_batch(self, works: list[Work]) -> None:
+        """Every entry with an id, and the papers the title search found (on S2, or on arXiv:
+        then by their arXiv id), so that title matches get their references in this run."""
         use_arxiv = self.plan.use_arxiv
         want: dict[str, list[Work]] = {}
-        for w in self.plan.works:
-            if w.s2_key and not w.conflict and (not w.title_only or w.s2):
+        for w in works:
+            if w.s2_key and not w.conflict and (not w.title_only or w.s2 or w.arxiv):
                 want.setdefault(w.s2_key, []).append(w)
         if not want:
             return
@@ -269,9 +292,13 @@ class EnrichRun:
                         if w.arxiv:
                             self.writer.add(w.entry_id, checked={"s2", "arxiv"})
                         continue
-                    why = id_conflict(self.entries[w.entry_id], rec.get("title"), f"Semantic Scholar {key}")
+                    why = id_conflict(self.entries[w.entry_id], rec.get("title"), f"Semantic Scholar {key}", rec)
                     if why:
-                        w.conflict = why
+                        kind, _, value = key.partition(":")
+                        if kind.upper() in ("ARXIV", "DOI") and value:
+                            self.mark_wrong(w, "arxiv_id" if kind.upper() == "ARXIV" else "doi", value, why)
+                        else:
+                            w.conflict = why
                         continue
                     w.s2 = rec
                     # no arXiv id to look up this run: S2's record stands for arXiv too
@@ -313,7 +340,73 @@ class EnrichRun:
                 if w.by == "title" and "s2-done" not in w.checked and w.s2 and not w.failed:
                     self.writer.add(w.entry_id, s2=w.s2, by="title", score=w.score, partial=True)
 
-    # -- 4. outcomes ------------------------------------------------------------------------------------
+    # -- 4. wrong links: look the work up by its title or short name instead --------------------
+    def mark_wrong(self, w: Work, kind: str, value: str, reason: str) -> None:
+        """The id taken from a link of the list names another paper: keep the link, mark it,
+        clear the id (saved now), and queue the entry for :meth:`rescue`."""
+        e = self.entries[w.entry_id]
+        url = None
+        for ln in e.links:
+            if kind == "arxiv_id" and strip_arxiv_version(arxiv_id_from_url(ln.url) or "").lower() == value.lower():
+                url = ln.url
+            elif kind == "doi" and value.lower() in ln.url.lower():
+                url = ln.url
+            if url:
+                break
+        w.wrong = {"url": url, kind: value, "reason": reason} if url else {kind: value, "reason": reason}
+        w.conflict = reason
+        e.wrong_link = dict(w.wrong)  # entry_arxiv_id / entry_doi skip it from now on
+        self.writer.add(w.entry_id, wrong_link=w.wrong)
+        self.report.wrong_links.append((w.entry_id, url or f"{kind} {value}", reason))
+
+    def requeue_wrong(self) -> list[Work]:
+        """Fresh work for entries whose link was just found wrong: without that id, by another
+        id of theirs, else by title or short name (FickleNet: by "FickleNet", CVPR 2019)."""
+        todo: list[Work] = []
+        for i, w in enumerate(self.plan.works):
+            if not (w.wrong and w.conflict):
+                continue
+            fresh, why = make_work(self.entries[w.entry_id], self.plan.use_s2)
+            if fresh is None:
+                w.conflict = f"{w.wrong['reason']}; not looked up otherwise: {why}"
+                w.wrong = dict(w.wrong, done=True)
+                continue
+            fresh.wrong = w.wrong
+            self.plan.works[i] = fresh
+            todo.append(fresh)
+        self.writer.flush()
+        return todo
+
+    def rescue(self) -> None:
+        """Entries whose link the S2 batch found wrong: looked up by title or short name, and
+        batched for their references, in this run too. Then the reasons of those not found."""
+        todo = self.requeue_wrong()
+        if todo:
+            self.titles([w for w in todo if w.title_only])
+            if self.plan.use_s2:
+                self.s2_batch(todo)
+        for w in self.plan.works:
+            if w.wrong and not w.wrong.get("done") and not (w.arxiv or w.s2) and not w.failed and not w.conflict:
+                found = w.unmatched or "no source knows its other id"
+                how = f"by the name {w.name!r}" if w.name else "by title"
+                w.unmatched = f"{w.wrong['reason']}; looked up {how} instead: {found}"
+
+    # -- 6. one work, several entries --------------------------------------------------------------
+    def find_same_works(self) -> None:
+        """Entries that enrichment showed to be one work (same id, agreeing titles: the results
+        row "GAIN" and the reading-list row "Tell me where to look: ..."), among those this run
+        touched and the rest of the catalog."""
+        from wsskg.enrich.matching import same_work_groups
+        from wsskg.store import load_catalog
+
+        touched = {w.entry_id for w in self.plan.works if w.arxiv or w.s2}
+        if not touched:
+            return
+        for ids, why in same_work_groups(load_catalog(self.path).entries):
+            if touched & set(ids):
+                self.report.same_works.append((ids, why))
+
+    # -- 5. outcomes ------------------------------------------------------------------------------------
     def report_outcomes(self) -> None:
         report = self.report
         for w in self.plan.works:

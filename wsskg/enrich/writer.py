@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Iterable
 
-from wsskg.catalog import ARXIV_ID_RE, Catalog, Entry
+from wsskg.catalog import ARXIV_ID_RE, Catalog, Entry, strip_arxiv_version
 
 
 def sources_of(match: dict) -> set[str]:
@@ -85,6 +85,26 @@ def apply_citing(e: Entry, catalog: Catalog, citing: list[dict]) -> None:
         catalog.external[c["paperId"]] = {k: v for k, v in c.items() if k != "paperId"}
 
 
+def mark_wrong_link(e: Entry, wrong: dict) -> None:
+    """Record that a link of the list names another paper: the link stays as the list wrote
+    it, the id taken from it is cleared (``show``, export and the graph must not present
+    another paper's id as this one's), the provenance of that lookup is dropped."""
+    e.wrong_link = dict(wrong)
+    if wrong.get("arxiv_id") and strip_arxiv_version(e.arxiv_id or "").lower() == str(wrong["arxiv_id"]).lower():
+        e.arxiv_id = None
+    if wrong.get("doi") and (e.doi or "").lower() == str(wrong["doi"]).lower():
+        e.doi = None
+
+
+def describe_wrong_link(e: Entry) -> str | None:
+    """One line on an entry's wrong link, for ``show`` and ``check`` (None when it has none)."""
+    w = getattr(e, "wrong_link", None) or {}
+    if not w:
+        return None
+    what = w.get("url") or (f"arXiv {w['arxiv_id']}" if w.get("arxiv_id") else f"DOI {w.get('doi')}")
+    return f"{what} names another paper: {w.get('reason') or 'found by enrichment'}"
+
+
 def prune_external(catalog: Catalog) -> None:
     """Drop external papers that are catalog entries now (one home for their metadata)."""
     inside = {e.s2_id for e in catalog.entries if e.s2_id}
@@ -97,7 +117,8 @@ class BatchWriter:
 
     ``add(entry_id, arxiv=..., s2=..., by=..., score=..., checked=..., partial=...)`` merges into
     the entry's pending update (``checked`` accumulates, other values replace);
-    ``add(entry_id, cited_by=[...])`` sets the papers citing it. Entries removed from the file
+    ``add(entry_id, cited_by=[...])`` sets the papers citing it; ``add(entry_id, wrong_link={...})``
+    marks a link of the list as naming another paper. Entries removed from the file
     meanwhile are skipped.
     """
 
@@ -124,6 +145,8 @@ class BatchWriter:
                 e = catalog.get(eid)
                 if e is None:
                     continue  # removed by the user meanwhile
+                if "wrong_link" in upd:
+                    mark_wrong_link(e, upd["wrong_link"])
                 if "cited_by" in upd:
                     apply_citing(e, catalog, upd["cited_by"])
                 if any(k in upd for k in ("arxiv", "s2", "by", "partial")) or upd["checked"]:

@@ -3,7 +3,8 @@
 An exporter is ``callable(catalog, entries, **options) -> str``: ``catalog`` is the catalog
 *as selected* (its ``entries`` are the selected ones, its topics those they use, when a filter
 is given), ``entries`` the same selected entries in catalog order, ``options`` what the
-format understands (``external`` for the graph formats). :func:`export` does the selection
+format understands (``external`` for the graph formats; ``everything``, the whole catalog's
+entries, which BibTeX and CSL-JSON use to name works a list row only labelled). :func:`export` does the selection
 (:func:`select`: status, topic, tag -- the same filters as ``wsskg list``) once for all formats,
 so no format filters on its own and every format answers a filter the same way.
 
@@ -15,15 +16,15 @@ so no format filters on its own and every format answers a filter the same way.
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
-from wsskg.catalog import Catalog, Entry, resolve_topic
 from wsskg.errors import WsskgError
 
+if TYPE_CHECKING:  # the catalog model is imported when an export runs, not for `wsskg --help`
+    from wsskg.catalog import Catalog, Entry
 
-@dataclass(frozen=True)
-class Exporter:
+
+class Exporter(NamedTuple):  # (a NamedTuple: dataclasses would add 15 ms to `wsskg --help`)
     name: str
     write: Callable[..., str]
     help: str
@@ -54,18 +55,22 @@ def get(name: str) -> Exporter:
 
 
 def select(catalog: Catalog, status: str | None = None, topic: str | None = None,
-           tag: str | None = None) -> tuple[Catalog, list[Entry]]:
+           tag: str | None = None, since: str | None = None) -> tuple[Catalog, list[Entry]]:
     """The catalog narrowed to the entries that pass the filters, and those entries.
 
     ``topic`` may be any name :func:`wsskg.catalog.resolve_topic` accepts. Without filters the
     catalog itself is returned. With filters, a shallow copy keeps the title, intro and the
-    topics the selected entries use (with their ancestors; for ``topic``, the topic's subtree)."""
+    topics the selected entries use (with their ancestors; for ``topic``, the topic's subtree).
+    ``since`` (``YYYY-MM-DD``) keeps entries added on or after that day (``Entry.added``)."""
+    from wsskg.catalog import resolve_topic
     from wsskg.search import filter_entries
 
-    if not (status or topic or tag):
+    if not (status or topic or tag or since):
         return catalog, list(catalog.entries)
     path = resolve_topic(catalog, topic) if topic else None
     entries = filter_entries(catalog, topic=path, status=status, tag=tag)
+    if since:
+        entries = [e for e in entries if e.added and e.added >= since]
     used: set[str] = set()
     for e in entries:
         for t in e.topics:
@@ -74,18 +79,21 @@ def select(catalog: Catalog, status: str | None = None, topic: str | None = None
     if path:
         used = {t for t in used if t == path or t.startswith(path + "/")}
     sub = copy.copy(catalog)
+    sub.layout = []  # a selection is rendered from its entries, not the imported file given back
     sub.entries = entries
     sub.topics = [t for t in catalog.topics if t.path in used]
     return sub, entries
 
 
 def export(catalog: Catalog, fmt: str, status: str | None = None, topic: str | None = None,
-           tag: str | None = None, **options) -> str:
+           tag: str | None = None, since: str | None = None, **options) -> str:
     """The text of ``catalog`` (narrowed by the filters) in format ``fmt``."""
+    from wsskg.catalog import resolve_topic
+
     exporter = get(fmt)
     path = resolve_topic(catalog, topic) if topic else None
-    sub, entries = select(catalog, status=status, topic=path, tag=tag)
-    return exporter.write(sub, entries, topic_path=path, **options)
+    sub, entries = select(catalog, status=status, topic=path, tag=tag, since=since)
+    return exporter.write(sub, entries, topic_path=path, everything=catalog.entries, **options)
 
 
 # -- the formats ----------------------------------------------------------------------------------------
@@ -95,7 +103,7 @@ def _markdown(catalog: Catalog, entries: list[Entry], topic_path: str | None = N
     from wsskg.export import to_markdown
 
     # a topic selection starts at that topic's heading (no title, intro or table of contents)
-    return to_markdown(catalog, topic=topic_path)
+    return to_markdown(catalog, topic=topic_path, checkboxes=bool(options.get("checkboxes")))
 
 
 @register("json", "the catalog as JSON (topics and entries, same shape with or without filters)", ".json")
@@ -113,17 +121,17 @@ def _csv(catalog: Catalog, entries: list[Entry], **options) -> str:
 
 
 @register("bibtex", "BibTeX: every field and citekey as imported", ".bib")
-def _bibtex(catalog: Catalog, entries: list[Entry], **options) -> str:
+def _bibtex(catalog: Catalog, entries: list[Entry], everything: list[Entry] | None = None, **options) -> str:
     from wsskg.formats.bibtex import to_bibtex
 
-    return to_bibtex(entries)
+    return to_bibtex(entries, siblings=everything)
 
 
 @register("csl-json", "CSL-JSON (Zotero, pandoc, citeproc)", ".json")
-def _csl_json(catalog: Catalog, entries: list[Entry], **options) -> str:
+def _csl_json(catalog: Catalog, entries: list[Entry], everything: list[Entry] | None = None, **options) -> str:
     from wsskg.formats.csl_json import to_csl_json
 
-    return to_csl_json(entries)
+    return to_csl_json(entries, siblings=everything)
 
 
 def _graph(fmt: str):

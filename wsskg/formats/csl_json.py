@@ -132,13 +132,14 @@ def _month_number(month: str | None) -> int | None:
 
 # -- export -----------------------------------------------------------------------------------------
 
-def csl_item(e: Entry) -> dict:
-    """One entry as a CSL-JSON item (see the module docstring and ``docs/interop.md``)."""
+def csl_item(e: Entry, work_title: str | None = None) -> dict:
+    """One entry as a CSL-JSON item (see the module docstring and ``docs/interop.md``);
+    ``work_title``: the work's title when the list only gave a label (``work_titles``)."""
     from wsskg.formats.bibtex import _arxiv_from, _main_url, bib_record, latex_to_text
 
     kind, key, _ = bib_record(e)
     born_here = e.entry_type is None
-    title = (e.canonical_title or e.title) if born_here else (e.title or e.canonical_title)
+    title = (e.canonical_title or work_title or e.title) if born_here else (e.title or e.canonical_title)
     venue = (e.canonical_venue or e.venue) if born_here else (e.venue or e.canonical_venue)
     year = (e.canonical_year or e.year) if born_here else (e.year or e.canonical_year)
     title = " ".join((title or "").replace("**", "").split())
@@ -200,13 +201,39 @@ def csl_item(e: Entry) -> dict:
     if e.status in ("read", "reading") and "readstatus" not in {k.lower() for k in extra}:
         custom["readstatus"] = {"read": "read", "reading": "skimmed"}[e.status]
     for k, v in extra.items():
-        if k in CSL_VARIABLES and k not in d:
-            d[k] = _structured(v)
+        if k in CSL_VARIABLES:
+            if k not in d or (k in _KEPT_AS_GIVEN and _still_true(k, _structured(v), d[k])):
+                d[k] = _structured(v)
         else:
             custom[k] = v
     if custom:
         d["custom"] = custom
     return d
+
+
+#: Variables whose imported structure (name particles, suffixes, a day or season in a date) is
+#: kept in ``extra`` and written back as it came while it still says what the model says.
+_KEPT_AS_GIVEN = ("author", "editor", "issued")
+
+
+def _still_true(var: str, given: Any, derived: Any) -> bool:
+    if var == "issued":
+        return _csl_year(given) == _csl_year(derived)
+    if not isinstance(given, list):
+        return False
+    return [_name_from_csl(x) for x in given] == [_name_from_csl(x) for x in derived]
+
+
+def _csl_year(issued: Any) -> int | None:
+    """The year of a CSL date: its date-parts, else the first four-digit year of raw/literal."""
+    parts = _date_parts(issued)
+    if parts and str(parts[0]).strip().isdigit():
+        y = int(str(parts[0]).strip())
+        return y if 1000 <= y <= 2999 else None
+    if isinstance(issued, dict):
+        m = re.search(r"(?<!\d)([12]\d{3})(?!\d)", str(issued.get("raw") or issued.get("literal") or ""))
+        return int(m.group(1)) if m else None
+    return None
 
 
 def _structured(v: str) -> Any:
@@ -219,9 +246,13 @@ def _structured(v: str) -> Any:
     return v
 
 
-def to_csl_json(entries: list[Entry]) -> str:
-    """CSL-JSON (an array) for every ``kind == "paper"`` entry, in order."""
-    items = [csl_item(e) for e in entries if e.kind == "paper"]
+def to_csl_json(entries: list[Entry], siblings: list[Entry] | None = None) -> str:
+    """CSL-JSON (an array) for every ``kind == "paper"`` entry, in order; ``siblings`` as for
+    :func:`wsskg.formats.bibtex.to_bibtex`."""
+    from wsskg.formats.bibtex import work_titles
+
+    titles = work_titles(entries, siblings)
+    items = [csl_item(e, titles.get(e.id)) for e in entries if e.kind == "paper"]
     return json.dumps(items, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -267,18 +298,20 @@ def _item_entry(item: dict, taken: set[str], topic: str | None, keywords_as_topi
     if BIB_TO_CSL.get(kind, "document") != csl_type:
         extra["csl_type"] = csl_type
     title = " ".join(_text(d.pop("title", "")).split())
-    authors = [n for n in (_name_from_csl(x) for x in (d.pop("author", None) or [])) if n]
-    editors = [n for n in (_name_from_csl(x) for x in (d.pop("editor", None) or [])) if n]
+    names: dict[str, list[str]] = {}
+    for var in ("author", "editor"):
+        given = d.pop(var, None) or []
+        names[var] = [n for n in (_name_from_csl(x) for x in given) if n] if isinstance(given, list) else []
+        if given and [_name_to_csl(n) for n in names[var]] != given:
+            extra[var] = _text(given)  # particles, suffixes, literal names: written back as they came
+    authors, editors = names["author"], names["editor"]
     venue = " ".join(_text(d.pop("container-title", "")).split()) or None
     issued = d.pop("issued", None)
     parts = _date_parts(issued)
-    year = month = None
-    if parts and isinstance(parts[0], (int, str)) and str(parts[0]).strip().lstrip("-").isdigit():
-        y = int(str(parts[0]).strip())
-        year = y if 1000 <= y <= 2999 else None
-        if len(parts) > 1 and str(parts[1]).strip().isdigit() and 1 <= int(str(parts[1]).strip()) <= 12:
-            month = _MONTHS[int(str(parts[1]).strip()) - 1]
-    if issued is not None and (year is None or len(parts) > 2 or (isinstance(issued, dict) and set(issued) - {"date-parts"})):
+    year, month = _csl_year(issued), None
+    if year and len(parts) > 1 and str(parts[1]).strip().isdigit() and 1 <= int(str(parts[1]).strip()) <= 12:
+        month = _MONTHS[int(str(parts[1]).strip()) - 1]
+    if issued is not None and (not parts or len(parts) > 2 or (isinstance(issued, dict) and set(issued) - {"date-parts"})):
         extra["issued"] = _text(issued)  # a day, a season, a literal or raw date: kept as it came
     if "month" in custom:
         month = _text(custom.pop("month"))
@@ -298,9 +331,13 @@ def _item_entry(item: dict, taken: set[str], topic: str | None, keywords_as_topi
     url = _text(d.pop("URL", "")).strip()
     abstract = _text(d.pop("abstract", "")).strip() or None
     note = _text(d.pop("note", "")).strip()
-    kw = _text(d.pop("keyword", ""))
-    sep = ";" if ";" in kw else ","
-    tags = list(dict.fromkeys(t.strip() for t in kw.split(sep) if t.strip()))
+    kw = d.pop("keyword", "")
+    if isinstance(kw, list):  # not CSL, but some tools write a list
+        tags = list(dict.fromkeys(_text(t).strip() for t in kw if _text(t).strip()))
+    else:
+        kw = _text(kw)
+        sep = ";" if ";" in kw else ","
+        tags = list(dict.fromkeys(t.strip() for t in kw.split(sep) if t.strip()))
     for attr in _CUSTOM_ATTRS:
         if attr in custom:
             typed[attr] = _text(custom.pop(attr))

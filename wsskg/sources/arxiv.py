@@ -113,6 +113,8 @@ def record_from_result(r: "arxiv.Result") -> dict:
         "doi": r.doi or None,
         "journal_ref": r.journal_ref or None,
         "primary_category": r.primary_category or None,
+        "categories": list(getattr(r, "categories", None) or []),
+        "published": r.published.date().isoformat() if year else None,
     }
 
 
@@ -167,6 +169,16 @@ class ArxivSource(Source):
         query = title_query(title)
         search = arxiv.Search(query=query, max_results=limit)
         return self.cached(f"arxiv:title:{limit}:{query}", "title search",
+                           lambda: [record_from_result(r) for r in self._run(search, limit)])
+
+    # -- the newest papers matching a query (``wsskg watch``) -----------------------------------------
+    def recent(self, query: str, limit: int = 50) -> list[dict]:
+        """The ``limit`` most recently submitted papers matching an arXiv ``search_query``
+        (one request), newest first. Cached like any answer; a watch gives its cache a
+        ``max_age`` so "newest" stays new."""
+        search = arxiv.Search(query=query, max_results=limit, sort_by=arxiv.SortCriterion.SubmittedDate,
+                              sort_order=arxiv.SortOrder.Descending)
+        return self.cached(f"arxiv:recent:{limit}:{query}", "query for recent papers",
                            lambda: [record_from_result(r) for r in self._run(search, limit)])
 
     # -- one call through the client, with its failures made ours ---------------------------------

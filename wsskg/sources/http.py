@@ -254,14 +254,18 @@ class Cache:
     every write is its own transaction, so a SIGKILL never leaves a half-written answer.
     Negative answers ("arXiv does not know this id") are cached too; errors never are.
     ``refresh`` ignores what is stored (and overwrites it); ``offline`` never asks the network.
+    ``max_age`` (seconds) treats older answers as missing unless offline: for questions whose
+    answer changes ("the newest papers on ...", asked by ``wsskg watch``).
     """
 
     MISSING = object()
 
-    def __init__(self, path: Path | None = None, refresh: bool = False, offline: bool = False):
+    def __init__(self, path: Path | None = None, refresh: bool = False, offline: bool = False,
+                 max_age: float | None = None):
         self.path = Path(path) if path else cache_dir() / "http" / "responses.sqlite3"
         self.refresh = refresh
         self.offline = offline
+        self.max_age = max_age
         self._db: sqlite3.Connection | None = None
         self._lock = threading.Lock()
 
@@ -281,10 +285,12 @@ class Cache:
             return self.MISSING
         with self._lock:
             try:
-                row = self._conn().execute("SELECT value FROM answers WHERE key = ?", (key,)).fetchone()
+                row = self._conn().execute("SELECT value, fetched FROM answers WHERE key = ?", (key,)).fetchone()
             except sqlite3.DatabaseError:
                 return self.MISSING
         if row is None:
+            return self.MISSING
+        if self.max_age is not None and not self.offline and time.time() - row[1] > self.max_age:
             return self.MISSING
         try:
             return json.loads(row[0])

@@ -77,6 +77,10 @@ class _Exchange:
 _CURRENT: contextvars.ContextVar[_Exchange | None] = contextvars.ContextVar("wsskg_s2_exchange", default=None)
 
 
+class _StopAfterFailure(Exception):
+    """Raised to end a client call whose previous exchange failed (see ``send``)."""
+
+
 class _WatchedAsyncClient(httpx.AsyncClient):
     """Every exchange: rate limit, count, a whole-request deadline (httpx's timeout is per
     read, so a trickling server could hold it for ever), a response size cap (the body is
@@ -86,6 +90,10 @@ class _WatchedAsyncClient(httpx.AsyncClient):
         ex = _CURRENT.get()
         if ex is None:
             return await super().send(request, **kwargs)
+        if ex.status is not None and ex.status != 200:
+            # a paging client asks for the next page even after a failed one (a 503 left its
+            # offsets unchanged, so it would ask for ever): one call stops at its first failure
+            raise _StopAfterFailure(f"HTTP {ex.status}")
         owner = ex.owner
         owner.limiter.wait()
         owner.stats.count(SERVICE)

@@ -1,0 +1,232 @@
+"""The identity pass: mentions that name the same work become one entry.
+
+Pairs of mentions that share a title, name, anchor, link or id are tested with
+:func:`wsskg.identity.same_work`; groups are joined only when no member of one conflicts with a
+member of the other (:func:`wsskg.identity.conflict`), so a wrong link or a repeated short name
+never chains two works together. The user's recorded decisions (``wsskg merge``/``split``)
+override the evidence both ways. Each joining mention keeps the evidence that joined it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wsskg.catalog import STATUS_RANK, Entry, Link, Mention, arxiv_id_from_url, slugify, unique_id
+from wsskg.formats.markdown.fields import _title_case
+from wsskg.formats.markdown.mention import Candidate
+from wsskg.identity import conflict, group_pairs, is_full_title, same_work
+from wsskg.text import normalize_title
+
+_TALK = re.compile(r"\btalks?\b|tutorial|lecture|keynote|\bcourses?\b|seminar|presentation", re.I)
+_BLOG = re.compile(r"\bblogs?\b|\bblog posts?\b|\barticles?\b|\bnews\b", re.I)
+_DATASET = re.compile(r"dataset|data set|corpus|corpora", re.I)
+_CHALLENGE = re.compile(r"challenge|competition|leaderboard|contest", re.I)
+_LIST = re.compile(r"awesome|other lists|related lists|\blists?\b|resources? list", re.I)
+_CODE_TOPIC = re.compile(r"\bcodes?\b|implementation|framework|librar|tool|starter", re.I)
+_CONCEPT = re.compile(r"resource|metric|loss|annotation|result|methods|tool", re.I)
+
+
+def _key_base(c: Candidate) -> str:
+    return c.fields.short_name if c.form in ("row", "code") and c.fields.short_name else c.fields.title
+
+
+def mention_key(c: Candidate) -> str:
+    """The id this mention alone would get: its own title (a row's or code line's label) and
+    its own line's year, as the reader has always named entries."""
+    base = _key_base(c)
+    if not base.strip(" *"):
+        url = c.fields.links[0].url if c.fields.links else "entry"
+        parts = [p for p in re.sub(r"^https?://(www\.)?", "", url).rstrip("/").split("/") if p]
+        if parts and parts[0] in ("github.com", "gitlab.com", "bitbucket.org") and len(parts) >= 3:
+            parts = parts[2:3]
+        else:
+            parts = parts[-2:]
+        base = " ".join(parts)
+    return slugify(base, c.fields.year)
+
+
+class _Groups:
+    def __init__(self, n: int):
+        self.parent = list(range(n))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def members(self, i: int, n: int) -> list[int]:
+        r = self.find(i)
+        return [j for j in range(n) if self.find(j) == r]
+
+
+def group(cands: list[Candidate], decisions: list[dict] | None = None) -> tuple[list[list[int]], dict[int, str]]:
+    """Groups of candidate indices (first mention order) and the evidence that joined each."""
+    n = len(cands)
+    g = _Groups(n)
+    keys = [mention_key(c) for c in cands]
+    evidence: dict[int, str] = {}
+    not_same: set[frozenset] = set()
+    forced: list[tuple[str, str]] = []
+    for d in decisions or []:
+        if "not_same" in d:
+            not_same.add(frozenset(d["not_same"]))
+        elif "same" in d:
+            forced.append(tuple(d["same"]))
+    members: dict[int, list[int]] = {i: [i] for i in range(n)}
+
+    def blocked(ra: int, rb: int) -> bool:
+        ka = {keys[i] for i in members[ra]}
+        kb = {keys[i] for i in members[rb]}
+        return any(frozenset((x, y)) in not_same for x in ka for y in kb)
+
+    def join(a: int, b: int, why: str) -> None:
+        ra, rb = g.find(a), g.find(b)
+        if ra == rb:
+            return
+        if rb < ra:
+            ra, rb = rb, ra
+        g.parent[rb] = ra
+        members[ra] = sorted(members[ra] + members.pop(rb))
+        later = max(a, b)
+        evidence.setdefault(later, why)
+
+    for x, y in forced:
+        xs = [i for i in range(n) if keys[i] == x]
+        ys = [i for i in range(n) if keys[i] == y]
+        if xs and ys:
+            join(xs[0], ys[0], "merged by the user")
+    for a, b in group_pairs(cands):
+        ra, rb = g.find(a), g.find(b)
+        if ra == rb or blocked(ra, rb):
+            continue
+        ca, cb = cands[a], cands[b]
+        if ca.topic == cb.topic and not ca.paperish and not cb.paperish and ca.form != "row":
+            continue  # twice in one section without paper evidence: the list meant two things
+        ev = same_work(ca, cb)
+        if ev is None:
+            continue
+        if any(conflict(cands[i], cands[j]) for i in members[ra] for j in members[rb]):
+            continue
+        join(a, b, str(ev))
+    groups: dict[int, list[int]] = {}
+    for i in range(n):
+        groups.setdefault(g.find(i), []).append(i)
+    return sorted(groups.values(), key=lambda m: m[0]), evidence
+
+
+_FORM_RANK = {"checkbox": 6, "bullet": 5, "numbered": 5, "record": 5, "heading": 5, "line": 3, "code": 2,
+              "prose": 2, "row": 1}
+
+
+def build_entry(cands: list[Candidate], members: list[int], evidence: dict[int, str], lines: dict[int, str]) -> Entry:
+    """One entry from the group's mentions (see the module docstring of ``reader``)."""
+    group = [cands[i] for i in members]
+    full = [c for c in group if is_full_title(c.fields.title, c.fields.short_name)]
+    pool = full or group
+    best = max(pool, key=lambda c: (_FORM_RANK.get(c.form, 0), _caps(c.fields.title), -c.order))
+    e = Entry(id="", title=best.fields.title)
+    # the id: the best mention's own name (a code line's or row's label) with the first year
+    # any mention of that same name gives, as the reader has always named entries
+    base = _key_base(best)
+    same_name = [c for c in group if normalize_title(_key_base(c)) == normalize_title(base)]
+    own_year = next((c.fields.year for c in same_name if c.fields.year), None)
+    e.id = slugify(base, own_year) if base.strip(" *") else mention_key(best)
+    e.short_name = next((c.fields.short_name for c in group if c.fields.short_name
+                         and normalize_title(c.fields.short_name) != normalize_title(e.title)), None)
+    e.status = max((c.status for c in group), key=lambda s: STATUS_RANK[s])
+    forms = [c.form for c in group]
+    e.form = "checkbox" if "checkbox" in forms else ("bullet" if any(f in ("bullet", "numbered", "record", "heading")
+                                                                     for f in forms) else "line")
+    for c in group:
+        if c.topic not in e.topics:
+            e.topics.append(c.topic)
+    for c in sorted(group, key=lambda c: (c is not best, c.order)):
+        f = c.fields
+        e.venue = e.venue or f.venue
+        e.year = e.year or f.year
+        if f.authors and not e.authors:
+            e.authors = list(f.authors)
+        for ln in f.links:
+            if ln.label == "" and not f.title_linked:
+                continue
+            if any(x.url == ln.url for x in e.links):
+                continue
+            if ln.label == "" and any(x.label == "" for x in e.links):
+                ln = Link(url=ln.url, label=ln.url, kind=ln.kind)
+            e.links.append(ln)
+        if f.comment and f.comment != e.comment:
+            if not e.comment:
+                e.comment = f.comment
+            elif f.comment not in e.notes and f.comment not in e.comment:
+                e.notes.append(f.comment)
+        for n_ in c.notes:
+            if n_ not in e.notes:
+                e.notes.append(n_)
+        e.results.extend(c.results)
+    for c in group:  # the venue/year of the enclosing heading, when the lines give none
+        e.venue = e.venue or c.context_venue
+        e.year = e.year or c.context_year
+    e.links.sort(key=lambda ln: 0 if ln.label == "" else 1)
+    for ln in e.links:
+        aid = arxiv_id_from_url(ln.url)
+        if aid and ln.kind in ("paper", "pdf"):
+            e.arxiv_id = aid
+            break
+    for i in members:
+        c = cands[i]
+        e.mentions.append(Mention(topic=c.topic, form=c.form, line=c.start + 1, text=lines[i],
+                                  key=mention_key(c), evidence=evidence.get(i, "")))
+    e.kind = kind_of(e, group)
+    return e
+
+
+def _caps(title: str) -> int:
+    return sum(1 for w in title.split() if w[:1].isupper())
+
+
+def kind_of(e: Entry, group: list[Candidate]) -> str:
+    """What the entry is: the topic names say talk/blog/dataset/challenge/list; paper evidence
+    (venue, year, paper link, a results row) says paper; a repository link says code."""
+    names = [t.rsplit("/", 1)[-1] for t in e.topics]
+    paper_link = any(ln.kind in ("paper", "pdf") for ln in e.links)
+    in_table = any(c.form == "row" for c in group)
+    for rx, kind in ((_TALK, "talk"), (_BLOG, "blog"), (_DATASET, "dataset"), (_CHALLENGE, "challenge")):
+        if names and all(rx.search(n) for n in names):
+            return kind
+    first = e.links[0] if e.links else None
+    if first and first.kind == "code" and re.search(r"/awesome[-_]", first.url, re.I) and not paper_link:
+        return "list"
+    if names and all(_LIST.search(n) for n in names) and not paper_link and not e.venue:
+        return "list"
+    if in_table or e.venue or e.year or e.arxiv_id or paper_link or any(c.form in ("record", "heading") for c in group):
+        return "paper"
+    words = e.title.split()
+    repo_like = len(words) <= 3 or not _title_case(e.title)
+    if any(c.form == "code" for c in group) or (first and first.kind == "code" and repo_like):
+        return "code"
+    if names and all(_CODE_TOPIC.search(n) for n in names) and repo_like:
+        return "code"
+    if names and all(_CONCEPT.search(n) for n in names):
+        return "resource"
+    if (not e.links and len(words) >= 3 and e.title[:1].isupper() and _title_case(e.title)) or \
+            (len(words) >= 4 and e.title[:1].isupper()):
+        return "paper"
+    return "resource"
+
+
+def assemble(cands: list[Candidate], lines: dict[int, str], decisions: list[dict] | None = None) -> list[Entry]:
+    """Entries in order of first mention, with unique ids (other mentions' ids as aliases)."""
+    groups, evidence = group(cands, decisions)
+    taken: set[str] = set()
+    entries = []
+    for members in groups:
+        e = build_entry(cands, members, evidence, lines)
+        e.id = unique_id(e.id, taken)
+        entries.append(e)
+    ids = set(taken)
+    for e in entries:
+        for m in e.mentions:
+            if m.key and m.key != e.id and m.key not in e.aliases and m.key not in ids:
+                e.aliases.append(m.key)
+    return entries

@@ -1,0 +1,56 @@
+"""Recogniser for papers written as headings::
+
+    #### [Title](https://arxiv.org/abs/...) CVPR'19
+    #### Title
+    [[paper]](url) [[code]](url)
+    - **Motivation**: ...
+
+A heading is a paper, not a topic, when it links a paper, when the first thing under it is a
+line of links, or when it ends in a venue and reads like a title. The lines under it up to the
+next heading are its links and notes. Headings that are only a venue or a year (``### CVPR 2025``,
+``#### 2019``) are topics whose venue/year the papers under them inherit.
+"""
+
+from __future__ import annotations
+
+from wsskg.formats.markdown.bullets import _is_link_line, notes_of
+from wsskg.formats.markdown.fields import GENERIC_LABELS, _title_case, extract, tokenize
+from wsskg.formats.markdown.lexer import Block, Lexed
+from wsskg.formats.markdown.mention import Candidate
+from wsskg.text import strip_markup
+from wsskg.venues import heading_venue
+
+
+def recognise(block: Block, lx: Lexed, under: list[Block], topic: str) -> Candidate | None:
+    """``block`` is a heading, ``under`` the blocks up to the next heading."""
+    name = lx.lines[block.start].strip().lstrip("#").strip()
+    if block.anchor is not None or not name:
+        return None
+    if heading_venue(block.name) != (None, None):
+        return None
+    f = extract(block.name)
+    if not f.title or len(f.title.split()) < 2:
+        return None
+    paper_link = any(ln.kind in ("paper", "pdf") and strip_markup(ln.label).lower() not in GENERIC_LABELS
+                     for ln in f.links) and f.title_linked
+    first = next((b for b in under if b.kind != "blank"), None)
+    links_under = first is not None and first.kind == "line" and _is_link_line(lx.lines[first.start]) \
+        and any(t.url and strip_markup(t.label).lower().strip("[]") in GENERIC_LABELS
+                for t in tokenize(lx.lines[first.start]))
+    venue_titled = bool(f.venue and f.year) and len(f.title.split()) >= 3 and _title_case(f.title)
+    if not (paper_link or links_under or venue_titled):
+        return None
+    if any(b.kind == "heading" for b in under):
+        return None
+    last = max((b.end for b in under if b.kind != "blank"), default=block.end)
+    cand = Candidate(start=block.start, end=last, topic=topic, form="heading", fields=f)
+    rest = [i for b in under if b.kind != "blank" and b.end <= last for i in range(b.start, b.end)]
+    link_lines = [i for i in rest if _is_link_line(lx.lines[i])]
+    from wsskg.formats.markdown.bullets import _link
+
+    for i in link_lines:
+        for t in tokenize(lx.lines[i].strip()):
+            if t.url is not None:
+                f.links.append(_link(t))
+    cand.notes = notes_of(lx, [i for i in rest if i not in link_lines])
+    return cand

@@ -1,0 +1,222 @@
+"""The reader's driver: blocks -> topics, mentions, prose and the layout of the file.
+
+Walks the lexer's blocks in order. Headings become topics (or, when they name a paper, a
+mention); every other block goes to the recogniser of its shape (``tables``, ``headings``,
+``bullets`` with ``records``); what no recogniser claims is prose. The layout keeps the file's
+text between mentions verbatim, so the exporter can give the file back byte for byte.
+"""
+
+from __future__ import annotations
+
+import re
+
+from wsskg.catalog import Catalog, Prose, Topic
+from wsskg.formats.markdown import bullets, headings, records, tables
+from wsskg.formats.markdown.assemble import assemble
+from wsskg.formats.markdown.lexer import ITEM, Block, Lexed, lex_range
+from wsskg.formats.markdown.mention import Candidate
+from wsskg.venues import heading_venue
+
+
+class Reader:
+    def __init__(self, text: str, decisions: list[dict] | None = None):
+        self.lx = Lexed(text)
+        self.cat = Catalog()
+        self.decisions = decisions or []
+        self.stack: list[Topic] = []
+        self.topic: Topic | None = None
+        self.seen_title = False
+        self.cands: list[Candidate] = []
+        self.layout: list = []  # str runs and Candidate objects
+        self.prose: list[tuple[str | None, int | None, list[str]]] = []  # (topic, last cand index, lines)
+        self.preamble: list[str] = []
+        self._run: list[str] = []  # the prose paragraph being collected
+
+    # -- layout and prose ----------------------------------------------------------------------
+    def text(self, b: Block) -> None:
+        raw = self.lx.text(b.start, b.end)
+        if self.layout and isinstance(self.layout[-1], str):
+            self.layout[-1] += raw
+        else:
+            self.layout.append(raw)
+        if b.kind == "blank":
+            self.flush()
+        elif b.kind != "heading":
+            self._run.extend(self.lx.lines[b.start:b.end])
+
+    def flush(self) -> None:
+        lines = self._run
+        while lines and not lines[-1].strip():
+            lines.pop()
+        if lines:
+            if self.topic is None and not self.seen_title:
+                self.preamble.append("\n".join(lines))
+            else:
+                last = None
+                if self.topic is not None:
+                    for k in range(len(self.cands) - 1, -1, -1):
+                        if self.cands[k].topic == self.topic.path:
+                            last = k
+                            break
+                        break
+                self.prose.append((self.topic.path if self.topic else None, last, list(lines)))
+        self._run = []
+
+    def mention(self, c: Candidate) -> None:
+        self.flush()
+        c.order = len(self.cands)
+        self.cands.append(c)
+        self.layout.append(c)
+
+    # -- structure -------------------------------------------------------------------------------
+    def heading(self, b: Block) -> None:
+        self.flush()
+        name = b.name
+        if b.level == 1 and not self.seen_title and not self.cat.topics:
+            self.cat.title = name
+            self.seen_title = True
+            self.topic = None
+            return
+        while self.stack and self.stack[-1].level >= b.level:
+            self.stack.pop()
+        comp = name.replace("/", "\u2215") or "untitled"
+        path = f"{self.stack[-1].path}/{comp}" if self.stack else comp
+        base, n = path, 2
+        while self.cat.topic(path):
+            path = f"{base} ({n})"
+            n += 1
+        t = Topic(path=path, name=name, level=b.level, anchor=b.anchor)
+        self.cat.topics.append(t)
+        self.stack.append(t)
+        self.topic = t
+        self.seen_title = True
+
+    def context(self) -> tuple[str | None, int | None]:
+        """The venue and year the enclosing headings give (``### CVPR 2025`` / ``#### 2019``)."""
+        venue = year = None
+        for t in reversed(self.stack):
+            v, y = heading_venue(t.name)
+            venue, year = venue or v, year or y
+        return venue, year
+
+    def blocks(self, blocks: list[Block]) -> None:
+        i = 0
+        while i < len(blocks):
+            b = blocks[i]
+            if b.kind == "heading":
+                j = next((k for k in range(i + 1, len(blocks)) if blocks[k].kind == "heading"), len(blocks))
+                if self.topic is not None:
+                    c = headings.recognise(b, self.lx, blocks[i + 1:j], self.topic.path)
+                    if c is not None:
+                        self._with_context(c)
+                        self.mention(c)
+                        i += 1
+                        while i < j and blocks[i].end <= c.end:
+                            i += 1
+                        continue
+                self.heading(b)
+                self.text(b)
+                i += 1
+                continue
+            if self.topic is None or b.kind in ("blank", "fence"):
+                if b.kind == "item" and bullets.is_navigation(b, self.lx):
+                    self.cat.toc = True
+                self.text(b)
+                i += 1
+                continue
+            if b.kind == "table":
+                self.table(b)
+            elif b.kind == "item":
+                self.item(b)
+            elif b.kind == "line":
+                c = bullets.recognise_line(b, self.lx, self.topic.path)
+                if c is not None:
+                    records.apply(c)
+                    self._with_context(c)
+                    self.mention(c)
+                else:
+                    self.text(b)
+            else:
+                self.text(b)
+            i += 1
+
+    def _with_context(self, c: Candidate) -> None:
+        c.context_venue, c.context_year = self.context()
+
+    def item(self, b: Block) -> None:
+        if bullets.is_navigation(b, self.lx):
+            self.text(b)
+            return
+        c = bullets.recognise_item(b, self.lx, self.topic.path)
+        if c is not None and c.paperish is False and b.body and _container(b, self.lx):
+            c = None
+        if c is not None:
+            records.apply(c)
+            self._with_context(c)
+            self.mention(c)
+            return
+        if b.body and any(ITEM.match(self.lx.lines[k]) for k in b.body):
+            # a container item (``- **Segmentation**`` with papers under it): its first line is
+            # prose, its sub-items are read like any others
+            self.text(Block("line", b.start, b.start + 1))
+            self.blocks(lex_range(self.lx, b.start + 1, b.end))
+            return
+        self.text(b)
+
+    def table(self, b: Block) -> None:
+        columns, cands = tables.recognise(b, self.lx, self.topic.path, self.context())
+        if columns and not self.topic.columns:
+            self.topic.columns = columns
+        rows = {c.start: c for c in cands}
+        k = b.start
+        while k < b.end:
+            if k in rows:
+                self.mention(rows[k])
+            else:
+                self.text(Block("line", k, k + 1))
+            k += 1
+
+    # -- the result --------------------------------------------------------------------------
+    def run(self) -> Catalog:
+        self.blocks(self.lx.blocks)
+        self.flush()
+        cat = self.cat
+        texts = {i: self.lx.text(c.start, c.end) for i, c in enumerate(self.cands)}
+        entries = assemble(self.cands, texts, self.decisions)
+        cat.entries = entries
+        entry_of = {}
+        for e in entries:
+            for m in e.mentions:
+                entry_of[m.line] = e
+        if self.preamble:
+            cat.preamble = "\n\n".join(self.preamble)
+        for topic_path, last, lines in self.prose:
+            text = "\n".join(lines)
+            if topic_path is None:
+                if _is_toc(text):
+                    cat.toc = True
+                    continue
+                cat.intro.append(Prose(text=text))
+                continue
+            after = entry_of[self.cands[last].start + 1].id if last is not None else None
+            cat.topic(topic_path).prose.append(Prose(text=text, after=after))
+        # an empty file still has a layout (one empty run): its export is the empty file
+        cat.layout = [x if isinstance(x, str) else x.start + 1 for x in self.layout] or [""]
+        cat.decisions = [dict(d) for d in self.decisions]
+        return cat
+
+
+def _container(b: Block, lx: Lexed) -> bool:
+    """Does the item hold list items that are themselves works (papers with links or venues)?"""
+    subs = lex_range(lx, b.start + 1, b.end)
+    for s in subs:
+        if s.kind == "item":
+            c = bullets.recognise_item(s, lx, "")
+            if c is not None and c.paperish:
+                return True
+    return False
+
+
+def _is_toc(text: str) -> bool:
+    lines = [ln for ln in text.split("\n") if ln.strip()]
+    return bool(lines) and all(re.match(r"^\s*([-*+]|\d+\.)\s+\[[^\]]+\]\(#[^)]*\)\s*$", ln) for ln in lines)

@@ -1,0 +1,121 @@
+"""Venues and years as reading lists write them: the one venue table and year parser.
+
+Lists name venues in many ways (``CVPR2018``, ``CVPR 2018``, ``CVPR'19``, ``*ICME2021*``,
+``[[CVPR](url)]``, `` `CVPR 16` ``, ``arxiv 25.10``, ``Arxiv1804``, a heading ``### CVPR 2025``).
+Every module that recognises, strips or compares a venue imports it from here, so a venue added
+to :data:`VENUES` is known to the importer, title normalisation, merging and BibTeX export alike.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: Conference and journal abbreviations lists use, longest first where one prefixes another.
+VENUES = (
+    "NeurIPS", "NIPS", "CVPRW", "CVPR", "ICCVW", "ICCV", "ECCVW", "ECCV", "BMVC", "ICML", "ICLR", "AAAI",
+    "IJCAI", "WACV", "KDD", "T-PAMI", "TPAMI", "PAMI", "TIP", "IJCV", "TMI", "ACCV", "MICCAI", "ISVC",
+    "SIGGRAPH", "TOG", "ICIP", "ICASSP", "ACMMM", "ACM MM", "ACM-MM", "MM", "TNNLS", "TCSVT", "CVIU",
+    "ACL", "EMNLP", "NAACL", "COLING", "ICME", "TMM", "TMLR", "JMLR", "TGRS", "IROS", "ICRA", "CoRL",
+    "3DV", "ICPR", "EMMCVPR", "JURSE", "ISBI", "MIDL", "IEEE Access", "Neurocomputing", "PR", "arXiv",
+    "preprint", "CoRR",
+)
+_NAMES = "|".join(re.escape(v).replace(r"\ ", r"[ \t]?") for v in VENUES)
+#: A venue word (case-insensitive for arXiv/preprint, exact case otherwise: ``PR``/``MM`` are
+#: words only in capitals).
+VENUE_NAME = rf"(?:(?i:arxiv|preprint|corr)|{_NAMES})"
+#: A venue with an optional year and qualifiers: ``CVPR 2018``, ``CVPR'19``, ``NIPS2016 workshop``,
+#: ``ICCV 2017(Oral)``, ``arxiv 25.10``, ``Arxiv1804``.
+VENUE_CORE = (
+    rf"{VENUE_NAME}(?:[ \t]?[-']?[ \t]?(?:(?:19|20)\d\d|\d\d(?:\.\d\d)?|\d{{4}}))?(?![\w])"
+    r"(?:[ \t]*\((?i:spotlight|oral|poster|highlight)\))?"
+    r"(?:[ \t]+(?i:workshops?|spotlight|oral|findings))?"
+)
+VENUE_RE = re.compile(rf"(?<![\w-])(?P<venue>{VENUE_CORE})")
+#: Just a year, in brackets or not: ``2018``, ``[2018]``, ``(2018)``.
+YEAR_RE = re.compile(r"(?<![\w.])[(\[]?(?P<year>(?:19|20)\d\d)[)\]]?(?![\w.])")
+#: Year bounds accepted from list text (later years are typos or version numbers).
+MIN_YEAR, MAX_YEAR = 1950, 2035
+
+
+def year_of(venue: str | None) -> int | None:
+    """The year in a venue as lists write it: ``CVPR2018``, ``CVPR 2018``, ``PAMI19``, ``CVPR'19``,
+    ``Arxiv1804`` (arXiv yymm), ``arxiv 25.10`` (yy.mm); None when it names no year."""
+    m = re.search(r"(\d{2,4})(?:\.(\d\d))?", venue or "")
+    if not m:
+        return None
+    d = m.group(1)
+    if len(d) == 4 and d[:2] in ("19", "20"):
+        y = int(d)
+    elif len(d) == 4:  # arXiv yymm
+        y = 2000 + int(d[:2]) if 1 <= int(d[2:]) <= 12 else None
+    elif len(d) == 2:
+        y = 2000 + int(d) if int(d) < 50 else 1900 + int(d)
+    else:
+        return None
+    return y if y is not None and MIN_YEAR <= y <= MAX_YEAR else None
+
+
+def venue_name(venue: str | None) -> str | None:
+    """The venue without year or qualifiers, upper-cased for comparison (``CVPR'19`` -> ``CVPR``)."""
+    m = re.match(VENUE_NAME, (venue or "").strip())
+    if not m:
+        return None
+    name = re.sub(r"[\s\-]", "", m.group(0)).upper()
+    return {"NIPS": "NEURIPS", "PAMI": "TPAMI", "T-PAMI": "TPAMI", "CORR": "ARXIV", "PREPRINT": "ARXIV"}.get(name, name)
+
+
+def find_venue(text: str) -> tuple[str, int | None] | None:
+    """The first venue named in ``text`` with its year (``None`` year when it gives none)."""
+    m = VENUE_RE.search(text or "")
+    if not m:
+        return None
+    v = m.group("venue").strip()
+    return v, year_of(v)
+
+
+def parse_year(text: str | None) -> int | None:
+    """A year standing alone in ``text`` (a table cell, a heading ``#### 2019``), else None."""
+    m = YEAR_RE.search(text or "")
+    if not m:
+        return None
+    y = int(m.group("year"))
+    return y if MIN_YEAR <= y <= MAX_YEAR else None
+
+
+def heading_venue(text: str) -> tuple[str | None, int | None]:
+    """What a section heading says about the papers under it: ``CVPR 2025`` -> (``CVPR 2025``, 2025),
+    ``2019`` -> (None, 2019). Headings that say more than a venue/year (``Papers 2019 and before``)
+    give nothing."""
+    s = re.sub(r"[*_`]", "", text or "").strip()
+    if re.fullmatch(r"(?:19|20)\d\d", s):
+        return None, int(s)
+    m = re.fullmatch(rf"({VENUE_CORE})", s)
+    if m:
+        return m.group(1), year_of(m.group(1))
+    return None, None
+
+
+# -- trailing venues in titles -------------------------------------------------------------------
+# The venue and what may follow it to the end of the title. The separators before it are stripped
+# by hand (``strip_venue_suffix``): as a leading ``[\s,:.;(]+`` in the same regex they made a search
+# quadratic in the length of any run of spaces or commas (a 10 MB hostile line never finished).
+_SUFFIX_NAMES = "|".join(re.escape(v).replace(r"\ ", r"[ \t]?") for v in VENUES if len(v) > 2)
+_SUFFIX_RE = re.compile(
+    rf"(?:{_SUFFIX_NAMES})(?:\s*[-']?\s*\d{{2,4}}(?:\.\d\d)?)?\b[^\w]*(?:(?:workshop|spotlight|oral)[^\w]*)?$", re.I
+)
+_WORD_START_RE = re.compile(rf"(?<=[\s,:.;(*])(?=(?:{_SUFFIX_NAMES}))", re.I)
+
+
+#: A trailing venue is looked for in this many last characters only (linear on hostile lines).
+SUFFIX_SPAN = 60
+
+
+def strip_venue_suffix(t: str) -> str:
+    """``t`` without a trailing venue (``, CVPR2018``, `` *ICME2021*``) and the separators before it."""
+    for m in _WORD_START_RE.finditer(t, max(0, len(t) - SUFFIX_SPAN)):
+        if _SUFFIX_RE.match(t, m.start()):
+            i = m.start()
+            while i > 0 and (t[i - 1].isspace() or t[i - 1] in ",:.;(*_"):
+                i -= 1
+            return t[:i]
+    return t
