@@ -260,24 +260,11 @@ def short_name(entry: Entry) -> str | None:
 
 def abbreviates(name: str, title: str) -> bool:
     """Whether ``name`` is made of the starts of consecutive title words, stop words
-    skippable: DSRG = Deep Seeded Region Growing, SeeNet = SElf-Erasing NETwork."""
-    target = re.sub(r"[^a-z0-9]", "", name.lower())
-    words = normalize_title(title).split()
-    if len(target) < 3 or not words:
-        return False
+    skippable: DSRG = Deep Seeded Region Growing, SeeNet = SElf-Erasing NETwork (the
+    importer's rule, :func:`wsskg.identity.initials_fit`)."""
+    from wsskg.identity import initials_fit
 
-    def fits(i: int, k: int) -> bool:  # target[k:] from word i on
-        if k == len(target):
-            return True
-        if i >= len(words):
-            return False
-        w = words[i]
-        for n in range(min(len(w), len(target) - k), 0, -1):
-            if w[:n] == target[k:k + n] and fits(i + 1, k + n):
-                return True
-        return k > 0 and w in STOP_WORDS and fits(i + 1, k)
-
-    return any(fits(i, 0) for i in range(len(words)))
+    return initials_fit(name, title)
 
 
 def names_paper(name: str, rec: dict) -> bool:
@@ -297,11 +284,10 @@ def names_paper(name: str, rec: dict) -> bool:
 
 def _head_is_typo_of(name: str, title: str) -> bool:
     """The title's "Name:" prefix is ``name`` up to a typo ("WebSeg: ..." for "WegSeg")."""
-    from rapidfuzz import fuzz
+    from wsskg.identity import lead_name, names_agree
 
-    m = re.match(r"^\s*([^:]{1,40}):", title or "")
-    head = normalize_title(m.group(1)) if m else ""
-    return bool(head) and len(head.split()) <= 2 and fuzz.ratio(head, normalize_title(name)) >= 80
+    lead = lead_name(title or "")
+    return bool(lead) and names_agree(name, lead)
 
 
 def choose_by_name(entry: Entry, name: str, candidates: list[dict]) -> Decision:
