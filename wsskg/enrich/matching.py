@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from wsskg.catalog import _STOP as STOP_WORDS  # one home for the stop words
+from wsskg.text import STOP_WORDS  # one home for the stop words
 from wsskg.catalog import Entry, arxiv_id_from_url, normalize_title, strip_arxiv_version
 
 TITLE_THRESHOLD = 90.0  # rapidfuzz ratio of normalised titles
