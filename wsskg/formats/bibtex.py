@@ -50,6 +50,7 @@ from wsskg.catalog import (
     unique_id,
 )
 from wsskg.errors import ImportFailed
+from wsskg.venues import CONFERENCES, JOURNALS, venue_words_re
 
 __all__ = ["parse_bibtex", "to_bibtex", "latex_to_text", "escape_latex", "entry_type"]
 
@@ -946,15 +947,11 @@ def parse_bibtex(text: str, source: str = "refs.bib", topic: str | None = None,
 # -- writing ----------------------------------------------------------------------------------------------
 
 _CONFERENCE_RE = re.compile(
-    r"(?<![A-Za-z])(?:CVPR|ICCV|ECCV|NIPS|NeurIPS|BMVC|ICML|ICLR|AAAI|IJCAI|WACV|KDD|ACCV|MICCAI|ACL|"
-    r"EMNLP|NAACL|COLING|SIGGRAPH|SIGIR|ICASSP|ICIP|ICPR|ICRA|IROS|CoRL|UAI|AISTATS|COLT|ACM\s?MM|"
-    r"3DV|WWW|CIKM|WSDM|ICDM|SDM)(?![A-Za-z])"
-    r"|\b(?:workshops?|conference|proceedings|symposium|congress|meeting)\b",
+    venue_words_re(CONFERENCES) + r"|\b(?:workshops?|conference|proceedings|symposium|congress|meeting)\b",
     re.I,
 )
 _JOURNAL_RE = re.compile(
-    r"(?<![A-Za-z])(?:TPAMI|PAMI|T-PAMI|TIP|IJCV|TMM|TNNLS|TCSVT|TOG|TVCG|CVIU|JMLR|TMLR|TGRS|TMI|MedIA|PR)(?![A-Za-z])"
-    r"|\b(?:journal|transactions|letters|magazine|review|neurocomputing|pattern recognition|"
+    venue_words_re(JOURNALS) + r"|\b(?:journal|transactions|letters|magazine|review|neurocomputing|pattern recognition|"
     r"image and vision computing|machine vision and applications|medical image analysis)\b"
     r"|^(?:nature|science|cell)\b",
     re.I,
