@@ -414,6 +414,7 @@ _RAW = st.lists(st.sampled_from(list("abcXY z019{}\\&%$#_~^'`\",.:;/-@=()\n") + 
                 max_size=30).map("".join)
 
 
+@pytest.mark.slow
 @settings(max_examples=120, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["urldate", "annote", "school", "chapter", "howpublished", "shorttitle",
                                            "pages", "volume", "file", "type", "Custom-Field"]), _RAW),
