@@ -131,6 +131,7 @@ def test_request_budget_and_zero_requests_on_the_second_run(fake, catalog):
     assert fake.count() > 0 and sorted(third.enriched) == sorted(report.enriched)
 
 
+@pytest.mark.slow
 def test_bulk_ids_use_batches(fake, tmp_path):
     fake.papers = synthetic_corpus(620)
     entries = [Entry(id=f"p{i}", title=p.title, links=ax(p.arxiv_id)) for i, p in enumerate(fake.papers)]
