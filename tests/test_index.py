@@ -286,3 +286,13 @@ def test_a_file_touched_but_not_changed_is_not_reindexed(seed_catalog_file, monk
     monkeypatch.setattr(idx, "_sync_yaml", lambda *a, **k: (_ for _ in ()).throw(AssertionError("re-read")))
     assert idx.sync() is True  # the new mtime is recorded
     assert idx.sync() is False and rids(idx) == before
+
+
+def test_pickles_of_an_older_version_are_removed_never_read(seed_catalog_file):
+    f = ix.index_file(seed_catalog_file)
+    f.parent.mkdir(parents=True, exist_ok=True)
+    for name in (f.stem + ".pickle", f.stem + ".sidecar.pickle"):
+        (f.parent / name).write_bytes(b"cos\nsystem\n(S'echo planted'\ntR.")  # a pickle that would run code
+    idx = ix.open_index(seed_catalog_file)
+    assert idx.count() > 100
+    assert not list(f.parent.glob("*.pickle"))

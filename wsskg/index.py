@@ -1347,6 +1347,11 @@ def open_index(path: Path, raw: bytes | None = None, progress: Progress | None =
     f = index_file(path)
     conn = None
     if _trusted_dir(f.parent) and _trusted_file(f):
+        for stale in f.parent.glob(f.stem + "*.pickle"):  # the pickles an older wsskg kept
+            try:
+                stale.unlink()
+            except OSError:
+                pass
         try:
             conn = _open_db(f)
             try:

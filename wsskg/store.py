@@ -114,7 +114,9 @@ def _holder(path: Path) -> str:
     if not owner or not isinstance(owner.get("pid"), int):
         return "another process"
     pid = owner["pid"]
-    bits = [str(owner.get("command") or "")[:60], f"since {owner.get('since', '?')}", _process_state(pid)]
+    # the holder's command line is another process's argv: no terminal controls from it
+    command = re.sub(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "?", str(owner.get("command") or ""))
+    bits = [command[:60], f"since {str(owner.get('since', '?'))[:8]}", _process_state(pid)]
     return f"pid {pid} (" + ", ".join(b for b in bits if b) + ")"
 
 
@@ -666,9 +668,11 @@ def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
     with locked(path), _gc_paused():
         check_writable(path)
         raw = _read_bytes(path)
-        text = _decode(raw, path)
-        # references are resolved through the derived index (the sidecar is neither read nor written)
+        # references are resolved through the derived index (the sidecar is neither read nor
+        # written); the text is decoded here only without one (an index that is current has
+        # parsed these very bytes)
         idx = _index_for(path, raw)
+        text = _decode(raw, path) if idx is None else None
         catalog = parse_catalog(text, path) if idx is None else None
         targets: list[Entry] = []
         for ref in refs:
@@ -686,6 +690,7 @@ def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
             new_raw = _join_raw(new_text, nl, bom)
         else:
             # not wsskg's layout: patch the file where it changed (comments and layout kept)
+            text = text if text is not None else _decode(raw, path)
             new_raw = catalog_text(raw, parse_catalog(text, path).to_dict(bulky=False),
                                    _with_changes(catalog or idx.load_catalog(bulky=False), changed), path)
         real = real_path(path)

@@ -243,19 +243,28 @@ def print_entries(entries: list, extra: Optional[list] = None) -> None:
     id_w = min(max(len(e.id) for e in entries), 40)
     title_w = 72
     color = use_color()
-    lines = [safe(f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS")]
+    lines = [f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS"]
+    if color:
+        lines[0] = safe(lines[0])
     for i, e in enumerate(entries):
         status = f"{e.status:<7}"
         style = _STATUS_STYLE[e.status]
-        if color and style:
-            status = typer.style(status, fg=style)
         year = str(e.year or e.canonical_year or "")
         topics = ", ".join(t.rsplit("/", 1)[-1] for t in e.topics)
-        tail = f" {year:<4}  {_short(e.display_title, title_w):<{title_w}}  {topics}"
+        t = e.title
+        title = " ".join((e.display_title if ("*" in t or "_" in t or not t) else t).split())
+        if len(title) > title_w:
+            title = title[: title_w - 1] + "…"
+        tail = f" {year:<4}  {title:<{title_w}}  {topics}"
         if extra and extra[i]:
             tail += f"  [{extra[i]}]"
-        lines.append(safe(f"{e.id:<{id_w}}  ") + status + safe(tail))
-    typer.echo("\n".join(lines))
+        if color:
+            # styled parts are neutralised one by one (the style's own escapes must survive)
+            lines.append(safe(f"{e.id:<{id_w}}  ") + (typer.style(status, fg=style) if style else status) + safe(tail))
+        else:
+            lines.append(f"{e.id:<{id_w}}  {status}{tail}")
+    text = "\n".join(lines)
+    typer.echo(text if color else safe(text))  # no colour: the whole table neutralised at once
 
 
 def _entry_details(e, catalog) -> None:

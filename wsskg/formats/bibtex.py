@@ -578,8 +578,9 @@ _BRACE_RE = re.compile(r"[{}]")
 _QUOTED_RE = re.compile(r"\\\"|[{}\"]")
 _NUMBER_RE = re.compile(r"\d+")
 _WORD_RE = re.compile(r"[^\s#,{}()\"=]+")
-#: The start of a line that begins a new entry: an unbalanced value never runs past it.
-_NEXT_ENTRY_RE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z]")
+#: A line that starts a new entry (``@article{``): a value never runs past it, so an unclosed
+#: brace costs one entry, not the rest of the file (a value holding such a line is cut there).
+_NEXT_ENTRY_RE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t]*[{(]")
 
 
 _WS_RE = re.compile(r"\s*")
