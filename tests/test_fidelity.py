@@ -353,11 +353,11 @@ FLOORS = {
     "WeakSupervisedSegmentationList.md":
         dict(dirty=0, no_year=0, unmapped=0, same=0, different=0, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "YimingCuiCuiCui--awesome-weakly-supervised-segmentation.md":
-        dict(dirty=3, no_year=0, unmapped=0, same=4, different=5, untitled=0, cut=13, navigation=0, short=0, identical=True),
+        dict(dirty=0, no_year=0, unmapped=0, same=4, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "awesome-semantic-segmentation.md":
         dict(dirty=0, no_year=0, unmapped=0, same=0, different=0, untitled=95, cut=0, navigation=0, short=0, identical=True),
     "jason718--awesome-self-supervised-learning.md":
-        dict(dirty=1, no_year=14, unmapped=0, same=2, different=5, untitled=0, cut=15, navigation=0, short=0, identical=True),
+        dict(dirty=0, no_year=1, unmapped=0, same=2, different=5, untitled=0, cut=2, navigation=0, short=0, identical=True),
     "jianzongwu--Awesome-Open-Vocabulary.md":
         dict(dirty=0, no_year=0, unmapped=0, same=1, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
 }

@@ -126,3 +126,22 @@ def test_new_entries_render_under_their_topic(cat):
 ])
 def test_round_trip_of_odd_files(text):
     assert to_markdown(parse_markdown(text)) == text
+
+
+@pytest.mark.parametrize("line, authors, venue, year", [
+    ("Ada Lovelace, Alan Turing. *WASPAA 2019*", ["Ada Lovelace", "Alan Turing"], "WASPAA 2019", 2019),  # unknown venue
+    ("Ada Lovelace, Alan Turing. *Findings of EMNLP 2020*", ["Ada Lovelace", "Alan Turing"], "Findings of EMNLP 2020", 2020),
+    ("Lovelace, Ada and Turing, Alan. *ICCV 2015*", ["Lovelace", "Ada", "Turing", "Alan"], "ICCV 2015", 2015),
+    ("Grace Hopper*, Alan Turing", ["Grace Hopper", "Alan Turing"], None, None),
+])
+def test_authors_lines(line, authors, venue, year):
+    from wsskg.formats.markdown.fields import parse_authors_line
+
+    assert parse_authors_line(line) == (authors, venue, year)
+
+
+@pytest.mark.parametrize("line", ["B1, B2 sharing", "combine saliency and CAM, use harmonic mean", "**Motivation**: x"])
+def test_notes_are_not_authors(line):
+    from wsskg.formats.markdown.fields import parse_authors_line
+
+    assert parse_authors_line(line) is None

@@ -508,11 +508,16 @@ def _finish(f: Fields, original: str) -> Fields:
 _AUTHORS_VENUE = re.compile(rf"[*_`]*\s*(?P<v>{VENUE_CORE})\s*[*_`]*\s*\.?\s*$")
 
 
+#: A venue the table does not know, set in emphasis with a year at the end of an authors line
+#: (``*TKDE 2021*``, ``*NAACL 2019 Best Long Paper*``).
+_EMPHASIS_VENUE = re.compile(r"(?<![*_\w])[*_]{1,2}(?P<v>[A-Za-z][^*_]{0,40}?\b(?:19|20)\d\d\b[^*_]{0,30}?)[*_]{1,2}\s*\.?\s*$")
+
+
 def parse_authors_line(text: str) -> tuple[list[str], str | None, int | None] | None:
     """``Author 1, Author 2 and Author 3. *CVPR 2019*`` -> (authors, venue, year); None when the
     line does not look like an author list (names separated by commas, ``;`` or ``and``)."""
     s = text.strip()
-    vm = _AUTHORS_VENUE.search(s, max(0, len(s) - _TAIL))
+    vm = _EMPHASIS_VENUE.search(s, max(0, len(s) - _TAIL)) or _AUTHORS_VENUE.search(s, max(0, len(s) - _TAIL))
     venue = vm.group("v").strip() if vm else None
     body = s[: vm.start()] if vm else s
     body = strip_markup(body).strip(" .,;")
