@@ -1651,8 +1651,18 @@ def discover(idx: CatalogIndex, direction: str = "cited", topic: str | None = No
         rows.sort(key=lambda r: (-r[0], -(r[4] or 0), r[3] or 9999, r[1]))
     else:
         rows.sort(key=lambda r: (-r[0], -(r[3] or 0), -(r[4] or 0), r[1]))
+    # never a work the catalog holds (under another id, a short name, or unmatched): the same
+    # test as recommend.discover, over the entries' rows, asked only until the list is full
+    held = rec.HeldWorks(idx.entries()) if hasattr(rec, "HeldWorks") else None
+    kept = []
+    for row in rows:
+        if held is not None and held.holds(row[1], row[2]):
+            continue
+        kept.append(row)
+        if len(kept) >= limit:
+            break
     out = []
-    for count, sid, m, year, cc in rows[:limit]:
+    for count, sid, m, year, cc in kept:
         members = [(pos, eid, st, tps) for pos, eid, st, tps in c.execute(
             f"SELECT DISTINCT e.pos, e.id, e.status, json_extract(e.data, '$.topics') FROM refs r "
             f"JOIN entries e ON e.id = r.id WHERE r.s2 = ? AND r.dir = ?{where}", [sid, d, *params])]
