@@ -29,8 +29,8 @@ malformed files, and the user's own files (outputs, symlinks, comments, permissi
 Each row names the test that proves it; the numbers are what that test measured. Exit code 2 means
 a catalog, sidecar, input or output problem; every error is one line on stderr.
 
-Not covered here: a pickle planted in the cache dir (the derived index is unpickled); issue 13
-replaces the pickled index. Regenerate with `python -m benchmarks.robustness` (runs the tests below; writes only if all pass).
+A file planted in the cache dir cannot run code: since issue 13 the derived index is SQLite, not
+pickle (`tests/test_index.py`). Regenerate with `python -m benchmarks.robustness` (runs the tests below; writes only if all pass).
 """
 
 

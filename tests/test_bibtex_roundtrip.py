@@ -366,6 +366,7 @@ def test_odd_years_dates_and_venues_are_kept(corpus):
     assert e["no_title"].title == "" and e["no_title"].id == "no_title"
 
 
+@pytest.mark.slow
 def test_ten_thousand_entries_import_within_three_seconds_of_cpu():
     """The issue's budget: a 10,000-entry library in <= 3 s. Measured as CPU time of the parse
     (other processes on a shared machine do not count), on the Zotero fixture replicated."""
@@ -412,7 +413,7 @@ _RAW = st.lists(st.sampled_from(list("abcXY z019{}\\&%$#_~^'`\",.:;/-@=()\n") + 
                 max_size=30).map("".join)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(st.lists(st.tuples(st.sampled_from(["urldate", "annote", "school", "chapter", "howpublished", "shorttitle",
                                            "pages", "volume", "file", "type", "Custom-Field"]), _RAW),
                 min_size=1, max_size=5, unique_by=lambda t: t[0].lower()))
@@ -439,4 +440,9 @@ def _balanced(v: str) -> bool:
         depth += {"{": 1, "}": -1}.get(ch, 0)
         if depth < 0:
             return False
-    return depth == 0 and not v.endswith("\\")
+    # (``\{`` is a brace to BibTeX and to wsskg, an escape to bibtexparser, the reference reader
+    # here: such values are left out rather than judged by a reader that disagrees with BibTeX)
+    # (a line starting an entry, ``@misc{``, ends a value on purpose: see _NEXT_ENTRY_RE; and any
+    # line starting with ``@`` ends one for bibtexparser)
+    return depth == 0 and not v.endswith("\\") and "\\{" not in v and "\\}" not in v \
+        and not re.search(r"\n[ \t]*@", v)

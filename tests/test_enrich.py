@@ -131,6 +131,7 @@ def test_request_budget_and_zero_requests_on_the_second_run(fake, catalog):
     assert fake.count() > 0 and sorted(third.enriched) == sorted(report.enriched)
 
 
+@pytest.mark.slow
 def test_bulk_ids_use_batches(fake, tmp_path):
     fake.papers = synthetic_corpus(620)
     entries = [Entry(id=f"p{i}", title=p.title, links=ax(p.arxiv_id)) for i, p in enumerate(fake.papers)]
@@ -211,6 +212,7 @@ def test_rate_limited_service_is_not_asked_again_in_the_run(fake, catalog, monke
     assert any("rate limited earlier" in r for _, r in report.failed)
 
 
+@pytest.mark.slow
 def test_kill_mid_run_then_resume(tmp_path, monkeypatch):
     corpus = synthetic_corpus(400)
     entries = [Entry(id=f"p{i}", title=p.title, links=ax(p.arxiv_id)) for i, p in enumerate(corpus)]
@@ -250,6 +252,7 @@ def test_kill_mid_run_then_resume(tmp_path, monkeypatch):
         assert all(x.match for x in load_catalog(path).entries)
 
 
+@pytest.mark.slow
 def test_fetch_citations_fills_cited_by_and_external(fake, catalog):
     enrich(catalog)
     fake.clear_log()
@@ -313,6 +316,7 @@ def test_export_rendering_is_unchanged_by_enrichment_except_added_lines(fake, ca
     assert all(any(line == a for a in it) for line in before)
 
 
+@pytest.mark.slow
 def test_benchmark_tiny_mode_respects_the_budget(tmp_path):
     env = dict(os.environ, PYTHONPATH=str(REPO), WSSKG_CACHE_DIR=str(tmp_path / "cache"))
     res = subprocess.run([sys.executable, str(REPO / "benchmarks" / "enrich_bench.py"), "--tiny"],

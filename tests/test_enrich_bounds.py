@@ -49,6 +49,7 @@ def refused_env() -> dict:
             "WSSKG_ARXIV_DELAY": "0", "WSSKG_S2_DELAY": "0"}
 
 
+@pytest.mark.slow
 def test_trickling_server_is_cut_at_the_whole_request_deadline(tmp_path, monkeypatch):
     """Deadline: 12 s (a per-read timeout would keep each request alive for minutes)."""
     path = make_catalog(tmp_path / "catalog.yaml", entries())
@@ -65,6 +66,7 @@ def test_trickling_server_is_cut_at_the_whole_request_deadline(tmp_path, monkeyp
     assert path.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_black_hole_is_bounded_by_the_breaker(tmp_path, monkeypatch):
     """Deadline: 12 s for 9 entries (without the breaker: 2 attempts x 1 s for each lookup)."""
     path = make_catalog(tmp_path / "catalog.yaml", entries(titles=20))
@@ -140,6 +142,7 @@ def test_oversized_response_is_capped(tmp_path, declared):
     assert path.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_key_echoed_by_a_403_is_never_printed_or_stored(tmp_path):
     """Deadline: 20 s; the key appears in no output, no file of the catalog dir or the cache."""
     path = make_catalog(tmp_path / "lib" / "catalog.yaml", entries(titles=3, ids=3))

@@ -101,12 +101,15 @@ def test_wrong_link_and_short_name_lookups_end_to_end(fake, tmp_path):
     assert e["ficklenet"].wrong_link["arxiv_id"] == "1811.10842" and e["ficklenet"].links[0].url.endswith("1811.10842")
     assert e["dsrg-wrong"].s2_id == pid(15) and e["dsrg-wrong"].arxiv_id is None
     assert "neither names nor abbreviates" in e["dsrg-wrong"].wrong_link["reason"]
-    assert e["dsrg-code"].s2_id == pid(15) and not e["dsrg-code"].wrong_link
+    # the code-linked DSRG row is found by its name too: one work with the row above, merged into it
+    assert "dsrg-code" not in e and "dsrg-code" in e["dsrg-wrong"].aliases
+    assert any(ln.url == "https://github.com/speedinghzl/DSRG" for ln in e["dsrg-wrong"].links)
+    assert [ids for ids, _ in report.same_works] == [["dsrg-wrong", "dsrg-code"]]
     assert e["coseg"].s2_id == pid(16) and e["coseg"].match["score"] >= 95
     assert e["stc"].s2_id == pid(7)
     for x in e.values():  # title matches came with their references in this one run
         assert x.match and not x.match.get("partial"), x.id
-    assert set(e["ficklenet"].references) == {pid(1), pid(2)} and e["dsrg-code"].references == [pid(1)]
+    assert set(e["ficklenet"].references) == {pid(1), pid(2)} and e["dsrg-wrong"].references == [pid(1)]
     assert sorted(i for i, _, _ in report.wrong_links) == ["dsrg-wrong", "ficklenet"]
     assert not report.unmatched and not report.failed
     # the floor: one id_list, one S2 batch for all (wrong arXiv links are re-asked by name
@@ -114,15 +117,57 @@ def test_wrong_link_and_short_name_lookups_end_to_end(fake, tmp_path):
     assert fake.count("arxiv", "id_list") == 1 and fake.count("s2", "batch") == 1
 
 
-def test_same_work_needs_a_shared_id_and_agreeing_titles():
-    from wsskg.enrich.matching import same_work, same_work_groups
+def test_same_work_needs_a_shared_id_and_the_identity_test():
+    from wsskg.enrich.matching import same_work_pairs
 
-    gain = Entry(id="gain", title="GAIN", s2_id="x" * 40, canonical_title="Tell Me Where to Look: Guided Attention Inference Network")
+    gain = Entry(id="gain", title="GAIN", venue="CVPR", year=2018, s2_id="x" * 40)
     long = Entry(id="tell", title="Tell me where to look: Guided Attention Inference Network", s2_id="x" * 40)
     other = Entry(id="other", title="A Completely Different Long Title Here", s2_id="x" * 40)
     web = Entry(id="wegseg", title="WegSeg", arxiv_id="1803.09859")
     webseg = Entry(id="webseg", title="WebSeg: Learning Semantic Segmentation from Web Searches", arxiv_id="1803.09859")
-    assert same_work(gain, long) and same_work(web, webseg)
-    assert same_work(long, other) is None  # one id, two different titles: a wrong link, not one work
-    assert same_work(gain, Entry(id="n", title="GAIN", s2_id="y" * 40)) is None  # no shared id
-    assert [g for g, _ in same_work_groups([gain, long, other, web, webseg])] == [["gain", "tell"], ["wegseg", "webseg"]]
+    lone = Entry(id="lone", title="GAIN", s2_id="y" * 40)  # the same name, no shared id
+    pairs = [(a.id, b.id) for a, b, _ in same_work_pairs([gain, long, other, web, webseg, lone])]
+    # one id, two different full titles is a wrong link, not one work
+    assert pairs == [("gain", "tell"), ("wegseg", "webseg")]
+
+
+def _merge_catalog(tmp_path, decisions=()):
+    entries = [
+        Entry(id="dsrg-2018", title="DSRG", venue="CVPR2018", year=2018,
+              links=[Link("https://github.com/speedinghzl/DSRG", kind="code")]),
+        Entry(id="deep-seeded", title="Weakly-Supervised Semantic Segmentation Network with Deep Seeded Region Growing"),
+        Entry(id="ficklenet", title="FickleNet", venue="CVPR", year=2019, links=[Link("https://arxiv.org/abs/1811.10842")]),
+        Entry(id="cian", title="CIAN", venue="AAAI", year=2019, links=[Link("https://arxiv.org/abs/1811.10842")]),
+    ]
+    path = make_catalog(tmp_path / "catalog.yaml", entries)
+    if decisions:
+        from wsskg.store import load_catalog as load, save_catalog
+
+        cat = load(path)
+        cat.decisions = list(decisions)
+        save_catalog(path, cat)
+    return path
+
+
+def test_entries_enrichment_shows_to_be_one_work_are_merged(fake, tmp_path):
+    path = _merge_catalog(tmp_path)
+    report = enrich(path)
+    cat = load_catalog(path)
+    ids = [e.id for e in cat.entries]
+    assert "dsrg-2018" not in ids and "deep-seeded" in ids  # the full title is kept
+    kept = cat.get("deep-seeded")
+    assert "dsrg-2018" in kept.aliases and kept.s2_id == pid(15)
+    assert any("github.com/speedinghzl/DSRG" in ln.url for ln in kept.links)  # nothing of the row is lost
+    assert {"same": ["deep-seeded", "dsrg-2018"]} in cat.decisions or any("same" in d for d in cat.decisions)
+    assert report.same_works == [(["deep-seeded", "dsrg-2018"], report.same_works[0][1])]
+    assert "same Semantic Scholar id" in report.same_works[0][1]
+    # FickleNet's wrong link to CIAN's id never makes them one work
+    assert "ficklenet" in ids and "cian" in ids and cat.get("ficklenet").arxiv_id == "1902.10421"
+
+
+def test_a_not_same_decision_keeps_them_apart(fake, tmp_path):
+    path = _merge_catalog(tmp_path, decisions=[{"not_same": ["dsrg-2018", "deep-seeded"]}])
+    report = enrich(path)
+    ids = [e.id for e in load_catalog(path).entries]
+    assert "dsrg-2018" in ids and "deep-seeded" in ids and not report.same_works
+    assert report.not_merged and "not-same" in report.not_merged[0][1]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import shutil
 
+import pytest
 from fakeapi import FakeAPI, shipped_corpus
 
 from conftest import REPO
@@ -20,6 +21,7 @@ from wsskg.sources.s2 import REFERENCES_CHUNK
 from wsskg.store import load_catalog
 
 
+@pytest.mark.slow
 def test_shipped_list_enriches_with_no_wrong_paper(tmp_path, monkeypatch):
     path = tmp_path / "catalog.yaml"
     shutil.copy(REPO / "catalog.yaml", path)

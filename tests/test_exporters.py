@@ -65,18 +65,31 @@ def test_selection_is_shared_topic_and_tag(seed):
     assert md.startswith("#### affinity")
 
 
-def test_bibtex_and_csl_name_the_work_not_the_label(seed):
-    """A results-table row or a repo name is not the work's title when the list says more:
+def test_bibtex_and_csl_name_the_work_not_the_label():
+    """A results-table row or a repo name is not the work's title when the catalog says more:
     the title of another entry for the same work, or a comment that is the title."""
     import bibtexparser
 
-    bib = bibtexparser.parse_string(exporters.export(seed, "bibtex"))
+    from wsskg.catalog import Catalog, Entry, Link, Result, Topic
+
+    rows = [
+        Entry(id="gain-2018", title="GAIN", venue="CVPR2018", year=2018, arxiv_id="1802.10171", topics=["T"],
+              results=[Result(table="T", values={"val": "55.3"})]),
+        Entry(id="psa-2018", title="psa", venue="CVPR2018", year=2018, topics=["T"],
+              links=[Link(url="https://github.com/jiwoon-ahn/psa", kind="code")],
+              comment="Learning Pixel-level Semantic Affinity with Image-level Supervision for Weakly Supervised Semantic Segmentation"),
+        Entry(id="dsrg-2018", title="DSRG", venue="CVPR2018", year=2018, topics=["T"], comment="Caffe, CAM and DRFI provided"),
+        Entry(id="gain-full", title="Tell me where to look: Guided Attention Inference Network", year=2018,
+              arxiv_id="1802.10171", topics=["U"]),
+    ]
+    cat = Catalog(topics=[Topic(path="T", name="T"), Topic(path="U", name="U")], entries=rows)
+    bib = bibtexparser.parse_string(exporters.export(cat, "bibtex"))
     titles = {e.key: e.fields_dict["title"].value for e in bib.entries}
     assert titles["psa-2018"].startswith("Learning Pixel-level Semantic Affinity")
-    assert titles["gain-2018"].startswith("Tell me where to look")  # another row, same arXiv id
+    assert titles["gain-2018"].startswith("Tell me where to look")  # another entry, same arXiv id
     assert titles["dsrg-2018"] == "{DSRG}"  # nothing better known: the label
-    # the same on a filtered export, where the other row is not selected
-    some = bibtexparser.parse_string(exporters.export(seed, "bibtex", topic="PASCAL VOC2012"))
+    # the same on a filtered export, where the other entry is not selected
+    some = bibtexparser.parse_string(exporters.export(cat, "bibtex", topic="T"))
     assert {e.key: e.fields_dict["title"].value for e in some.entries}["gain-2018"].startswith("Tell me")
-    items = {i["id"]: i for i in json.loads(exporters.export(seed, "csl-json"))}
+    items = {i["id"]: i for i in json.loads(exporters.export(cat, "csl-json"))}
     assert items["psa-2018"]["title"].startswith("Learning Pixel-level")

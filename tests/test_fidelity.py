@@ -349,19 +349,19 @@ def test_a_missing_lists_folder_is_a_clear_error(tmp_path, capsys, monkeypatch):
 
 FLOORS = {
     "Pilhyeon--Awesome-Weakly-Supervised-Temporal-Action-Localization.md":
-        dict(dirty=64, no_year=None, unmapped=70, same=0, different=5, untitled=None, cut=None, navigation=None, short=None, identical=False),
+        dict(dirty=0, no_year=0, unmapped=0, same=15, different=5, untitled=0, cut=0, navigation=0, short=1, identical=True),
     "WeakSupervisedSegmentationList.md":
-        dict(dirty=0, no_year=None, unmapped=57, same=0, different=0, untitled=None, cut=None, navigation=None, short=None, identical=False),
+        dict(dirty=0, no_year=0, unmapped=0, same=0, different=0, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "YimingCuiCuiCui--awesome-weakly-supervised-segmentation.md":
-        dict(dirty=80, no_year=None, unmapped=90, same=0, different=5, untitled=None, cut=None, navigation=None, short=None, identical=False),
+        dict(dirty=3, no_year=0, unmapped=0, same=4, different=5, untitled=0, cut=13, navigation=0, short=0, identical=True),
     "awesome-semantic-segmentation.md":
-        dict(dirty=1, no_year=None, unmapped=214, same=0, different=0, untitled=None, cut=None, navigation=None, short=None, identical=False),
+        dict(dirty=0, no_year=0, unmapped=0, same=0, different=0, untitled=95, cut=0, navigation=0, short=0, identical=True),
     "jason718--awesome-self-supervised-learning.md":
-        dict(dirty=4, no_year=None, unmapped=300, same=0, different=5, untitled=None, cut=None, navigation=None, short=None, identical=False),
+        dict(dirty=1, no_year=14, unmapped=0, same=2, different=5, untitled=0, cut=15, navigation=0, short=0, identical=True),
     "jianzongwu--Awesome-Open-Vocabulary.md":
-        dict(dirty=68, no_year=None, unmapped=74, same=0, different=5, untitled=None, cut=None, navigation=None, short=None, identical=False),
+        dict(dirty=0, no_year=0, unmapped=0, same=1, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
 }
-SHIPPED_FLOOR = dict(dirty=1, no_year=None, unmapped=122, same=0, different=1, untitled=None, cut=None, navigation=None, short=None, identical=False)
+SHIPPED_FLOOR = dict(dirty=0, no_year=0, unmapped=0, same=13, different=1, untitled=0, cut=0, navigation=0, short=0, identical=True)
 
 _measured: dict[Path, object] = {}
 

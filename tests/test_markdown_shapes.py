@@ -30,6 +30,8 @@ def _by_title(cat, title):
     ("Gentle Badgers Dig Deep Features", None, "ECCV", None),  # [[VENUE](url)] Title. [[code]] tags emoji
     ("Silent Video Object Segmentation with Sleepy Cats", "SVOS", None, None),  # tags and links first
     ("Purple Lynx: Cross-modal Consensus for Weak Labels", "PLX", "AAAI'20", 2020),  # N. <span>[ABBR]</span> | ...
+    ("Moths Attend to Lamps: Light-guided Attention", "MOTH", "CVPR 16", 2016),  # N. <span>[ABBR]</span> [T](u), `V`.
+    ("Patient Snails Outrun Transformers", None, "arxiv 25.10", 2025),  # arXiv yy.mm
     ("Dancing Robots Perceive Rhythm in Videos", None, "CVPR 2025", 2025),  # venue from ### CVPR 2025
     ("Elastic Kangaroos Jump Over Occlusions", None, "NeurIPS 2019", 2019),  # record + authors bullet
     ("Humble Hedgehogs Handle Hard Negatives", None, "CVPR'19", 2019),  # heading paper
@@ -64,7 +66,7 @@ def test_heading_paper_keeps_links_line_and_notes(cat):
 
 def test_one_work_one_entry_with_every_mention(cat):
     owls = _by_title(cat, "Quiet Owls Learn Night Vision")
-    assert [(m.form, m.line) for m in owls.mentions] == [("checkbox", 12), ("bullet", 15), ("row", 50), ("code", 55)]
+    assert [(m.form, m.line) for m in owls.mentions] == [("checkbox", 12), ("bullet", 15), ("row", 52), ("code", 57)]
     assert owls.short_name == "QOL" and owls.status == "read"
     assert all(m.evidence for m in owls.mentions[1:])
     lynx = _by_title(cat, "Purple Lynx: Cross-modal Consensus for Weak Labels")  # [PLX](#7001) -> span id 7001

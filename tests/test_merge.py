@@ -153,3 +153,13 @@ def test_a_wrong_shared_arxiv_id_does_not_merge_into_the_wrong_paper():
     assert [o.action for o in report.outcomes] == ["merged", "added"]
     assert base.get("ficklenet-2019").doi == "10.1109/CVPR.2019.00541"
     assert base.get("cian-2019").doi is None
+
+
+def test_a_not_same_decision_keeps_a_title_match_apart():
+    """``wsskg split``/``not-same`` decisions in base outlive ``import --merge``."""
+    base = Catalog(entries=[Entry(id="x", title="A Paper About Segmentation", year=2019)],
+                   decisions=[{"not_same": ["x", "y"]}])
+    incoming = Catalog(entries=[Entry(id="y", title="A paper about segmentation", year=2019),
+                                Entry(id="z", title="A paper about segmentation", year=2019)])
+    report = merge_into(base, incoming)
+    assert report.added == ["y"] and report.skipped == [("x", "A paper about segmentation")]

@@ -426,7 +426,9 @@ def test_stale_index_is_never_used(seed_catalog_file):
     observe("derived index", "hand edit of catalog.yaml keeping its size and mtime, after the index was built",
             "the next command shows the edit (the index is keyed by the content hash)")
     cache = Path(os.environ["WSSKG_CACHE_DIR"]) / "index"
-    for f in cache.glob("*.sqlite"):
+    planted = list(cache.glob("*.sqlite"))
+    assert planted, "the index was not built where this test looks for it"
+    for f in planted:
         f.write_bytes(b"garbage")
     code, out, err, _, _ = wsskg("show", first.id, "--json", "-c", path)
     assert code == 0 and first.title[::-1] in out

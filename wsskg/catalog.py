@@ -431,16 +431,18 @@ def link_kind(url: str) -> str:
     path = u.split("?", 1)[0].split("#", 1)[0]
     if path.endswith(".pdf") or "arxiv.org/pdf/" in u or "/ftp/arxiv/papers/" in u:
         return "pdf"
-    if any(
-        h in host
-        for h in (
-            "arxiv.org", "doi.org", "semanticscholar.org", "ieeexplore", "sciencedirect", "dl.acm.org",
-            "openaccess.thecvf.com", "springer", "openreview.net", "aaai.org", "papers.nips.cc",
-            "proceedings.mlr.press", "aclweb.org", "aclanthology",
-        )
-    ):
+    if any(h in host for h in PAPER_HOSTS):
         return "paper"
     return "web"
+
+
+#: Hosts whose pages are papers (abstract pages, proceedings): ``link_kind`` says ``paper``.
+PAPER_HOSTS = (
+    "arxiv.org", "doi.org", "semanticscholar.org", "ieeexplore", "sciencedirect", "dl.acm.org",
+    "openaccess.thecvf.com", "thecvf.com", "springer", "openreview.net", "aaai.org", "papers.nips.cc",
+    "proceedings.neurips.cc", "proceedings.mlr.press", "aclweb.org", "aclanthology", "ecva.net", "bmva.org",
+    "ijcai.org",
+)
 
 
 # -- validation and the dict form ------------------------------------------------------------

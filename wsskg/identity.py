@@ -27,6 +27,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Iterable
 
+from wsskg.catalog import arxiv_id_from_url, link_kind
 from wsskg.text import STOP_WORDS, normalize_title
 from wsskg.venues import venue_name, year_of
 
@@ -38,15 +39,6 @@ NAME_SAME = 80
 PREFIX_WORDS = 5
 #: A title with fewer significant words than this is a name, not a full title.
 FULL_TITLE_WORDS = 3
-
-_ARXIV_URL_RE = re.compile(r"arxiv\.org/(?:abs|pdf|ftp/arxiv/papers/\d{4})/(\d{4}\.\d{4,5}|[a-z][a-z.\-]+/\d{7})", re.I)
-_PAPER_HOSTS = (
-    "arxiv.org", "doi.org", "semanticscholar.org", "ieeexplore", "sciencedirect", "dl.acm.org",
-    "openaccess.thecvf.com", "thecvf.com", "springer", "openreview.net", "aaai.org", "papers.nips.cc",
-    "proceedings.neurips.cc", "proceedings.mlr.press", "aclweb.org", "aclanthology", "ecva.net",
-    "bmva.org", "ijcai.org", "nature.com", "wiley.com", "mdpi.com",
-)
-
 
 @dataclass(frozen=True)
 class Evidence:
@@ -159,9 +151,9 @@ def name_fits_title(short: str | None, title: str | None, strict: bool = False) 
 
 def url_key(url: str) -> str:
     """A URL folded for comparison: arXiv links by id, else host (no ``www.``) + path, no slash."""
-    m = _ARXIV_URL_RE.search(url or "")
-    if m:
-        return "arxiv:" + m.group(1).lower().removesuffix(".pdf")
+    ax = arxiv_id_from_url(url or "")
+    if ax:
+        return "arxiv:" + ax.lower()
     u = (url or "").strip()
     if "://" in u:
         _, rest = u.split("://", 1)
@@ -171,14 +163,11 @@ def url_key(url: str) -> str:
 
 
 def _is_paper_url(url: str) -> bool:
-    u = url.lower()
-    host = re.sub(r"^[a-z]+://", "", u).split("/", 1)[0]
-    return u.split("?")[0].endswith(".pdf") or any(h in host for h in _PAPER_HOSTS)
+    return link_kind(url) in ("paper", "pdf")
 
 
 def _is_code_url(url: str) -> bool:
-    host = re.sub(r"^[a-z]+://", "", url.lower()).split("/", 1)[0].removeprefix("www.")
-    return host in ("github.com", "gitlab.com", "bitbucket.org")
+    return link_kind(url) == "code"
 
 
 def paper_keys(x: Any) -> set[str]:

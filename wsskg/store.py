@@ -114,7 +114,9 @@ def _holder(path: Path) -> str:
     if not owner or not isinstance(owner.get("pid"), int):
         return "another process"
     pid = owner["pid"]
-    bits = [str(owner.get("command") or "")[:60], f"since {owner.get('since', '?')}", _process_state(pid)]
+    # the holder's command line is another process's argv: no terminal controls from it
+    command = re.sub(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]", "?", str(owner.get("command") or ""))
+    bits = [command[:60], f"since {str(owner.get('since', '?'))[:8]}", _process_state(pid)]
     return f"pid {pid} (" + ", ".join(b for b in bits if b) + ")"
 
 

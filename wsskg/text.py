@@ -6,6 +6,7 @@ case, and for :func:`normalize_title`, the fold under which two titles are "the 
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import unicodedata
@@ -24,7 +25,13 @@ SMALL_WORDS = STOP_WORDS | {"be", "do", "does", "it", "not", "what", "when", "wh
 def normalize_title(title: str | None) -> str:
     """Fold a title for duplicate detection: case, accents, punctuation, ``**bold**``, a
     trailing venue (``, CVPR2018``) and runs of spaces do not matter."""
-    t = title or ""
+    return _normalize(title or "")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _normalize(title: str) -> str:
+    """:func:`normalize_title`, cached: the identity pass folds the same titles many times."""
+    t = title
     if not t.isascii():
         t = unicodedata.normalize("NFKD", t)
         t = "".join(ch for ch in t if not unicodedata.combining(ch))

@@ -10,15 +10,21 @@ from __future__ import annotations
 
 import re
 
-#: Conference and journal abbreviations lists use, longest first where one prefixes another.
-VENUES = (
-    "NeurIPS", "NIPS", "CVPRW", "CVPR", "ICCVW", "ICCV", "ECCVW", "ECCV", "BMVC", "ICML", "ICLR", "AAAI",
-    "IJCAI", "WACV", "KDD", "T-PAMI", "TPAMI", "PAMI", "TIP", "IJCV", "TMI", "ACCV", "MICCAI", "ISVC",
-    "SIGGRAPH", "TOG", "ICIP", "ICASSP", "ACMMM", "ACM MM", "ACM-MM", "MM", "TNNLS", "TCSVT", "CVIU",
-    "ACL", "EMNLP", "NAACL", "COLING", "ICME", "TMM", "TMLR", "JMLR", "TGRS", "IROS", "ICRA", "CoRL",
-    "3DV", "ICPR", "EMMCVPR", "JURSE", "ISBI", "MIDL", "IEEE Access", "Neurocomputing", "PR", "arXiv",
-    "preprint", "CoRR",
+#: Conference abbreviations (BibTeX export writes ``@inproceedings`` for them).
+CONFERENCES = (
+    "CVPR", "ICCV", "ECCV", "NIPS", "NeurIPS", "BMVC", "ICML", "ICLR", "AAAI", "IJCAI", "WACV", "KDD", "ACCV",
+    "MICCAI", "ACL", "EMNLP", "NAACL", "COLING", "SIGGRAPH", "SIGIR", "ICASSP", "ICIP", "ICPR", "ICRA", "IROS",
+    "CoRL", "UAI", "AISTATS", "COLT", "ACM MM", "3DV", "WWW", "CIKM", "WSDM", "ICDM", "SDM", "ICME", "ISBI",
+    "MIDL", "EMMCVPR", "JURSE", "ISVC",
 )
+#: Journal abbreviations (``@article``).
+JOURNALS = ("TPAMI", "PAMI", "T-PAMI", "TIP", "IJCV", "TMM", "TNNLS", "TCSVT", "TOG", "TVCG", "CVIU", "JMLR",
+            "TMLR", "TGRS", "TMI", "MedIA", "PR")
+#: Other names lists give a venue: workshops, spellings, preprint servers.
+OTHER_VENUES = ("CVPRW", "ICCVW", "ECCVW", "ACMMM", "ACM-MM", "MM", "IEEE Access", "Neurocomputing", "arXiv",
+                "preprint", "CoRR")
+#: Every venue name the importer recognises, longest first.
+VENUES = tuple(sorted(dict.fromkeys(CONFERENCES + JOURNALS + OTHER_VENUES), key=len, reverse=True))
 _NAMES = "|".join(re.escape(v).replace(r"\ ", r"[ \t]?") for v in VENUES)
 #: A venue word (case-insensitive for arXiv/preprint, exact case otherwise: ``PR``/``MM`` are
 #: words only in capitals).
@@ -35,6 +41,12 @@ VENUE_RE = re.compile(rf"(?<![\w-])(?P<venue>{VENUE_CORE})")
 YEAR_RE = re.compile(r"(?<![\w.])[(\[]?(?P<year>(?:19|20)\d\d)[)\]]?(?![\w.])")
 #: Year bounds accepted from list text (later years are typos or version numbers).
 MIN_YEAR, MAX_YEAR = 1950, 2035
+
+
+def venue_words_re(names: tuple[str, ...]) -> str:
+    """A regex alternation of venue names as whole words (``ACM MM`` also as ``ACMMM``)."""
+    alts = sorted((re.escape(n).replace(r"\ ", r"\s?") for n in names), key=len, reverse=True)
+    return r"(?<![A-Za-z])(?:" + "|".join(alts) + r")(?![A-Za-z])"
 
 
 def year_of(venue: str | None) -> int | None:

@@ -99,8 +99,10 @@ def register(app: typer.Typer) -> None:
                 err(f"failed: {eid}: {why}")
             if report.offline_missing:
                 err(f"offline, not in the cache: {', '.join(report.offline_missing)}")
-            for ids, why in report.same_works:
-                err(f"same work: {' = '.join(ids)} ({why})")
+            for (kept, merged), why in report.same_works:
+                err(f"merged: {merged} into {kept} (one work: {why})")
+            for ids, why in report.not_merged:
+                err(f"not merged: {' / '.join(ids)} ({why})")
             for text in report.notices:
                 err(f"note: {text}")
             echo(report.summary())

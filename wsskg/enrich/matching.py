@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from wsskg.catalog import _STOP as STOP_WORDS  # one home for the stop words
+from wsskg.text import STOP_WORDS  # one home for the stop words
 from wsskg.catalog import Entry, arxiv_id_from_url, normalize_title, strip_arxiv_version
 
 TITLE_THRESHOLD = 90.0  # rapidfuzz ratio of normalised titles
@@ -260,24 +260,11 @@ def short_name(entry: Entry) -> str | None:
 
 def abbreviates(name: str, title: str) -> bool:
     """Whether ``name`` is made of the starts of consecutive title words, stop words
-    skippable: DSRG = Deep Seeded Region Growing, SeeNet = SElf-Erasing NETwork."""
-    target = re.sub(r"[^a-z0-9]", "", name.lower())
-    words = normalize_title(title).split()
-    if len(target) < 3 or not words:
-        return False
+    skippable: DSRG = Deep Seeded Region Growing, SeeNet = SElf-Erasing NETwork (the
+    importer's rule, :func:`wsskg.identity.initials_fit`)."""
+    from wsskg.identity import initials_fit
 
-    def fits(i: int, k: int) -> bool:  # target[k:] from word i on
-        if k == len(target):
-            return True
-        if i >= len(words):
-            return False
-        w = words[i]
-        for n in range(min(len(w), len(target) - k), 0, -1):
-            if w[:n] == target[k:k + n] and fits(i + 1, k + n):
-                return True
-        return k > 0 and w in STOP_WORDS and fits(i + 1, k)
-
-    return any(fits(i, 0) for i in range(len(words)))
+    return initials_fit(name, title)
 
 
 def names_paper(name: str, rec: dict) -> bool:
@@ -297,11 +284,10 @@ def names_paper(name: str, rec: dict) -> bool:
 
 def _head_is_typo_of(name: str, title: str) -> bool:
     """The title's "Name:" prefix is ``name`` up to a typo ("WebSeg: ..." for "WegSeg")."""
-    from rapidfuzz import fuzz
+    from wsskg.identity import lead_name, names_agree
 
-    m = re.match(r"^\s*([^:]{1,40}):", title or "")
-    head = normalize_title(m.group(1)) if m else ""
-    return bool(head) and len(head.split()) <= 2 and fuzz.ratio(head, normalize_title(name)) >= 80
+    lead = lead_name(title or "")
+    return bool(lead) and names_agree(name, lead)
 
 
 def choose_by_name(entry: Entry, name: str, candidates: list[dict]) -> Decision:
@@ -386,60 +372,59 @@ def s2_key(e: Entry, arxiv_id: str | None = None, doi: str | None = None) -> str
 
 # -- one work, several entries --------------------------------------------------------------------
 
-def same_work(a: Entry, b: Entry) -> str | None:
-    """Why two enriched entries are one work, or None: the same S2 id, arXiv id (never a wrong
-    link's) or DOI, and list titles that agree (similar titles, or a short name that the
-    other's title names or abbreviates). A shared id with disagreeing titles is left alone:
-    that is ``check``'s "shared id" finding, not a merge."""
-    from rapidfuzz import fuzz
+def described(e: Entry):
+    """``e`` as :func:`wsskg.identity.same_work` reads a description, with what enrichment
+    found: its arXiv id and DOI (never a wrong link's) and its S2 id as a Semantic Scholar
+    paper link, so two entries enriched to one record share a paper key."""
+    from types import SimpleNamespace
 
-    shared = None
+    from wsskg.catalog import Link
+
+    links = [ln for ln in e.links if not (getattr(e, "wrong_link", None) or {}).get("url") == ln.url]
+    if e.s2_id:
+        links.append(Link(url=f"https://www.semanticscholar.org/paper/{e.s2_id}", kind="paper"))
+    return SimpleNamespace(id=e.id, title=e.title, short_name=getattr(e, "short_name", None), venue=e.venue,
+                           year=e.year, links=links, arxiv_id=entry_arxiv_id(e), doi=entry_doi(e),
+                           anchors=(), refs=())
+
+
+def shared_ids(a: Entry, b: Entry) -> str | None:
+    """The enrichment id two entries share (S2 id, arXiv id, DOI), as words, or None."""
     if a.s2_id and a.s2_id == b.s2_id:
-        shared = f"same Semantic Scholar id {a.s2_id}"
-    elif entry_arxiv_id(a) and entry_arxiv_id(a) == entry_arxiv_id(b):
-        shared = f"same arXiv id {entry_arxiv_id(a)}"
-    elif entry_doi(a) and (entry_doi(a) or "").lower() == (entry_doi(b) or "").lower():
-        shared = f"same DOI {entry_doi(a)}"
-    if not shared:
-        return None
-    titles = {}
-    for e in (a, b):
-        titles[e.id] = [t for t in (e.title, e.canonical_title) if t]
-    for x, y in ((a, b), (b, a)):
-        name = short_name(x)
-        if name and any(names_paper(name, {"title": t}) or _head_is_typo_of(name, t) for t in titles[y.id]):
-            return shared
-    na, nb = normalize_title(a.title), normalize_title(b.title)
-    if na and nb and fuzz.ratio(na, nb) >= TITLE_THRESHOLD:
-        return shared
-    if short_name(a) is None and short_name(b) is None and len(na.split()) >= 3 and len(nb.split()) >= 3:
-        return None  # two different long titles on one id: a wrong link, not one work
+        return f"same Semantic Scholar id {a.s2_id}"
+    ax = entry_arxiv_id(a)
+    if ax and ax == entry_arxiv_id(b):
+        return f"same arXiv id {ax}"
+    doi = entry_doi(a)
+    if doi and doi.lower() == (entry_doi(b) or "").lower():
+        return f"same DOI {doi}"
     return None
 
 
-def same_work_groups(entries: list[Entry]) -> list[tuple[list[str], str]]:
-    """Groups of paper entries that are one work (see :func:`same_work`), in list order, with
-    the reason; entries a user marked ``not-same`` are the caller's to drop."""
-    papers = [e for e in entries if e.kind == "paper" and (e.s2_id or e.arxiv_id or e.doi)]
+def same_work_pairs(entries: list[Entry]) -> list[tuple[Entry, Entry, str]]:
+    """Pairs of paper entries that share an enrichment id and that the one "same work" test
+    (:func:`wsskg.identity.same_work`) accepts, in list order, with the evidence. A shared id
+    with disagreeing titles or names is no pair: that is a wrong link (``check`` reports it)."""
+    from wsskg.identity import same_work
+
+    papers = [e for e in entries if e.kind == "paper"]
     by_key: dict[str, list[Entry]] = {}
     for e in papers:
-        for key in {f"s2:{e.s2_id}" if e.s2_id else "", f"ax:{entry_arxiv_id(e) or ''}" if entry_arxiv_id(e) else ""} - {""}:
-            by_key.setdefault(key, []).append(e)
-    groups: list[tuple[list[str], str]] = []
-    seen: set[str] = set()
+        for key in (f"s2:{e.s2_id}" if e.s2_id else None, f"ax:{entry_arxiv_id(e)}" if entry_arxiv_id(e) else None,
+                    f"doi:{(entry_doi(e) or '').lower()}" if entry_doi(e) else None):
+            if key:
+                by_key.setdefault(key, []).append(e)
+    pairs: list[tuple[Entry, Entry, str]] = []
+    seen: set[tuple[str, str]] = set()
+    order = {id(e): i for i, e in enumerate(entries)}
     for members in by_key.values():
-        if len(members) < 2:
-            continue
-        first = members[0]
-        group = [first.id]
-        why = ""
-        for other in members[1:]:
-            reason = same_work(first, other)
-            if reason and other.id not in seen:
-                group.append(other.id)
-                why = reason
-        if len(group) > 1 and not (set(group) & seen):
-            seen |= set(group)
-            groups.append((group, why))
-    order = {e.id: i for i, e in enumerate(entries)}
-    return sorted(groups, key=lambda g: order[g[0][0]])
+        members = sorted({id(e): e for e in members}.values(), key=lambda e: order[id(e)])
+        for i, a in enumerate(members):
+            for b in members[i + 1:]:
+                if (a.id, b.id) in seen:
+                    continue
+                seen.add((a.id, b.id))
+                ev = same_work(described(a), described(b))
+                if ev:
+                    pairs.append((a, b, f"{shared_ids(a, b)}; {ev}"))
+    return sorted(pairs, key=lambda p: (order[id(p[0])], order[id(p[1])]))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from wsskg.catalog import Catalog, Entry, resolve
+from wsskg.catalog import Catalog, Entry, normalize_title, resolve
 from wsskg.enrich.matching import concept_like, entry_arxiv_id, entry_doi, s2_key, short_name, venue_key
 from wsskg.enrich.writer import sources_of
 from wsskg.errors import WsskgError
@@ -141,7 +141,8 @@ def make_work(e: Entry, use_s2: bool = True) -> tuple[Work | None, str | None]:
     if not (ax or doi or e.s2_id):
         w.title_only = True
         name = short_name(e)
-        if name and (e.year or venue_key(e.venue)):
+        full = len(normalize_title(e.title).split()) >= 3  # a real title beats a name
+        if name and not full and (e.year or venue_key(e.venue)):
             w.name = name
             return w, None
         why = concept_like(e)

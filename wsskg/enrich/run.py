@@ -53,7 +53,8 @@ class EnrichReport:
     seconds: float = 0.0
     notices: list[str] = field(default_factory=list)  # services given up on, the time limit, hints
     wrong_links: list[tuple[str, str, str]] = field(default_factory=list)  # (entry id, link, reason)
-    same_works: list[tuple[list[str], str]] = field(default_factory=list)  # entries that are one work
+    same_works: list[tuple[list[str], str]] = field(default_factory=list)  # [kept, merged] ids and why
+    not_merged: list[tuple[list[str], str]] = field(default_factory=list)  # one work by the ids, the user said not
 
     def notice(self, text: str) -> None:
         if text not in self.notices:
@@ -80,7 +81,8 @@ class EnrichReport:
             "seconds": round(self.seconds, 3),
             "notices": list(self.notices),
             "wrong_links": [{"id": i, "link": u, "reason": r} for i, u, r in self.wrong_links],
-            "same_works": [{"ids": ids, "reason": r} for ids, r in self.same_works],
+            "merged": [{"kept": ids[0], "merged": ids[1], "reason": r} for ids, r in self.same_works],
+            "not_merged": [{"ids": ids, "reason": r} for ids, r in self.not_merged],
         }
 
     def summary(self) -> str:
@@ -183,7 +185,7 @@ class EnrichRun:
         if self.report.stats.throttled.get("s2") and not self.settings.s2_api_key:
             self.report.notice(KEY_HINT.format(n=self.report.stats.throttled["s2"]))
         self.report_outcomes()
-        self.find_same_works()
+        self.merge_same_works()
         self.report.seconds = time.monotonic() - self.started
         return self.report
 
@@ -392,19 +394,36 @@ class EnrichRun:
                 w.unmatched = f"{w.wrong['reason']}; looked up {how} instead: {found}"
 
     # -- 6. one work, several entries --------------------------------------------------------------
-    def find_same_works(self) -> None:
-        """Entries that enrichment showed to be one work (same id, agreeing titles: the results
-        row "GAIN" and the reading-list row "Tell me where to look: ..."), among those this run
-        touched and the rest of the catalog."""
-        from wsskg.enrich.matching import same_work_groups
-        from wsskg.store import load_catalog
+    def merge_same_works(self) -> None:
+        """Entries that enrichment showed to be one work are merged: they share an S2 id, arXiv
+        id or DOI now, and the one "same work" test (:func:`wsskg.identity.same_work`: agreeing
+        titles or names, no conflicting year/venue) accepts them; the results row "DSRG" and
+        the row "... Deep Seeded Region Growing". The entry with the full title is kept, the
+        other's mentions, links and topics are folded into it and its id becomes an alias
+        (:func:`wsskg.identity_ops.merge_entries`, which records the decision). Pairs the user
+        marked ``not-same`` are left apart and reported."""
+        from wsskg.enrich.matching import same_work_pairs
+        from wsskg.store import editing, load_catalog
 
         touched = {w.entry_id for w in self.plan.works if w.arxiv or w.s2}
-        if not touched:
+        if not touched or self.offline:
             return
-        for ids, why in same_work_groups(load_catalog(self.path).entries):
-            if touched & set(ids):
-                self.report.same_works.append((ids, why))
+        if not any(a.id in touched or b.id in touched for a, b, _ in same_work_pairs(load_catalog(self.path).entries)):
+            return  # nothing to merge: the file is not rewritten
+        from wsskg.identity_ops import merge_entries
+
+        with editing(self.path) as cat:
+            gone: set[str] = set()
+            for a, b, why in same_work_pairs(cat.entries):
+                if a.id in gone or b.id in gone or not (a.id in touched or b.id in touched):
+                    continue
+                if _decided_apart(cat, a, b):
+                    self.report.not_merged.append(([a.id, b.id], f"{why}; but the catalog says not-same"))
+                    continue
+                keep, other = (b, a) if _is_name_only(a) and not _is_name_only(b) else (a, b)
+                merge_entries(cat, keep, other)
+                gone.add(other.id)
+                self.report.same_works.append(([keep.id, other.id], why))
 
     # -- 5. outcomes ------------------------------------------------------------------------------------
     def report_outcomes(self) -> None:
@@ -424,6 +443,26 @@ class EnrichRun:
                 report.unmatched.append((w.entry_id, w.unmatched))
             else:
                 report.unmatched.append((w.entry_id, "no source knows this id"))
+
+
+def _names_of(e) -> set[str]:
+    return {e.id, *getattr(e, "aliases", []), *(m.key for m in getattr(e, "mentions", []) if m.key)}
+
+
+def _decided_apart(catalog, a, b) -> bool:
+    """Whether the user recorded that ``a`` and ``b`` are different works (``not-same``)."""
+    na, nb = _names_of(a), _names_of(b)
+    for d in getattr(catalog, "decisions", []) or []:
+        pair = d.get("not_same") if isinstance(d, dict) else None
+        if pair and len(pair) == 2 and ((pair[0] in na and pair[1] in nb) or (pair[1] in na and pair[0] in nb)):
+            return True
+    return False
+
+
+def _is_name_only(e) -> bool:
+    from wsskg.enrich.matching import short_name
+
+    return short_name(e) is not None
 
 
 def enrich(path: Path, source: str = "all", topic: str | None = None, only: list[str] | None = None,

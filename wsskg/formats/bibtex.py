@@ -50,6 +50,7 @@ from wsskg.catalog import (
     unique_id,
 )
 from wsskg.errors import ImportFailed
+from wsskg.venues import CONFERENCES, JOURNALS, venue_words_re
 
 __all__ = ["parse_bibtex", "to_bibtex", "latex_to_text", "escape_latex", "entry_type"]
 
@@ -577,8 +578,9 @@ _BRACE_RE = re.compile(r"[{}]")
 _QUOTED_RE = re.compile(r"\\\"|[{}\"]")
 _NUMBER_RE = re.compile(r"\d+")
 _WORD_RE = re.compile(r"[^\s#,{}()\"=]+")
-#: The start of a line that begins a new entry: an unbalanced value never runs past it.
-_NEXT_ENTRY_RE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z]")
+#: A line that starts a new entry (``@article{``): a value never runs past it, so an unclosed
+#: brace costs one entry, not the rest of the file (a value holding such a line is cut there).
+_NEXT_ENTRY_RE = re.compile(r"\n[ \t]*@[ \t]*[A-Za-z][\w-]*[ \t]*[{(]")
 
 
 _WS_RE = re.compile(r"\s*")
@@ -945,15 +947,11 @@ def parse_bibtex(text: str, source: str = "refs.bib", topic: str | None = None,
 # -- writing ----------------------------------------------------------------------------------------------
 
 _CONFERENCE_RE = re.compile(
-    r"(?<![A-Za-z])(?:CVPR|ICCV|ECCV|NIPS|NeurIPS|BMVC|ICML|ICLR|AAAI|IJCAI|WACV|KDD|ACCV|MICCAI|ACL|"
-    r"EMNLP|NAACL|COLING|SIGGRAPH|SIGIR|ICASSP|ICIP|ICPR|ICRA|IROS|CoRL|UAI|AISTATS|COLT|ACM\s?MM|"
-    r"3DV|WWW|CIKM|WSDM|ICDM|SDM)(?![A-Za-z])"
-    r"|\b(?:workshops?|conference|proceedings|symposium|congress|meeting)\b",
+    venue_words_re(CONFERENCES) + r"|\b(?:workshops?|conference|proceedings|symposium|congress|meeting)\b",
     re.I,
 )
 _JOURNAL_RE = re.compile(
-    r"(?<![A-Za-z])(?:TPAMI|PAMI|T-PAMI|TIP|IJCV|TMM|TNNLS|TCSVT|TOG|TVCG|CVIU|JMLR|TMLR|TGRS|TMI|MedIA|PR)(?![A-Za-z])"
-    r"|\b(?:journal|transactions|letters|magazine|review|neurocomputing|pattern recognition|"
+    venue_words_re(JOURNALS) + r"|\b(?:journal|transactions|letters|magazine|review|neurocomputing|pattern recognition|"
     r"image and vision computing|machine vision and applications|medical image analysis)\b"
     r"|^(?:nature|science|cell)\b",
     re.I,

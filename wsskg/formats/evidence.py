@@ -12,8 +12,11 @@ DOI), so an import never merges them with each other. Merging them into an exist
 * the same normalised title, the same year and the same first author's family name;
 * the same citekey and the same normalised title, nothing contradicting (a re-import).
 
-Two different DOIs or two different arXiv ids always mean two works. A candidate that shares
-an identifier or a title but fails these rules is a *near miss*: it is refused and reported.
+Two different DOIs or two different arXiv ids always mean two works, and so does anything
+:func:`wsskg.identity.conflict` (the one "certainly different" test: years more than one apart,
+different named venues, two full titles that differ, ...) finds; titles agree as
+:func:`wsskg.identity.titles_agree` says. A candidate that shares an identifier or a title but
+fails these rules is a *near miss*: it is refused and reported.
 
 :func:`same_work` is the test, :func:`merge_records` runs it over a whole import (and is what
 ``wsskg import --merge`` uses for BibTeX and CSL-JSON). ``wsskg.merge`` keeps the field-level
@@ -26,9 +29,8 @@ import copy
 from dataclasses import dataclass, field
 
 from wsskg.catalog import RECORD_FIELDS, Catalog, Entry, normalize_title, strip_arxiv_version, unique_id
+from wsskg.identity import conflict, titles_agree
 
-#: Title closeness (rapidfuzz token-set ratio, 0-100) above which two titles agree.
-TITLE_AGREEMENT = 85
 #: How far apart two years may be for records sharing a DOI (online-first vs issue year).
 DOI_YEAR_SLACK = 1
 
@@ -64,17 +66,6 @@ def _first_author(e: Entry) -> str | None:
     return family_name(e.authors[0]) if e.authors else None
 
 
-def titles_agree(a: str, b: str) -> bool:
-    """Could two normalised titles name one work? Equal, one inside the other, or close."""
-    if not a or not b:
-        return False
-    if a == b or a in b or b in a:
-        return True
-    from rapidfuzz import fuzz
-
-    return fuzz.token_set_ratio(a, b) >= TITLE_AGREEMENT
-
-
 def _parts_differ(a: Entry, b: Entry) -> str | None:
     """Two parts of one book (chapters sharing its DOI): different pages or chapter."""
     if a.pages and b.pages and a.pages.replace("--", "-") != b.pages.replace("--", "-"):
@@ -97,10 +88,13 @@ def same_work(a: Entry, b: Entry) -> Verdict:
         return Verdict(False, f"different arXiv ids {ax_a} and {ax_b}", bool(shares))
     if doi_a and doi_b and doi_a != doi_b:
         return Verdict(False, f"different DOIs {a.doi} and {b.doi}", bool(shares))
+    different = conflict(a, b)  # the one "certainly different" test (years, venues, titles, names)
+    if different:
+        return Verdict(False, different, bool(shares))
     if ax_a and ax_a == ax_b:
         return Verdict(True, f"same arXiv id {ax_a}")
     if doi_a and doi_a == doi_b:
-        if not titles_agree(t_a, t_b):
+        if not (t_a and t_b and titles_agree(a.title or a.canonical_title or "", b.title or b.canonical_title or "")):
             return Verdict(False, f"same DOI {b.doi} but different titles", True)
         if y_a and y_b and abs(y_a - y_b) > DOI_YEAR_SLACK:
             return Verdict(False, f"same DOI {b.doi} but years {y_a} and {y_b}", True)

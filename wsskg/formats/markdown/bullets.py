@@ -41,6 +41,8 @@ def _head_and_rest(block: Block, lx: Lexed) -> tuple[str, list[int]]:
 
 
 def _is_link_line(line: str) -> bool:
+    if re.match(r"^\s*\\?\[\[[^\]]*\]\]\(", line):
+        return True  # ``[[pdf]](...)``, even when the list broke the URL
     toks = tokenize(line.strip())
     return bool(toks) and any(t.url for t in toks) and all(
         t.url is not None or not t.text.strip(" \t|/,\\") for t in toks)

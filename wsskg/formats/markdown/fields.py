@@ -182,7 +182,8 @@ def split_title(text: str) -> tuple[str, str | None, int | None, str]:
         if nxt >= 0 and _title_case(segment) and segment.strip():
             start = i + 1
             continue
-        if nxt < 0 and _title_case(segment) and len(segment.split()) >= 2 and not re.search(r"[.,;]", segment):
+        tail = segment.strip().rstrip(".")  # a title line may end in a full stop
+        if nxt < 0 and _title_case(tail) and len(tail.split()) >= 2 and not re.search(r"[.,;]", tail):
             break  # "Title: Subtitle" with nothing after: all title
         return _clean(before), None, None, _strip_seps(after)
     # 3. a venue at the very end of the comment-less line ("..., IJCAI2018")
@@ -517,12 +518,15 @@ def parse_authors_line(text: str) -> tuple[list[str], str | None, int | None] | 
     body = strip_markup(body).strip(" .,;")
     if not body:
         return None
+    body = re.sub(r"(?<=\w)[*\u2020\u2021\d]+(?=\s*(?:,|;|\band\b|$))", "", body)  # equal-contribution marks
     parts = [p.strip() for p in re.split(r"\s*(?:,|;|\band\b)\s*", body) if p.strip()]
     if not parts:
         return None
     namey = [p for p in parts if re.fullmatch(r"[A-Z][\w.'\-]*(?:\s+[A-Za-z][\w.'\-]*){0,4}", p)]
     if len(namey) < max(1, int(0.7 * len(parts))) or (venue is None and len(parts) < 2):
         return None
+    if venue is None and not all(len(p.split()) >= 2 and not re.search(r"\d", p) for p in parts):
+        return None  # without a venue only "First Last" names count ("B1, B2 sharing" is a note)
     if any(len(p.split()) > 5 for p in parts):
         return None
     return parts, venue, year_of(venue) if venue else None

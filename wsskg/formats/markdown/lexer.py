@@ -55,10 +55,14 @@ class Lexed:
         return "".join(self.raw[start:end])
 
 
+#: ``---``, ``***``, ``___`` (a thematic break): never a lazy continuation of an item.
+THEMATIC_BREAK = re.compile(r"^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+
+
 def _is_structural(line: str, nxt: str | None) -> bool:
     s = line.strip()
     return bool(
-        not s or ATX.match(line) or HTML_HEADING.match(line) or FENCE.match(line) or ITEM.match(line)
+        not s or THEMATIC_BREAK.match(line) or ATX.match(line) or HTML_HEADING.match(line) or FENCE.match(line) or ITEM.match(line)
         or (s.startswith("|") and nxt is not None and TABLE_SEP.match(nxt))
     )
 
@@ -103,7 +107,7 @@ def _lex(lines: list[str]) -> list[Block]:
             i = j
             continue
         m = ITEM.match(ln)
-        if m and not re.match(r"^[ \t]*[-*_]{3,}[ \t]*$", ln):  # not a thematic break
+        if m and not THEMATIC_BREAK.match(ln):
             ind = indent_of(m.group(1))
             j = _body_end(lines, i, ind, item=True)
             blocks.append(Block("item", i, j, indent=ind, marker=m.group(2), head=m.group(4).strip(),

@@ -148,10 +148,11 @@ class Reader:
             self.text(b)
             return
         c = bullets.recognise_item(b, self.lx, self.topic.path)
+        if c is not None:
+            records.apply(c)  # an authors line under it makes it a record, not a container
         if c is not None and c.paperish is False and b.body and _container(b, self.lx):
             c = None
         if c is not None:
-            records.apply(c)
             self._with_context(c)
             self.mention(c)
             return
