@@ -314,18 +314,31 @@ class CatalogIndex:
     # -- sync ---------------------------------------------------------------------------
     def sync(self, raw: bytes | None = None, progress: Progress | None = None) -> bool:
         """Bring the index up to date with the files; True when anything was re-indexed."""
-        from wsskg.store import _read_bytes, _sidecar_of
-
         if raw is None:
-            raw = _read_bytes(self.path)
+            try:
+                with open(self.path, "rb") as fh:
+                    raw = fh.read()
+            except OSError:
+                from wsskg.store import _read_bytes
+
+                raw = _read_bytes(self.path)  # the one-line error for a missing or unreadable file
         try:
             st = os.stat(self.path)
         except OSError:
             st = None
         fp = yaml_fingerprint(raw, st)
+        # the current case first, without importing the YAML side of wsskg.store: the sidecar
+        # where the last sync found it is unchanged (a save records where it wrote it)
+        last_side = self._meta("side_path")
+        if (last_side and self._meta("yaml_fp") == fp
+                and self._meta("side_fp") == side_fingerprint(Path(last_side))):
+            return False
+        from wsskg.store import _sidecar_of
+
         side_path = _sidecar_of(self.path)
         sfp = side_fingerprint(side_path)
         if self._meta("yaml_fp") == fp and self._meta("side_fp") == sfp:
+            self._set_meta("side_path", str(side_path))
             return False
         c = self.conn
         c.execute("BEGIN")
@@ -341,6 +354,7 @@ class CatalogIndex:
                 self._apply_side(changed_side, new_rids=set())
             self._set_meta("yaml_fp", fp)
             self._set_meta("side_fp", sfp)
+            self._set_meta("side_path", str(side_path))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -708,6 +722,7 @@ class CatalogIndex:
                 st = None
             self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
             self._set_meta("side_fp", side_fingerprint(_sidecar_of(self.path)))
+            self._set_meta("side_path", str(_sidecar_of(self.path)))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
