@@ -73,11 +73,13 @@ def shipped_catalog(path, seed) -> "object":
     return cat
 
 
-def watch_corpus(catalog) -> list[Paper]:
+def watch_corpus(catalog, s2_of=s2_of, with_list: bool = True) -> list[Paper]:
+    """The list's papers (unless ``with_list`` is False: another corpus holds them, and
+    ``s2_of`` maps an entry id to its paper there) and the newer papers above."""
     from wsskg.enrich.matching import entry_arxiv_id
 
     out: list[Paper] = []
-    for e in catalog.entries:
+    for e in catalog.entries if with_list else ():
         if e.kind != "paper":
             continue
         ax = entry_arxiv_id(e)

@@ -93,3 +93,13 @@ def test_bibtex_and_csl_name_the_work_not_the_label():
     assert {e.key: e.fields_dict["title"].value for e in some.entries}["gain-2018"].startswith("Tell me")
     items = {i["id"]: i for i in json.loads(exporters.export(cat, "csl-json"))}
     assert items["psa-2018"]["title"].startswith("Learning Pixel-level")
+
+
+def test_an_untitled_record_is_no_bare_bullet_in_markdown():
+    from wsskg.formats.bibtex import parse_bibtex
+
+    cat, _ = parse_bibtex("@misc{nt, author={Doe, J.}}\n@misc{t, title={Titled}}\n", "refs.bib")
+    md = exporters.export(cat, "markdown")
+    assert "- nt" in md.splitlines() and "- Titled" in md.splitlines()
+    assert not any(line.strip() == "-" for line in md.splitlines())
+    assert cat.entries[0].title == ""  # the catalog itself is unchanged

@@ -124,6 +124,7 @@ def test_504_batch_is_split_in_halves_and_a_poison_id_fails_alone(fake):
     assert fake.count("s2") == 1 and len(again) == 99  # only the poisoned id is asked again
 
 
+@pytest.mark.slow
 def test_a_poison_id_does_not_open_the_breaker_but_a_failing_service_does(fake):
     fake.papers = synthetic_corpus(100)
     ids = [f"ARXIV:{p.arxiv_id}" for p in fake.papers]

@@ -201,6 +201,43 @@ def test_bad_actions_are_one_line_errors_and_change_nothing(setup):
     assert res.exit_code == 1 and "watch.json" in res.stderr and "move it away" in res.stderr
 
 
+@pytest.mark.slow
+def test_after_a_real_enrich_of_the_shipped_list(tmp_path, monkeypatch):
+    """End to end on issue 11's acceptance world (tests/fakeapi.shipped_corpus): import the shipped
+    list, `wsskg enrich` it for real, then watch: the newer citing papers come before the
+    outside papers that cite one list paper, under sensible topics, and nothing listed comes back."""
+    from fakeapi import shipped_corpus
+
+    from wsskg.formats.markdown import read_markdown
+    from wsskg.store import save_catalog
+
+    path = tmp_path / "catalog.yaml"
+    cat = read_markdown(SEED)
+    save_catalog(path, cat)
+    corpus, intended = shipped_corpus(cat.entries)
+    cited = {i for v in CITING.values() for i in v[0]}
+    if not cited <= set(intended):
+        pytest.skip(f"the acceptance world does not know {sorted(cited - set(intended))}")
+    newer = watch_corpus(cat, s2_of=intended.__getitem__, with_list=False)
+    newer = [p for p in newer if p.paper_id != pid("same-work")]  # its title is the list's, not the world's
+    api = WatchFakeAPI(corpus + newer).start()
+    try:
+        for k, v in api.env().items():
+            monkeypatch.setenv(k, v)
+        assert run("enrich", "-c", str(path)).exit_code in (0, 3)
+        data = watch_json(path, *topic_args())
+    finally:
+        api.stop()
+    cands = data["candidates"]
+    citing = {CITING[k][2]: CITING[k][4] for k in CITING_HERE}
+    assert [c["id"] for c in cands[:len(citing)]] and {c["id"] for c in cands[:len(citing)]} == set(citing)
+    for c in cands[:len(citing)]:
+        assert c["proposed_topic"] in citing[c["id"]], (c["title"], c["proposed_topic"])
+    check_no_forbidden(cands, load_catalog(path))
+    held = {e.s2_id for e in load_catalog(path).entries if e.s2_id}
+    assert not {c["s2_id"] for c in cands} & held
+
+
 # -- cache, offline, bounded time ----------------------------------------------------------------------------
 
 @pytest.mark.slow

@@ -48,7 +48,7 @@ W_VENUE = 0.2
 W_REF = 0.8
 #: The year is a term too (``y:2020``): many lists file papers by year, and papers of one
 #: period share a topic more often than not; at 1.0 it turns year-headed lists from worse than
-#: guessing into 88 % right and leaves topic-headed lists as they were (docs/watch.md).
+#: guessing into 87 % right and leaves topic-headed lists as they were (docs/watch.md).
 W_YEAR = 1.0
 #: How many nearest neighbours vote in the kNN half of the score.
 KNN = 15

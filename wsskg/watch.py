@@ -13,10 +13,12 @@ catalog (same ids, or a title that :func:`wsskg.enrich.matching.choose`'s rules 
 paper) and rejected ones are dropped, the rest are looked up once in the S2 batch (abstract,
 references) so each can be measured against the list: how many of each topic's papers it cites
 and how close its title/abstract is (:mod:`wsskg.suggest`). A candidate is kept when it cites
-at least :data:`MIN_CITES` papers of the watched topics, or cites one and reads close to them,
+at least :data:`MIN_CITES` papers of one watched topic, or cites one and reads close to them,
 or (found by the arXiv query) reads close to them *and* carries one of their arXiv categories:
-words alone in another field ("binding affinity" in q-bio) are not enough. Ranking: catalog
-papers cited first, then text closeness, newest first. Each carries its evidence and a proposed
+words alone in another field ("binding affinity" in q-bio) are not enough. Ranking: most
+papers of one watched topic cited first (a paper citing three affinity papers before one citing
+an affinity and a context paper), then papers of the watched topics cited, then text
+closeness, then the newest. Each carries its evidence and a proposed
 topic (the topic model's first choice, citations included).
 
 **Requests, time and cache.** The same sources, cache, rate limits, circuit breakers and run
@@ -66,7 +68,7 @@ ARXIV_PER_TOPIC = 50
 #: Citing papers asked of Semantic Scholar per catalog paper (newest first is not promised by
 #: the API; a paper with more citations than this may hide some).
 CITATIONS_PER_PAPER = 200
-#: Catalog papers of the watched topics a candidate must cite to be kept on citations alone.
+#: Papers of one watched topic a candidate must cite to be kept on citations alone.
 MIN_CITES = 2
 #: Text closeness (the topic model's text score) a candidate needs without citations; a
 #: held-out paper of the shipped list scores about 0.5-0.8 against its own topic and 0-0.2
@@ -219,6 +221,7 @@ class Candidate:
     references: list[str] = field(default_factory=list)  # S2 paperIds it cites
     cites: list[str] = field(default_factory=list)  # catalog entry ids it cites
     watched_cites: int = 0  # of those, papers in the watched topics
+    topic_best: int = 0  # the most papers of any one watched topic it cites ("several of the topic's papers")
     found_by: list[str] = field(default_factory=list)
     watched_topics: list[str] = field(default_factory=list)  # the topics whose search found it
     topic_cites: dict[str, int] = field(default_factory=dict)  # topic -> its papers cited (any topic)
@@ -663,9 +666,10 @@ class WatchRun:
             text = {s.topic: s.text for s in sugg}
             c.text = max((text.get(t, 0.0) for t in watched), default=0.0)
             n_cites = c.watched_cites = len(in_watched)
+            c.topic_best = max((n for t, n in c.topic_cites.items() if t in watched), default=0)
             field_ok = not c.categories or any(x in c.categories for t in c.watched_topics for x in cats.get(t, [])) \
                 or not any(cats.get(t) for t in c.watched_topics)
-            keep = (n_cites >= MIN_CITES or (n_cites >= 1 and c.text >= TEXT_MIN)
+            keep = (c.topic_best >= MIN_CITES or (n_cites >= 1 and c.text >= TEXT_MIN)
                     or (c.text >= TEXT_MIN and field_ok and "arXiv" in " ".join(c.found_by)))
             if not keep:
                 self.report.drop("too far from the topics (few citations, other words or another field)")
@@ -688,7 +692,7 @@ class WatchRun:
             old.new = False
             kept.append(old)
             now |= old.keys()
-        kept.sort(key=lambda c: (-c.watched_cites, -len(c.cites), -c.text, -(c.date() or dt.date.min).toordinal(), c.id))
+        kept.sort(key=lambda c: (-c.topic_best, -c.watched_cites, -c.text, -len(c.cites), -(c.date() or dt.date.min).toordinal(), c.id))
         self.all_kept = kept
         self.report.candidates = kept[:self.limit]
 

@@ -102,8 +102,25 @@ def export(catalog: Catalog, fmt: str, status: str | None = None, topic: str | N
 def _markdown(catalog: Catalog, entries: list[Entry], topic_path: str | None = None, **options) -> str:
     from wsskg.export import to_markdown
 
+    catalog = _named(catalog)
     # a topic selection starts at that topic's heading (no title, intro or table of contents)
     return to_markdown(catalog, topic=topic_path, checkboxes=bool(options.get("checkboxes")))
+
+
+def _named(catalog: Catalog) -> Catalog:
+    """The catalog with every untitled record (a BibTeX/CSL entry without a title, and no link
+    to show instead) given its citekey as the line's text, so the list never has a bare ``- ``."""
+    bare = [i for i, e in enumerate(catalog.entries)
+            if not (e.title or "").strip() and not e.links and e.entry_type is not None]
+    if not bare:
+        return catalog
+    named = copy.copy(catalog)
+    named.entries = list(catalog.entries)
+    for i in bare:
+        e = copy.copy(catalog.entries[i])
+        e.title = e.citekey or e.id
+        named.entries[i] = e
+    return named
 
 
 @register("json", "the catalog as JSON (topics and entries, same shape with or without filters)", ".json")

@@ -444,7 +444,8 @@ def _entry_from_fields(key: str, kind: str, fields: dict[str, str], taken: set[s
     """One entry from its expanded raw fields: typed attributes for the fields wsskg models,
     ``extra`` (verbatim) for every other one, so that :func:`to_bibtex` writes them all back."""
     problems: list[str] = []
-    f = dict(fields)
+    f = {k: v for k, v in fields.items() if v.strip()}
+    empty = {k: v for k, v in fields.items() if not v.strip()}  # kept as written, in extra
     title = latex_to_text(f.pop("title", ""))
     authors = _names(f.pop("author", ""))
     editors = _names(f.pop("editor", ""))
@@ -460,7 +461,9 @@ def _entry_from_fields(key: str, kind: str, fields: dict[str, str], taken: set[s
         f.pop("year")  # a plain year is the typed ``year``; anything else stays in extra as written
     elif raw_year and not _YEAR_RE.search(raw_year):
         problems.append(f"year {raw_year!r} is not a year; kept as written")
-    month = latex_to_text(f.pop("month")) if "month" in f else None
+    month = latex_to_text(f["month"]) if "month" in f else None
+    if month:
+        f.pop("month")
 
     venue = venue_field = None
     usual = usual_venue_field(kind)
@@ -480,9 +483,10 @@ def _entry_from_fields(key: str, kind: str, fields: dict[str, str], taken: set[s
             typed[name] = f.pop(name)
     for name in DECODED_FIELDS:
         if name in f:
-            text = latex_to_text(f.pop(name))
-            if text:
+            text = latex_to_text(f[name])
+            if text:  # (a value that decodes to nothing, "{{}}", stays in extra as written)
                 typed[name] = text
+                f.pop(name)
 
     doi = _clean_doi(f.pop("doi")) if "doi" in f else None
     urls: list[str] = []
@@ -496,17 +500,20 @@ def _entry_from_fields(key: str, kind: str, fields: dict[str, str], taken: set[s
         if u and u not in urls:
             urls.append(u)
     arxiv = _arxiv_from(fields, doi, urls)
-    tags = _split_keywords(f.pop("keywords")) if "keywords" in f else []
+    tags = _split_keywords(f["keywords"]) if "keywords" in f else []
+    if tags:
+        f.pop("keywords")
     topics = [p for p in dict.fromkeys(_topic_path(t) for t in tags) if p] if keywords_as_topics else []
     extra_topic = topic or (None if topics else fallback_topic)
     if extra_topic and extra_topic not in topics:
         topics.append(extra_topic)
     notes = []
-    if "note" in f:
-        note = latex_to_text(f.pop("note"), paragraphs=True)
-        if note:
-            notes.append(note)
-    abstract = latex_to_text(f.pop("abstract"), paragraphs=True) if "abstract" in f else None
+    note = latex_to_text(f["note"], paragraphs=True) if "note" in f else ""
+    if note:
+        notes.append(f.pop("note") and note)
+    abstract = latex_to_text(f["abstract"], paragraphs=True) if "abstract" in f else None
+    if abstract:
+        f.pop("abstract")
     status = "unread"
     rs = _plain(f.get("readstatus") or "").lower()
     if rs in _READSTATUS_IN:
@@ -538,7 +545,7 @@ def _entry_from_fields(key: str, kind: str, fields: dict[str, str], taken: set[s
         editors=editors,
         month=month or None,
         venue_field=venue_field,
-        extra={(spelled or {}).get(k, k): v for k, v in f.items()},
+        extra={(spelled or {}).get(k, k): v for k, v in fields.items() if k in f or k in empty},
         **typed,
     )
     if not title:

@@ -201,10 +201,12 @@ def csl_item(e: Entry, work_title: str | None = None) -> dict:
     if e.status in ("read", "reading") and "readstatus" not in {k.lower() for k in extra}:
         custom["readstatus"] = {"read": "read", "reading": "skimmed"}[e.status]
     for k, v in extra.items():
-        if k in CSL_VARIABLES:
-            if k not in d or (k in _KEPT_AS_GIVEN and _still_true(k, _structured(v), d[k])):
+        if k in _KEPT_AS_GIVEN:
+            if k not in d or _still_true(k, _structured(v), d[k]):
                 d[k] = _structured(v)
-        else:
+        elif k in CSL_VARIABLES and k not in _MODELLED:
+            d[k] = _structured(v)
+        else:  # no CSL variable, or one wsskg models (a BibTeX "note = {}" the model left in extra)
             custom[k] = v
     if custom:
         d["custom"] = custom
@@ -313,12 +315,16 @@ def _item_entry(item: dict, taken: set[str], topic: str | None, keywords_as_topi
         month = _MONTHS[int(str(parts[1]).strip()) - 1]
     if issued is not None and (not parts or len(parts) > 2 or (isinstance(issued, dict) and set(issued) - {"date-parts"})):
         extra["issued"] = _text(issued)  # a day, a season, a literal or raw date: kept as it came
-    if "month" in custom:
+    if _text(custom.get("month")):
         month = _text(custom.pop("month"))
     number = d.pop("issue", None)
     if number is None:
         number = d.pop("number", None)
-    pages = _text(custom.pop("pages", "")) or re.sub(r"(?<=\d)-(?=\d)", "--", _text(d.pop("page", "")))
+    pages = _text(custom.get("pages", ""))
+    if pages:
+        custom.pop("pages")
+    else:
+        pages = re.sub(r"(?<=\d)-(?=\d)", "--", _text(d.pop("page", "")))
     d.pop("page", None)
     typed = {}
     for var, attr in (("publisher", "publisher"), ("publisher-place", "address"), ("edition", "edition"),
