@@ -314,18 +314,31 @@ class CatalogIndex:
     # -- sync ---------------------------------------------------------------------------
     def sync(self, raw: bytes | None = None, progress: Progress | None = None) -> bool:
         """Bring the index up to date with the files; True when anything was re-indexed."""
-        from wsskg.store import _read_bytes, _sidecar_of
-
         if raw is None:
-            raw = _read_bytes(self.path)
+            try:
+                with open(self.path, "rb") as fh:
+                    raw = fh.read()
+            except OSError:
+                from wsskg.store import _read_bytes
+
+                raw = _read_bytes(self.path)  # the one-line error for a missing or unreadable file
         try:
             st = os.stat(self.path)
         except OSError:
             st = None
         fp = yaml_fingerprint(raw, st)
+        # the current case first, without importing the YAML side of wsskg.store: the sidecar
+        # where the last sync found it is unchanged (a save records where it wrote it)
+        last_side = self._meta("side_path")
+        if (last_side and self._meta("yaml_fp") == fp
+                and self._meta("side_fp") == side_fingerprint(Path(last_side))):
+            return False
+        from wsskg.store import _sidecar_of
+
         side_path = _sidecar_of(self.path)
         sfp = side_fingerprint(side_path)
         if self._meta("yaml_fp") == fp and self._meta("side_fp") == sfp:
+            self._set_meta("side_path", str(side_path))
             return False
         c = self.conn
         c.execute("BEGIN")
@@ -341,6 +354,7 @@ class CatalogIndex:
                 self._apply_side(changed_side, new_rids=set())
             self._set_meta("yaml_fp", fp)
             self._set_meta("side_fp", sfp)
+            self._set_meta("side_path", str(side_path))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -708,6 +722,7 @@ class CatalogIndex:
                 st = None
             self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
             self._set_meta("side_fp", side_fingerprint(_sidecar_of(self.path)))
+            self._set_meta("side_path", str(_sidecar_of(self.path)))
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
@@ -1651,8 +1666,18 @@ def discover(idx: CatalogIndex, direction: str = "cited", topic: str | None = No
         rows.sort(key=lambda r: (-r[0], -(r[4] or 0), r[3] or 9999, r[1]))
     else:
         rows.sort(key=lambda r: (-r[0], -(r[3] or 0), -(r[4] or 0), r[1]))
+    # never a work the catalog holds (under another id, a short name, or unmatched): the same
+    # test as recommend.discover, over the entries' rows, asked only until the list is full
+    held = rec.HeldWorks(idx.entries()) if hasattr(rec, "HeldWorks") else None
+    kept = []
+    for row in rows:
+        if held is not None and held.holds(row[1], row[2]):
+            continue
+        kept.append(row)
+        if len(kept) >= limit:
+            break
     out = []
-    for count, sid, m, year, cc in rows[:limit]:
+    for count, sid, m, year, cc in kept:
         members = [(pos, eid, st, tps) for pos, eid, st, tps in c.execute(
             f"SELECT DISTINCT e.pos, e.id, e.status, json_extract(e.data, '$.topics') FROM refs r "
             f"JOIN entries e ON e.id = r.id WHERE r.s2 = ? AND r.dir = ?{where}", [sid, d, *params])]
