@@ -193,6 +193,8 @@ def test_the_committed_corpus_is_the_generated_one():
 #: keeps them as Unicode and escapes them again on export.
 DECODED = {"title", "journal", "booktitle", "journaltitle", "publisher", "address", "edition", "series",
            "language", "note", "abstract", "month"}
+#: Decoded fields whose paragraph breaks survive (docs/interop.md, "What is normalised", 2).
+PARAGRAPHS = {"note", "abstract"}
 #: Venue fields: decoded when they hold the venue, verbatim when they do not.
 VENUE = {"journal", "booktitle", "journaltitle", "howpublished"}
 
@@ -232,7 +234,9 @@ def normalised(fields: dict[str, str]) -> dict[str, object]:
         elif name == "url" or (name == "howpublished" and re.match(r"\s*(\\url\{|https?://)", v)):
             out[name] = _plain(v)
         elif name in DECODED or name in VENUE:
-            out[name] = latex_to_text(v, paragraphs=True)
+            # docs/interop.md, normalisation 2: paragraph breaks are kept in note and abstract;
+            # in one-line fields (title, venue, publisher...) a blank line is whitespace
+            out[name] = latex_to_text(v, paragraphs=name in PARAGRAPHS)
         elif name == "year":
             out[name] = _plain(v)
         else:
