@@ -24,6 +24,7 @@ The rules, in order (first match decides):
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -35,6 +36,9 @@ from wsskg.venues import venue_name, year_of
 TITLE_SAME = 92
 #: Fuzzy ratio above which two short names are one name misspelt (``WegSeg``/``WebSeg``).
 NAME_SAME = 80
+#: A word one title has and the other lacks must be this close to its partner (a typo), or the
+#: titles differ: ``segmetation``/``segmentation`` agree, ``webly``/``weakly`` do not.
+WORD_TYPO = 80.0
 #: A title that is the start of another agrees with it when it has at least this many words.
 PREFIX_WORDS = 5
 #: A title with fewer significant words than this is a name, not a full title.
@@ -228,7 +232,44 @@ def _titles_agree(ta: str, tb: str) -> bool:
     short, long_ = sorted((na, nb), key=len)
     if len(short.split()) >= PREFIX_WORDS and long_.startswith(short + " "):
         return True
-    return fuzz.ratio(na, nb) >= TITLE_SAME
+    return fuzz.ratio(na, nb) >= TITLE_SAME and words_agree(na, nb)
+
+
+def words_agree(a: str, b: str) -> bool:
+    """Every significant word that differs between two normalised titles is a typo of a word
+    of the other title (``segmetation``/``segmentation``), not another word (``webly``/``weakly``)."""
+    from rapidfuzz import fuzz
+
+    wa, wb = _join_split_words(a.split(), b.split()), _join_split_words(b.split(), a.split())
+    ca, cb = Counter(wa), Counter(wb)
+    only_a = [w for w in (ca - cb).elements() if w not in STOP_WORDS]
+    only_b = [w for w in (cb - ca).elements() if w not in STOP_WORDS]
+    if len(only_a) != len(only_b):
+        return False
+    rest = list(only_b)
+    for w in only_a:
+        best = max(rest, key=lambda x: fuzz.ratio(w, x))
+        if fuzz.ratio(w, best) < WORD_TYPO or min(len(w), len(best)) < 4:
+            return False
+        rest.remove(best)
+    return True
+
+
+def _join_split_words(words: list[str], other: list[str]) -> list[str]:
+    """``words`` with two neighbours joined where the other title has them as one word: a
+    hyphen inside a word must not count ("co segmentation" from "Co-segmentation" is
+    "cosegmentation")."""
+    theirs = set(other)
+    out: list[str] = []
+    i = 0
+    while i < len(words):
+        if i + 1 < len(words) and words[i] + words[i + 1] in theirs and words[i] not in theirs:
+            out.append(words[i] + words[i + 1])
+            i += 2
+        else:
+            out.append(words[i])
+            i += 1
+    return out
 
 
 # -- the test ---------------------------------------------------------------------------------------

@@ -131,3 +131,40 @@ def strip_venue_suffix(t: str) -> str:
                 i -= 1
             return t[:i]
     return t
+
+
+# -- venues written out in full (API records) ------------------------------------------------------
+
+#: Long names and spellings of the venues enrichment compares (a record's ``venue`` is written
+#: out in full: "IEEE Conference on Computer Vision and Pattern Recognition").
+VENUE_SPELLINGS = {
+    "cvpr": ["computer vision and pattern recognition", "cvpr"],
+    "iccv": ["international conference on computer vision", "iccv"],
+    "eccv": ["european conference on computer vision", "eccv"],
+    "neurips": ["neural information processing systems", "neurips", "nips"],
+    "bmvc": ["british machine vision conference", "bmvc"],
+    "icml": ["international conference on machine learning", "icml"],
+    "iclr": ["international conference on learning representations", "iclr"],
+    "aaai": ["aaai"],
+    "ijcai": ["international joint conference on artificial intelligence", "ijcai"],
+    "tpami": ["pattern analysis and machine intelligence", "tpami", "pami"],
+    "tip": ["transactions on image processing"],
+    "ijcv": ["international journal of computer vision", "ijcv"],
+    "wacv": ["applications of computer vision", "wacv"],
+    "accv": ["asian conference on computer vision", "accv"],
+    "miccai": ["medical image computing and computer assisted intervention", "miccai"],
+    "kdd": ["knowledge discovery and data mining", "kdd"],
+    "arxiv": ["arxiv", "corr"],
+}
+
+
+def venue_key(text: str | None) -> str | None:
+    """The venue a text names (``cvpr``, ``tpami``, ``arxiv``...), or None when unknown."""
+    t = " ".join(re.sub(r"[^a-z0-9]+", " ", (text or "").lower()).split())
+    if not t:
+        return None
+    for key, pats in VENUE_SPELLINGS.items():
+        for p in pats:
+            if re.search(rf"(?:^| ){re.escape(p)}(?:\d{{2,4}})?(?: |$)", t):
+                return key
+    return None

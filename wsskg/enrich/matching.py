@@ -14,92 +14,21 @@ Records are the plain dicts the source wrappers return (``wsskg.sources.arxiv`` 
 from __future__ import annotations
 
 import re
-from collections import Counter
 from dataclasses import dataclass
 
-from wsskg.text import STOP_WORDS  # one home for the stop words
+from wsskg.identity import WORD_TYPO, words_agree  # noqa: F401  (the one title-word rule; re-exported)
+from wsskg.venues import venue_key  # noqa: F401  (the one venue table; re-exported)
 from wsskg.catalog import Entry, arxiv_id_from_url, normalize_title, strip_arxiv_version
 
 TITLE_THRESHOLD = 90.0  # rapidfuzz ratio of normalised titles
-WORD_TYPO = 80.0  # a differing word must be this close to its partner
 NEAR = 75.0  # below the threshold but worth naming in the "nearest" reason
 AMBIGUITY_MARGIN = 5.0  # a clearly higher score decides between close candidates
 NAME_SCORE = 0.0  # ``match.score`` of a paper found by its short name (no title to compare)
-
-_VENUES = {
-    "cvpr": ["computer vision and pattern recognition", "cvpr"],
-    "iccv": ["international conference on computer vision", "iccv"],
-    "eccv": ["european conference on computer vision", "eccv"],
-    "neurips": ["neural information processing systems", "neurips", "nips"],
-    "bmvc": ["british machine vision conference", "bmvc"],
-    "icml": ["international conference on machine learning", "icml"],
-    "iclr": ["international conference on learning representations", "iclr"],
-    "aaai": ["aaai"],
-    "ijcai": ["international joint conference on artificial intelligence", "ijcai"],
-    "tpami": ["pattern analysis and machine intelligence", "tpami", "pami"],
-    "tip": ["transactions on image processing"],
-    "ijcv": ["international journal of computer vision", "ijcv"],
-    "wacv": ["applications of computer vision", "wacv"],
-    "accv": ["asian conference on computer vision", "accv"],
-    "miccai": ["medical image computing and computer assisted intervention", "miccai"],
-    "kdd": ["knowledge discovery and data mining", "kdd"],
-    "arxiv": ["arxiv", "corr"],
-}
-
-
-def venue_key(text: str | None) -> str | None:
-    """The venue a text names (``cvpr``, ``tpami``, ``arxiv``...), or None when unknown."""
-    t = " ".join(re.sub(r"[^a-z0-9]+", " ", (text or "").lower()).split())
-    if not t:
-        return None
-    for key, pats in _VENUES.items():
-        for p in pats:
-            if re.search(rf"(?:^| ){re.escape(p)}(?:\d{{2,4}})?(?: |$)", t):
-                return key
-    return None
-
 
 def record_venue_keys(rec: dict) -> set[str]:
     """Known venues a record names (``arxiv`` included)."""
     names = list(rec.get("venue_names") or []) + [rec.get("venue"), rec.get("journal_ref")]
     return {k for k in (venue_key(n) for n in names if n) if k}
-
-
-def words_agree(a: str, b: str) -> bool:
-    """Every significant word that differs between two normalised titles is a typo of a word
-    of the other title (``segmetation``/``segmentation``), not another word (``webly``/``weakly``)."""
-    from rapidfuzz import fuzz
-
-    wa, wb = _join_split_words(a.split(), b.split()), _join_split_words(b.split(), a.split())
-    ca, cb = Counter(wa), Counter(wb)
-    only_a = [w for w in (ca - cb).elements() if w not in STOP_WORDS]
-    only_b = [w for w in (cb - ca).elements() if w not in STOP_WORDS]
-    if len(only_a) != len(only_b):
-        return False
-    rest = list(only_b)
-    for w in only_a:
-        best = max(rest, key=lambda x: fuzz.ratio(w, x))
-        if fuzz.ratio(w, best) < WORD_TYPO or min(len(w), len(best)) < 4:
-            return False
-        rest.remove(best)
-    return True
-
-
-def _join_split_words(words: list[str], other: list[str]) -> list[str]:
-    """``words`` with two neighbours joined where the other title has them as one word: a
-    hyphen inside a word must not count ("co segmentation" from "Co-segmentation" is
-    "cosegmentation")."""
-    theirs = set(other)
-    out: list[str] = []
-    i = 0
-    while i < len(words):
-        if i + 1 < len(words) and words[i] + words[i + 1] in theirs and words[i] not in theirs:
-            out.append(words[i] + words[i + 1])
-            i += 2
-        else:
-            out.append(words[i])
-            i += 1
-    return out
 
 
 def title_score(list_title: str, candidate_title: str) -> float:
