@@ -132,3 +132,17 @@ def test_peer_list_same_pairs_are_one_entry(peer_lists):
     if not total:
         pytest.skip("no peer lists with .same.json files")
     assert resolved >= total - 2, f"{resolved} of {total} same-work pairs resolved"
+
+
+def test_one_different_word_makes_two_titles_two_works():
+    """A fuzzy title match still needs every differing word to be a typo of its partner:
+    "Webly" is not "Weakly" (ratio 94 overall), while a hyphen inside a word is no difference."""
+    from wsskg.catalog import Entry
+    from wsskg.identity import same_work
+
+    webly = Entry(id="a", title="Webly Supervised Semantic Segmentation")
+    weakly = Entry(id="b", title="Weakly Supervised Semantic Segmentation")
+    assert same_work(webly, weakly) is None
+    coseg = Entry(id="c", title="Learning to Segment via Web Image Cosegmentation")
+    co_seg = Entry(id="d", title="Learning to Segment via Web Image Co-segmentation")
+    assert same_work(coseg, co_seg) is not None
