@@ -113,11 +113,21 @@ def _xml_type(v: Any) -> str:
     return "string"
 
 
+_TYPE_NAMES = {bool: "boolean", int: "long", float: "double", str: "string"}
+
+
 def _keys(items) -> dict[str, str]:
     """Attribute name -> XML type over all attribute dicts (a name with mixed types is a string;
-    int and float together are a double)."""
+    int and float together are a double). Dicts with the same names and value types in the
+    same order add nothing new, so each such shape is looked at once (a catalog graph has a
+    handful of shapes over 100,000s of dicts)."""
     types: dict[str, str] = {}
+    shapes: set = set()
     for d in items:
+        shape = (tuple(d), tuple(map(type, d.values())))
+        if shape in shapes:
+            continue
+        shapes.add(shape)
         for k, v in d.items():
             t = _xml_type(v)
             old = types.get(k)
@@ -154,23 +164,31 @@ def to_graphml(G: "nx.DiGraph") -> str:
     out.append('  <graph edgedefault="directed">' if G.is_directed() else '  <graph edgedefault="undirected">')
     append = out.append
     esc = _Escaped()
+    node_open = {k: f'      <data key="{ids[("node", k)]}">' for k in node_keys}
     for n, d in G.nodes(data=True):
         if not d:
             append(f'    <node id="{esc[n]}" />')
             continue
         append(f'    <node id="{esc[n]}">')
-        for k, v in d.items():
-            append(f'      <data key="{ids[("node", k)]}">{_xml_text(_xml_value(v, node_keys[k]))}</data>')
+        values = [v if t == "string" and v.__class__ is str else _xml_value(v, t)
+                  for v, t in zip(d.values(), map(node_keys.__getitem__, d))]
+        if _ANY_SPECIAL.search("".join(values)) is not None:  # one look per node, not per value
+            values = [_xml_text(v) for v in values]
+        for k, v in zip(d, values):
+            append(f"{node_open[k]}{v}</data>")
         append("    </node>")
+    tails: dict[int, tuple[dict, str]] = {}  # edges share attribute dicts: each written once
     for u, v, d in G.edges(data=True):
         head = f'    <edge source="{esc[u]}" target="{esc[v]}"'
         if not d:
             append(head + " />")
             continue
-        append(head + ">")
-        for k, val in d.items():
-            append(f'      <data key="{ids[("edge", k)]}">{_xml_text(_xml_value(val, edge_keys[k]))}</data>')
-        append("    </edge>")
+        cached = tails.get(id(d))
+        if cached is None or cached[0] is not d:
+            lines = [">"] + [f'      <data key="{ids[("edge", k)]}">{_xml_text(_xml_value(val, edge_keys[k]))}</data>'
+                             for k, val in d.items()] + ["    </edge>"]
+            cached = tails[id(d)] = (d, "\n".join(lines))
+        append(head + cached[1])
     for k, v in G.graph.items():
         append(f'    <data key="{ids[("graph", k)]}">{_xml_text(_xml_value(v, graph_keys[k]))}</data>')
     out += ["  </graph>", "</graphml>", ""]

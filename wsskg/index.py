@@ -794,6 +794,17 @@ class CatalogIndex:
             cat.external = {k: json.loads(v) for k, v in self.conn.execute("SELECT s2, data FROM external")}
         return cat
 
+    def graph_catalog(self) -> Catalog:
+        """The catalog as the graph needs it: every entry with its reference and citing lists and
+        the outside papers, but no abstracts (no node carries one). Whole-catalog GraphML/GEXF
+        read this instead of :meth:`load_catalog`: the abstracts are most of the sidecar."""
+        cat = self.skeleton()
+        cat.entries = self._entries(bulky=False)
+        if cat.entries:
+            self._attach_refs(cat.entries)
+        cat.external = {k: json.loads(v) for k, v in self.conn.execute("SELECT s2, data FROM external")}
+        return cat
+
     # -- filters ----------------------------------------------------------------------------
     @staticmethod
     def _filter_sql(topic: str | None, status: str | None, year: int | None, kind: str | None,

@@ -308,13 +308,25 @@ def graph_cmd(
 
     fmt = Format(fmt).value
     status = Status(status).value if status is not None else None
-    cat_path, cat = read_catalog(catalog)
+    streamed = fmt in ("graphml", "gexf") and not (topic or status)
+    if streamed:  # the whole graph, written from the index's rows: no abstracts, no networkx graph
+        from wsskg.store import _gc_paused
+
+        cat_path, idx = read_index(catalog)
+        try:
+            with _gc_paused():  # 10,000s of long-lived objects: see store._gc_paused
+                cat = idx.graph_catalog()
+        finally:
+            idx.close()
+    else:
+        cat_path, cat = read_catalog(catalog)
     protect = catalog_files(cat_path)
     if str(output) != "-":
         check_output(output, protect=protect, force=force)  # refuse before building the graph
     path = resolve_topic(cat, topic) if topic else None
-    if fmt in ("graphml", "gexf") and not (path or status):
-        G = graph_parts(cat, include_external=external)  # streamed out: no networkx graph needed
+    if streamed:
+        with _gc_paused():
+            G = graph_parts(cat, include_external=external)
     else:
         G = filter_graph(build_graph(cat, include_external=external), topic=path, status=status)
     title = cat.title or "wsskg catalog"
