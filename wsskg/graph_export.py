@@ -79,10 +79,11 @@ _ATTR_RX = re.compile('[&<>"\n\r\t]')
 
 
 _ANY_SPECIAL = re.compile('[&<>"\n\r\t\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
+_TEXT_SPECIAL = re.compile('[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')  # newlines stay in text
 
 
 def _xml_text(v: str) -> str:
-    if _ANY_SPECIAL.search(v) is None:
+    if _TEXT_SPECIAL.search(v) is None:
         return v
     v = _XML_BAD.sub("\ufffd", v)
     return _TEXT_RX.sub(lambda m: _XML_TEXT[m.group(0)], v)
@@ -123,7 +124,11 @@ def _keys(items) -> dict[str, str]:
     handful of shapes over 100,000s of dicts)."""
     types: dict[str, str] = {}
     shapes: set = set()
+    last = None
     for d in items:
+        if d is last:  # edges share one dict per relation, mostly in runs
+            continue
+        last = d
         shape = (tuple(d), tuple(map(type, d.values())))
         if shape in shapes:
             continue
@@ -172,7 +177,7 @@ def to_graphml(G: "nx.DiGraph") -> str:
         append(f'    <node id="{esc[n]}">')
         values = [v if t == "string" and v.__class__ is str else _xml_value(v, t)
                   for v, t in zip(d.values(), map(node_keys.__getitem__, d))]
-        if _ANY_SPECIAL.search("".join(values)) is not None:  # one look per node, not per value
+        if _TEXT_SPECIAL.search("".join(values)) is not None:  # one look per node, not per value
             values = [_xml_text(v) for v in values]
         for k, v in zip(d, values):
             append(f"{node_open[k]}{v}</data>")
