@@ -159,11 +159,14 @@ def _clean(attrs: dict[str, Any]) -> dict[str, Any]:
     for k, v in attrs.items():
         if v is None:
             continue
-        if isinstance(v, (bool, int, float, str)):
+        if v.__class__ in _SCALARS or isinstance(v, (bool, int, float, str)):  # the exact types first: cheap
             out[k] = v
         else:
             out[k] = str(v)
     return out
+
+
+_SCALARS = frozenset((str, int, bool, float))
 
 
 def entry_attrs(e: Entry) -> dict[str, Any]:
