@@ -182,18 +182,14 @@ def to_graphml(G: "nx.DiGraph") -> str:
         for k, v in zip(d, values):
             append(f"{node_open[k]}{v}</data>")
         append("    </node>")
-    tails: dict[int, tuple[dict, str]] = {}  # edges share attribute dicts: each written once
-    for u, v, d in G.edges(data=True):
-        head = f'    <edge source="{esc[u]}" target="{esc[v]}"'
-        if not d:
-            append(head + " />")
-            continue
-        cached = tails.get(id(d))
-        if cached is None or cached[0] is not d:
-            lines = [">"] + [f'      <data key="{ids[("edge", k)]}">{_xml_text(_xml_value(val, edge_keys[k]))}</data>'
-                             for k, val in d.items()] + ["    </edge>"]
-            cached = tails[id(d)] = (d, "\n".join(lines))
-        append(head + cached[1])
+    # edges share attribute dicts (one per relation): each dict's lines are made once
+    shared = {id(d): d for _, _, d in G.edges(data=True)}
+    tails = {}
+    for key, d in shared.items():
+        lines = [f'      <data key="{ids[("edge", k)]}">{_xml_text(_xml_value(val, edge_keys[k]))}</data>'
+                 for k, val in d.items()]
+        tails[key] = "\n".join([">", *lines, "    </edge>"]) if lines else " />"
+    out += [f'    <edge source="{esc[u]}" target="{esc[v]}"{tails[id(d)]}' for u, v, d in G.edges(data=True)]
     for k, v in G.graph.items():
         append(f'    <data key="{ids[("graph", k)]}">{_xml_text(_xml_value(v, graph_keys[k]))}</data>')
     out += ["  </graph>", "</graphml>", ""]
