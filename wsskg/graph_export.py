@@ -170,18 +170,21 @@ def to_graphml(G: "nx.DiGraph") -> str:
     append = out.append
     esc = _Escaped()
     node_open = {k: f'      <data key="{ids[("node", k)]}">' for k in node_keys}
+    shapes: dict[tuple, tuple[list[str], list[str]]] = {}  # attribute names -> their <data> openers, types
+    add = str.__add__
     for n, d in G.nodes(data=True):
         if not d:
             append(f'    <node id="{esc[n]}" />')
             continue
-        append(f'    <node id="{esc[n]}">')
-        values = [v if t == "string" and v.__class__ is str else _xml_value(v, t)
-                  for v, t in zip(d.values(), map(node_keys.__getitem__, d))]
+        names = tuple(d)
+        shape = shapes.get(names)
+        if shape is None:
+            shape = shapes[names] = ([node_open[k] for k in names], [node_keys[k] for k in names])
+        opens, types = shape
+        values = [v if v.__class__ is str and t == "string" else _xml_value(v, t) for v, t in zip(d.values(), types)]
         if _TEXT_SPECIAL.search("".join(values)) is not None:  # one look per node, not per value
             values = [_xml_text(v) for v in values]
-        for k, v in zip(d, values):
-            append(f"{node_open[k]}{v}</data>")
-        append("    </node>")
+        append(f'    <node id="{esc[n]}">\n' + "</data>\n".join(map(add, opens, values)) + "</data>\n    </node>")
     # edges share attribute dicts (one per relation): each dict's lines are made once
     shared = {id(d): d for _, _, d in G.edges(data=True)}
     tails = {}
