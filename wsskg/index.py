@@ -1682,26 +1682,6 @@ def discover(idx: CatalogIndex, direction: str = "cited", topic: str | None = No
             f"SELECT DISTINCT e.pos, e.id, e.status, json_extract(e.data, '$.topics') FROM refs r "
             f"JOIN entries e ON e.id = r.id WHERE r.s2 = ? AND r.dir = ?{where}", [sid, d, *params])]
         members.sort()
-        topics = Counter()
-        for _, _, _, tps in members:
-            for p in json.loads(tps or "[]"):
-                topics[cat_mod.topic_name(p)] += 1
-        top = [t for t, _ in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
-        n_read = sum(1 for _, _, st, _ in members if st == "read")
-        evidence = (f"cited by {rec._plural(count, 'catalog paper')}" if direction == "cited"
-                    else f"cites {rec._plural(count, 'catalog paper')}")
-        if top:
-            evidence += " in " + ", ".join(top)
-        if n_read:
-            evidence += f" ({n_read} of them read)"
-        authors = m.get("authors") or []
-        out.append({
-            "s2_id": sid, "title": str(m.get("title") or sid), "year": year,
-            "venue": m.get("venue") or None,
-            "authors": [str(a.get("name", a)) if isinstance(a, dict) else str(a) for a in authors],
-            "arxiv_id": m.get("arxiv_id") or None, "doi": m.get("doi") or None,
-            "citation_count": cc, "url": rec.external_url(sid, m), "count": count,
-            "catalog_papers": [eid for _, eid, _, _ in members], "topics": top, "evidence": evidence,
-            "add": rec.add_command(sid, m),
-        })
+        out.append(rec.discovered(sid, m, year, cc, count, direction,
+                                  [(eid, st, json.loads(tps or "[]")) for _, eid, st, tps in members]))
     return out
