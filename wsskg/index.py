@@ -34,7 +34,6 @@ import re
 import sqlite3
 from array import array
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -42,6 +41,7 @@ from wsskg import catalog as cat_mod
 from wsskg.catalog import Catalog, Entry, Link, Result
 from wsskg.config import cache_dir
 from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
+from wsskg.search import Hit  # one result type for the in-memory and the index search
 
 #: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 6
@@ -258,24 +258,6 @@ def entry_from_data(data: dict, abstract: str | None = None) -> Entry:
 
 
 # -- the index ------------------------------------------------------------------------------------------
-
-@dataclass
-class Hit:
-    """A search result (the same shape as :class:`wsskg.search.Hit`)."""
-
-    entry: Entry
-    score: float
-    why: list[str] = field(default_factory=list)
-    rid: int = 0
-    mode: str = "keyword"
-
-    def to_json(self) -> dict:
-        d = self.entry.to_json()
-        d["score"] = round(self.score, 4)
-        d["why"] = self.why
-        d["mode"] = self.mode
-        return d
-
 
 class CatalogIndex:
     """An up-to-date index of one catalog file. Use :func:`open_index`."""
