@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 from wsskg.catalog import Catalog, Entry
 from wsskg.cli import app
 from wsskg.formats.bibtex import parse_bibtex
-from wsskg.formats.evidence import merge_records, same_work
+from wsskg.formats.evidence import merge_records, same_record
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -23,23 +23,23 @@ def E(**kw) -> Entry:
 
 def test_same_work_rules():
     base = E(title="Deep Learning", year=2016, authors=["Ian Goodfellow"], doi="10.1/DL", arxiv_id="1601.00001")
-    assert same_work(base, E(title="other words entirely", arxiv_id="1601.00001v2")).same  # arXiv id
-    assert same_work(base, E(title="deep learning.", doi="10.1/dl", year=2017)).same  # DOI + title + year
-    v = same_work(base, E(title="Chapter 3: Probability", doi="10.1/dl"))
+    assert same_record(base, E(title="other words entirely", arxiv_id="1601.00001v2")).same  # arXiv id
+    assert same_record(base, E(title="deep learning.", doi="10.1/dl", year=2017)).same  # DOI + title + year
+    v = same_record(base, E(title="Chapter 3: Probability", doi="10.1/dl"))
     assert not v.same and v.near_miss and "different titles" in v.reason
-    v = same_work(base, E(title="Deep Learning", doi="10.1/dl", year=2010))
+    v = same_record(base, E(title="Deep Learning", doi="10.1/dl", year=2010))
     assert not v.same and v.near_miss and "years" in v.reason
-    assert same_work(E(title="Deep Learning", year=2016, authors=["Goodfellow, Ian"]),
+    assert same_record(E(title="Deep Learning", year=2016, authors=["Goodfellow, Ian"]),
                      E(title="deep learning", year=2016, authors=["Ian Goodfellow", "Y. Bengio"])).same
-    v = same_work(E(title="Segmentation", year=1991, authors=["Ann Old"]), E(title="Segmentation", year=2018, authors=["Bob New"]))
+    v = same_record(E(title="Segmentation", year=1991, authors=["Ann Old"]), E(title="Segmentation", year=2018, authors=["Bob New"]))
     assert not v.same and v.near_miss
-    v = same_work(E(title="A Study", year=2005, authors=["Wei Lu"], doi="10.1/a"),
+    v = same_record(E(title="A Study", year=2005, authors=["Wei Lu"], doi="10.1/a"),
                   E(title="A Study", year=2005, authors=["Wei Lu"], doi="10.1/b"))
     assert not v.same and "different DOIs" in v.reason
     ch1 = E(title="The Book", doi="10.1/book", pages="1--20", year=2016)
     ch2 = E(title="The Book", doi="10.1/book", pages="21--40", year=2016)
-    assert not same_work(ch1, ch2).same and "parts" in same_work(ch1, ch2).reason
-    assert not same_work(base, E(title="Unrelated")).near_miss
+    assert not same_record(ch1, ch2).same and "parts" in same_record(ch1, ch2).reason
+    assert not same_record(base, E(title="Unrelated")).near_miss
 
 
 def test_merge_records_reports_merges_and_near_misses_and_never_joins_two_records():

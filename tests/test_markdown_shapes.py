@@ -145,3 +145,15 @@ def test_notes_are_not_authors(line):
     from wsskg.formats.markdown.fields import parse_authors_line
 
     assert parse_authors_line(line) is None
+
+
+def test_a_footnote_mark_is_not_part_of_a_short_name():
+    """Results tables mark rows with footnotes (``[ABC\\*](#1007)``): the short name is ``ABC``
+    (the row's verbatim text, mark included, is kept for export)."""
+    text = ("# L\n\n## Results\n\n| # | Method | mAP |\n| --- | --- | --- |\n| 1 | [TSRNet\\*](#1007) | 38.3 |\n\n"
+            "## Papers\n\n1. <span id=\"1007\">**[TSRNet]**</span> [Learning Transferable Self-attentive "
+            "Representations for Action Recognition in Untrimmed Videos](https://arxiv.org/abs/1902.07370), `AAAI 19`.\n")
+    cat = parse_markdown(text)
+    (e,) = cat.entries
+    assert e.short_name == "TSRNet" and len(e.mentions) == 2
+    assert to_markdown(cat) == text

@@ -34,7 +34,6 @@ import re
 import sqlite3
 from array import array
 from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
@@ -42,6 +41,7 @@ from wsskg import catalog as cat_mod
 from wsskg.catalog import Catalog, Entry, Link, Result
 from wsskg.config import cache_dir
 from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
+from wsskg.search import Hit  # one result type for the in-memory and the index search
 
 #: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 6
@@ -258,24 +258,6 @@ def entry_from_data(data: dict, abstract: str | None = None) -> Entry:
 
 
 # -- the index ------------------------------------------------------------------------------------------
-
-@dataclass
-class Hit:
-    """A search result (the same shape as :class:`wsskg.search.Hit`)."""
-
-    entry: Entry
-    score: float
-    why: list[str] = field(default_factory=list)
-    rid: int = 0
-    mode: str = "keyword"
-
-    def to_json(self) -> dict:
-        d = self.entry.to_json()
-        d["score"] = round(self.score, 4)
-        d["why"] = self.why
-        d["mode"] = self.mode
-        return d
-
 
 class CatalogIndex:
     """An up-to-date index of one catalog file. Use :func:`open_index`."""
@@ -1693,26 +1675,6 @@ def discover(idx: CatalogIndex, direction: str = "cited", topic: str | None = No
             f"SELECT DISTINCT e.pos, e.id, e.status, json_extract(e.data, '$.topics') FROM refs r "
             f"JOIN entries e ON e.id = r.id WHERE r.s2 = ? AND r.dir = ?{where}", [sid, d, *params])]
         members.sort()
-        topics = Counter()
-        for _, _, _, tps in members:
-            for p in json.loads(tps or "[]"):
-                topics[cat_mod.topic_name(p)] += 1
-        top = [t for t, _ in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
-        n_read = sum(1 for _, _, st, _ in members if st == "read")
-        evidence = (f"cited by {rec._plural(count, 'catalog paper')}" if direction == "cited"
-                    else f"cites {rec._plural(count, 'catalog paper')}")
-        if top:
-            evidence += " in " + ", ".join(top)
-        if n_read:
-            evidence += f" ({n_read} of them read)"
-        authors = m.get("authors") or []
-        out.append({
-            "s2_id": sid, "title": str(m.get("title") or sid), "year": year,
-            "venue": m.get("venue") or None,
-            "authors": [str(a.get("name", a)) if isinstance(a, dict) else str(a) for a in authors],
-            "arxiv_id": m.get("arxiv_id") or None, "doi": m.get("doi") or None,
-            "citation_count": cc, "url": rec.external_url(sid, m), "count": count,
-            "catalog_papers": [eid for _, eid, _, _ in members], "topics": top, "evidence": evidence,
-            "add": rec.add_command(sid, m),
-        })
+        out.append(rec.discovered(sid, m, year, cc, count, direction,
+                                  [(eid, st, json.loads(tps or "[]")) for _, eid, st, tps in members]))
     return out

@@ -337,30 +337,34 @@ def discover(catalog: Catalog, direction: str = "cited", topic: str | None = Non
     out = []
     for count, sid, meta, year, cc, ids in rows[:limit]:
         members = sorted(ids, key=order.__getitem__)
-        topics = Counter()
-        for i in members:
-            for p in by_id[i].topics:
-                topics[topic_name(p)] += 1
-        top = [t for t, _ in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
-        n_read = sum(1 for i in members if by_id[i].status == "read")
-        if direction == "cited":
-            evidence = f"cited by {_plural(count, 'catalog paper')}"
-        else:
-            evidence = f"cites {_plural(count, 'catalog paper')}"
-        if top:
-            evidence += " in " + ", ".join(top)
-        if n_read:
-            evidence += f" ({n_read} of them read)"
-        authors = meta.get("authors") or []
-        out.append({
-            "s2_id": sid, "title": str(meta.get("title") or sid), "year": year,
-            "venue": meta.get("venue") or None,
-            "authors": [str(a.get("name", a)) if isinstance(a, dict) else str(a) for a in authors],
-            "arxiv_id": meta.get("arxiv_id") or None, "doi": meta.get("doi") or None,
-            "citation_count": cc, "url": external_url(sid, meta), "count": count,
-            "catalog_papers": members, "topics": top, "evidence": evidence, "add": add_command(sid, meta),
-        })
+        out.append(discovered(sid, meta, year, cc, count, direction,
+                              [(i, by_id[i].status, by_id[i].topics) for i in members]))
     return out
+
+
+def discovered(sid: str, meta: dict, year: int | None, citation_count: int | None, count: int,
+               direction: str, members: list[tuple[str, str, list[str]]]) -> dict:
+    """One proposal of :func:`discover` (and of the index's twin, ``wsskg.index.discover``):
+    the outside paper ``sid`` with its evidence. ``members`` are the catalog papers it is
+    linked to, in catalog order, as ``(id, status, topic paths)``."""
+    topics = Counter(topic_name(p) for _, _, paths in members for p in paths)
+    top = [t for t, _ in sorted(topics.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+    n_read = sum(1 for _, status, _ in members if status == "read")
+    evidence = f"{'cited by' if direction == 'cited' else 'cites'} {_plural(count, 'catalog paper')}"
+    if top:
+        evidence += " in " + ", ".join(top)
+    if n_read:
+        evidence += f" ({n_read} of them read)"
+    authors = meta.get("authors") or []
+    return {
+        "s2_id": sid, "title": str(meta.get("title") or sid), "year": year,
+        "venue": meta.get("venue") or None,
+        "authors": [str(a.get("name", a)) if isinstance(a, dict) else str(a) for a in authors],
+        "arxiv_id": meta.get("arxiv_id") or None, "doi": meta.get("doi") or None,
+        "citation_count": citation_count, "url": external_url(sid, meta), "count": count,
+        "catalog_papers": [i for i, _, _ in members], "topics": top, "evidence": evidence,
+        "add": add_command(sid, meta),
+    }
 
 
 # -- stats --------------------------------------------------------------------------------------

@@ -32,14 +32,20 @@ def _stem(w: str) -> str:
 
 @dataclass
 class Hit:
+    """A search result, from this in-memory search or from the index (``wsskg.index``, which
+    also sets ``rid``, its row id, and ``mode``: keyword, meaning or hybrid)."""
+
     entry: Entry
     score: float
     why: list[str] = field(default_factory=list)
+    rid: int = 0
+    mode: str = "keyword"
 
     def to_json(self) -> dict:
         d = self.entry.to_json()
-        d["score"] = round(self.score, 3)
+        d["score"] = round(self.score, 4)
         d["why"] = self.why
+        d["mode"] = self.mode
         return d
 
 

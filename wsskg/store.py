@@ -738,16 +738,35 @@ def _with_changes(catalog: Catalog, changed: list[Entry]) -> Catalog:
     return catalog
 
 
-def _edit_entry_block(text: str, e: Entry) -> str | None:
-    """Rewrite the status lines of entry ``e`` in ``text``; None if the layout is not ours."""
-    m = re.search(rf"^- id: (?:{re.escape(e.id)}|\"{re.escape(e.id)}\"|'{re.escape(e.id)}')[ \t]*$", text, re.M)
+def _entry_span(text: str, entry_id: str) -> tuple[int, int] | None:
+    """Where entry ``entry_id``'s block stands in ``text`` (wsskg's layout), or None."""
+    q = re.escape(entry_id)
+    m = re.search(rf"^- id: (?:{q}|\"{q}\"|'{q}')[ \t]*$", text, re.M)
     if not m:
         return None
-    start = m.start()
     nxt = re.compile(r"^(?:- |\S)", re.M).search(text, m.end() + 1)
-    end = nxt.start() if nxt else len(text)
-    block = text[start:end]
-    lines = block.split("\n")
+    return m.start(), (nxt.start() if nxt else len(text))
+
+
+def _splice_checked(text: str, start: int, end: int, new_block: str, expected: dict) -> str | None:
+    """``text`` with ``new_block`` in place of ``text[start:end]``, if the block parses back to
+    exactly the ``expected`` entry; None otherwise (the caller falls back to a patch)."""
+    try:
+        parsed = load_yaml(new_block)
+    except CatalogError:
+        return None
+    if not (isinstance(parsed, list) and len(parsed) == 1 and _same(parsed[0], expected)):
+        return None
+    return text[:start] + new_block + text[end:]
+
+
+def _edit_entry_block(text: str, e: Entry) -> str | None:
+    """Rewrite the status lines of entry ``e`` in ``text``; None if the layout is not ours."""
+    span = _entry_span(text, e.id)
+    if span is None:
+        return None
+    start, end = span
+    lines = text[start:end].split("\n")
     status_i = [i for i, ln in enumerate(lines) if ln.startswith("  status:")]
     if len(status_i) != 1:
         return None
@@ -756,15 +775,7 @@ def _edit_entry_block(text: str, e: Entry) -> str | None:
     lines = [ln for ln in lines if not ln.startswith("  read_on:")]
     if e.read_on:
         lines.insert(si + 1, f"  read_on: {quote(e.read_on)}")
-    new_block = "\n".join(lines)
-    try:
-        parsed = load_yaml(new_block)
-    except CatalogError:
-        return None
-    expected = e.to_dict(bulky=False)
-    if not (isinstance(parsed, list) and len(parsed) == 1 and _same(parsed[0], expected)):
-        return None
-    return text[:start] + new_block + text[end:]
+    return _splice_checked(text, start, end, "\n".join(lines), e.to_dict(bulky=False))
 
 
 def edit_field(path: Path, refs: list[str], name: str, change) -> list[tuple[Entry, bool]]:
@@ -788,12 +799,10 @@ def edit_field(path: Path, refs: list[str], name: str, change) -> list[tuple[Ent
 
 def _edit_field_lines(text: str, e: Entry, name: str) -> str | None:
     """Rewrite the ``name`` lines of entry ``e``'s block; None if the layout is not ours."""
-    m = re.search(rf"^- id: (?:{re.escape(e.id)}|\"{re.escape(e.id)}\"|'{re.escape(e.id)}')[ \t]*$", text, re.M)
-    if not m:
+    span = _entry_span(text, e.id)
+    if span is None:
         return None
-    start = m.start()
-    nxt = re.compile(r"^(?:- |\S)", re.M).search(text, m.end() + 1)
-    end = nxt.start() if nxt else len(text)
+    start, end = span
     lines = text[start:end].split("\n")
     key_re = re.compile(r"^(?:- |  )([A-Za-z_][\w-]*):")
     keys = {i: km.group(1) for i, ln in enumerate(lines) if (km := key_re.match(ln))}
@@ -816,14 +825,7 @@ def _edit_field_lines(text: str, e: Entry, name: str) -> str | None:
             while at > 1 and lines[at - 1] == "":
                 at -= 1
         lines[at:at] = new
-    new_block = "\n".join(lines)
-    try:
-        parsed = load_yaml(new_block)
-    except CatalogError:
-        return None
-    if not (isinstance(parsed, list) and len(parsed) == 1 and _same(parsed[0], expected)):
-        return None
-    return text[:start] + new_block + text[end:]
+    return _splice_checked(text, start, end, "\n".join(lines), expected)
 
 
 def _same(parsed: dict, expected: dict) -> bool:

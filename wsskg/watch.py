@@ -377,11 +377,7 @@ class WatchRun:
             raise WsskgError(f"the limit must be at least 1, got {limit}")
         self.path = Path(path)
         self.started = time.monotonic()
-        self.settings = settings or Settings.from_env()
-        if timeout is not None:
-            if timeout <= 0:
-                raise WsskgError(f"the time limit must be a positive number of seconds, got {timeout:g}")
-            self.settings = dataclasses.replace(self.settings, run_timeout=timeout)
+        self.settings = (settings or Settings.from_env()).with_run_timeout(timeout)
         self.guard = Guard(self.settings)
         self.stats = Stats()
         self.sleep = time.sleep if sleep is None else sleep

@@ -103,20 +103,12 @@ class EnrichRun:
                  refresh: bool = False, offline: bool = False, progress: Progress | None = None,
                  settings: Settings | None = None, sleep: Callable[[float], None] | None = None,
                  save_every: int = 10, timeout: float | None = None):
-        import dataclasses
-
         from wsskg.store import load_catalog
 
         wanted_sources(source)  # a bad --source fails before anything is read
         self.started = time.monotonic()
         self.path = Path(path)
-        self.settings = settings or Settings.from_env()
-        if timeout is not None:
-            if timeout <= 0:
-                from wsskg.errors import WsskgError
-
-                raise WsskgError(f"the time limit must be a positive number of seconds, got {timeout:g}")
-            self.settings = dataclasses.replace(self.settings, run_timeout=timeout)
+        self.settings = (settings or Settings.from_env()).with_run_timeout(timeout)
         self.guard = Guard(self.settings)
         self.sleep = time.sleep if sleep is None else sleep
         self.refresh, self.offline = refresh, offline

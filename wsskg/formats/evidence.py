@@ -18,7 +18,8 @@ different named venues, two full titles that differ, ...) finds; titles agree as
 :func:`wsskg.identity.titles_agree` says. A candidate that shares an identifier or a title but
 fails these rules is a *near miss*: it is refused and reported.
 
-:func:`same_work` is the test, :func:`merge_records` runs it over a whole import (and is what
+:func:`same_record` is the test (stricter than :func:`wsskg.identity.same_work`, the rule for
+reading lists, on whose pieces it builds), :func:`merge_records` runs it over a whole import (and is what
 ``wsskg import --merge`` uses for BibTeX and CSL-JSON). ``wsskg.merge`` keeps the field-level
 merging of two entries that are the same work (:func:`wsskg.merge.merge_entry`).
 """
@@ -76,7 +77,7 @@ def _parts_differ(a: Entry, b: Entry) -> str | None:
     return None
 
 
-def same_work(a: Entry, b: Entry) -> Verdict:
+def same_record(a: Entry, b: Entry) -> Verdict:
     """Is ``b`` (an imported record) the same work as ``a`` (a catalog entry)? See the module
     docstring for the rules; ``near_miss`` marks candidates refused for want of agreement."""
     ax_a, ax_b = _arxiv(a), _arxiv(b)
@@ -219,7 +220,7 @@ def _fill_record(base: Entry, inc: Entry) -> list[str]:
 
 def merge_records(base: Catalog, incoming: Catalog) -> RecordMergeReport:
     """Merge imported records into ``base`` in place: a record joins the first base entry that
-    :func:`same_work` accepts (filling what that entry lacks, overwriting nothing), every other
+    :func:`same_record` accepts (filling what that entry lacks, overwriting nothing), every other
     record is added with an id unique in ``base``. Records are only ever matched against the
     entries ``base`` had before, so two records of one file never become one."""
     from wsskg.merge import merge_entry
@@ -239,7 +240,7 @@ def merge_records(base: Catalog, incoming: Catalog) -> RecordMergeReport:
         misses = []
         # a record whose citekey the catalog already has (a re-import) is tried on that entry first
         for cand in sorted(index.candidates(inc), key=lambda c: not (inc.citekey and c.citekey == inc.citekey)):
-            v = same_work(cand, inc)
+            v = same_record(cand, inc)
             if v.same:
                 target, reason = cand, v.reason
                 break

@@ -27,6 +27,7 @@ import os
 import sqlite3
 import threading
 import time
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -91,6 +92,17 @@ class Settings:
             s2_api_key=(os.environ.get("S2_API_KEY") or "").strip() or None,
         )
         return settings.polite()
+
+    def with_run_timeout(self, timeout: float | None) -> "Settings":
+        """These settings with the whole run bounded by ``timeout`` seconds (``--timeout`` of
+        ``enrich`` and ``watch``); None leaves them as they are."""
+        if timeout is None:
+            return self
+        if timeout <= 0:
+            from wsskg.errors import WsskgError
+
+            raise WsskgError(f"the time limit must be a positive number of seconds, got {timeout:g}")
+        return dataclasses.replace(self, run_timeout=timeout)
 
     def polite(self) -> "Settings":
         """Never faster than the real services allow: arXiv one request per 3 s, S2 one per

@@ -24,6 +24,9 @@ from wsskg.catalog import Link, link_kind
 from wsskg.text import SMALL_WORDS, clean_title, strip_markup
 from wsskg.venues import VENUE_CORE, VENUE_RE, find_venue, year_of
 
+#: Footnote marks a results table puts after a name (``TSRNet\*``, ``STAR&dagger;``): not part of it.
+FOOTNOTE_MARKS = re.compile(r"(?:\\?\*|[\u2020\u2021\u00a7\u00b6])+$")
+
 _VENUE = re.compile(rf"(?:\*{{1,2}}|<sub>|`)?(?P<venue>{VENUE_CORE})(?:\*{{1,2}}|</sub>|`)?(?![\w])")
 _VENUE_CORE = VENUE_CORE
 _YEAR_ONLY = re.compile(r"\(?\[?(?P<year>(?:19|20)\d\d)\]?\)?(?![\w])")
@@ -481,7 +484,7 @@ def _finish(f: Fields, original: str) -> Fields:
             raw_title = raw_title[: vm.start()]
     f.title = clean_title(raw_title)
     if f.short_name:
-        f.short_name = clean_title(f.short_name) or None
+        f.short_name = FOOTNOTE_MARKS.sub("", clean_title(f.short_name)).strip() or None
     if f.venue is None:
         hay = strip_markup(f.comment)
         vm = re.search(rf"(?:^|[\s(,])(?P<v>{VENUE_CORE})(?:[\s),.;]|$)", hay)

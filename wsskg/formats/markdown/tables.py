@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from wsskg.catalog import Link, Result, link_kind
-from wsskg.formats.markdown.fields import Fields, extract, tokenize
+from wsskg.formats.markdown.fields import FOOTNOTE_MARKS, Fields, extract, tokenize
 from wsskg.formats.markdown.lexer import Block, Lexed
 from wsskg.formats.markdown.mention import Candidate
 from wsskg.text import strip_markup
@@ -103,7 +103,7 @@ def recognise(block: Block, lx: Lexed, topic: str, context: tuple[str | None, in
                 f.short_name = f.short_name or g.short_name
             elif role == "short":
                 g = extract(cell)
-                f.short_name = g.title or g.short_name
+                f.short_name = FOOTNOTE_MARKS.sub("", g.title or g.short_name or "").strip() or None
                 f.title_linked = f.title_linked or g.title_linked
                 f.refs += g.refs
                 f.links = f.links + [ln for ln in g.links if ln not in f.links]
