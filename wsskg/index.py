@@ -259,6 +259,20 @@ def entry_from_data(data: dict, abstract: str | None = None) -> Entry:
 
 # -- the index ------------------------------------------------------------------------------------------
 
+def _head_and_entries(raw: bytes) -> tuple[bytes, bytes] | None:
+    """catalog.yaml's bytes split at ``entries:`` into the header and the entry blocks, when
+    the file is in wsskg's own layout (no foreign lines, no document markers, an LF header);
+    None when only a full parse can tell what it holds."""
+    body_raw = raw[len(_BOM):] if raw.startswith(_BOM) else raw
+    m = _ENTRIES_KEY.search(body_raw)
+    if not m:
+        return None
+    head, body = body_raw[: m.start()], body_raw[m.end():]
+    if _FOREIGN_LINE.search(body) or _DOC_MARKER.search(head) or b"\r" in head:
+        return None
+    return head, body
+
+
 class CatalogIndex:
     """An up-to-date index of one catalog file. Use :func:`open_index`."""
 
@@ -409,13 +423,10 @@ class CatalogIndex:
     def _plan(self, raw: bytes):
         """Split catalog.yaml into its header and entry blocks when it is in wsskg's layout and
         the header is the one indexed; None when a full parse is needed."""
-        body_raw = raw[len(_BOM):] if raw.startswith(_BOM) else raw
-        m = _ENTRIES_KEY.search(body_raw)
-        if not m:
+        split = _head_and_entries(raw)
+        if split is None:
             return None
-        head, body = body_raw[: m.start()], body_raw[m.end():]
-        if _FOREIGN_LINE.search(body) or _DOC_MARKER.search(head) or b"\r" in head:
-            return None
+        head, body = split
         hh = _h(head).hex()
         if hh != self._meta("head_hash"):
             return None  # new topics or title: everything is validated again
@@ -491,13 +502,10 @@ class CatalogIndex:
         self._refresh_s2map(changed=True)
 
     def _plan_blocks_only(self, raw: bytes):
-        body_raw = raw[len(_BOM):] if raw.startswith(_BOM) else raw
-        m = _ENTRIES_KEY.search(body_raw)
-        if not m:
+        split = _head_and_entries(raw)
+        if split is None:
             return None
-        head, body = body_raw[: m.start()], body_raw[m.end():]
-        if _FOREIGN_LINE.search(body) or _DOC_MARKER.search(head) or b"\r" in head:
-            return None
+        head, body = split
         starts = [mm.start() for mm in _ITEM_START.finditer(body)]
         ends = starts[1:] + [len(body)]
         return _h(head).hex(), [_h(body[a:b]) for a, b in zip(starts, ends)]
