@@ -157,3 +157,16 @@ def test_a_footnote_mark_is_not_part_of_a_short_name():
     (e,) = cat.entries
     assert e.short_name == "TSRNet" and len(e.mentions) == 2
     assert to_markdown(cat) == text
+
+
+def test_a_flat_list_under_its_title_has_entries():
+    """A list whose only heading is its title (no topics): its works are entries, filed under a
+    topic named after the title, and the file still comes back byte for byte."""
+    text = ("# Things\n\nSome intro.\n\n- [ ] [A Study of Things in Deep Nets](https://arxiv.org/abs/2301.00001), ICCV 2023\n"
+            "- [x] Another Paper About Stuff, CVPR 2020\n")
+    cat = parse_markdown(text)
+    assert cat.title == "Things"
+    assert [(e.title, e.topics, e.year, e.status) for e in cat.entries] == [
+        ("A Study of Things in Deep Nets", ["Things"], 2023, "unread"),
+        ("Another Paper About Stuff", ["Things"], 2020, "read")]
+    assert to_markdown(cat) == text

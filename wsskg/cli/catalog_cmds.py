@@ -112,7 +112,7 @@ def import_cmd(
     read = sum(1 for e in incoming.entries if e.status == "read")
     echo(
         f"Imported {len(incoming.entries)} entries ({kinds['paper']} papers, {kinds['code']} code, "
-        f"{other} other; {read} read) in {n_topics} topics from {file} -> {shown(path)}"
+        f"{other} other; {read} read) in {n_topics} topic{'' if n_topics == 1 else 's'} from {file} -> {shown(path)}"
     )
 
 

@@ -26,6 +26,9 @@ class Reader:
         self.stack: list[Topic] = []
         self.topic: Topic | None = None
         self.seen_title = False
+        # a flat list (its title the only heading): the works under the title are its entries,
+        # filed under a topic named after the title, not read as the list's intro
+        self.flat = sum(1 for b in self.lx.blocks if b.kind == "heading") == 1
         self.cands: list[Candidate] = []
         self.layout: list = []  # str runs and Candidate objects
         self.prose: list[tuple[str | None, int | None, list[str]]] = []  # (topic, last cand index, lines)
@@ -76,7 +79,8 @@ class Reader:
             self.cat.title = name
             self.seen_title = True
             self.topic = None
-            return
+            if not self.flat:
+                return
         while self.stack and self.stack[-1].level >= b.level:
             self.stack.pop()
         comp = name.replace("/", "\u2215") or "untitled"
