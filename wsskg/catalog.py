@@ -8,7 +8,6 @@ left out so the file stays pleasant to read and ``git diff`` stays small.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Iterator
 

@@ -35,7 +35,7 @@ import sqlite3
 from array import array
 from collections import Counter
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from wsskg import catalog as cat_mod
 from wsskg.catalog import Catalog, Entry, Link, Result
@@ -1041,7 +1041,7 @@ class CatalogIndex:
             order = dict(self._rows_pos(list(level_of), fsql, fparams))
             tier_of: dict[int, int] = {}
             for tier, cols in enumerate(_TIERS):
-                for (rid,) in c.execute(f"SELECT rowid FROM fts WHERE fts MATCH ?", (f"{{{cols}}} : ({match})",)):
+                for (rid,) in c.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (f"{{{cols}}} : ({match})",)):
                     if rid in order and rid not in tier_of:
                         tier_of[rid] = tier
             topical = sorted(((level_of[rid], tier_of.get(rid, len(_TIERS)), rid) for rid in order),
@@ -1422,7 +1422,6 @@ def _walk(idx: CatalogIndex):
             return ids, n, *arrs
     c = idx.conn
     ids = [eid for (eid,) in c.execute("SELECT id FROM entries ORDER BY pos")]
-    num = {eid: i for i, eid in enumerate(ids)}
     src, dst, w, kind = array("i"), array("i"), array("f"), array("b")
     nxt = [len(ids)]
     topic_num: dict[str, int] = {}

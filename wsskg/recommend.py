@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections import Counter
 from operator import mul
-from typing import Any, Iterable
+from typing import Iterable
 
 from wsskg.catalog import Catalog, Entry, normalize_title, strip_arxiv_version
 from wsskg.errors import WsskgError

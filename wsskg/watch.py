@@ -57,7 +57,7 @@ from typing import Any, Callable, Iterable
 
 from wsskg.catalog import Catalog, Entry, normalize_title, resolve_topic, strip_arxiv_version
 from wsskg.errors import RateLimited, SourceError, WsskgError
-from wsskg.suggest import TopicModel, candidate_topics
+from wsskg.suggest import TopicModel
 
 STATE_SUFFIX = ".watch.json"
 STATE_VERSION = 1

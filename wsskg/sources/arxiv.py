@@ -190,7 +190,7 @@ class ArxivSource(Source):
             raise self._http_error(e.status) from None
         except arxiv.UnexpectedEmptyPageError:
             raise Retryable("a page of results was unexpectedly empty") from None
-        except requests.exceptions.Timeout as e:
+        except requests.exceptions.Timeout:
             raise Retryable(f"no complete answer within {self.last_limit:g} s") from None
         except requests.exceptions.RequestException as e:
             raise Retryable(_short(e)) from None

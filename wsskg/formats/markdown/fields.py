@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from wsskg.catalog import Link, link_kind
 from wsskg.text import SMALL_WORDS, clean_title, strip_markup
-from wsskg.venues import VENUE_CORE, VENUE_RE, find_venue, year_of
+from wsskg.venues import VENUE_CORE, year_of
 
 #: Footnote marks a results table puts after a name (``TSRNet\*``, ``STAR&dagger;``): not part of it.
 FOOTNOTE_MARKS = re.compile(r"(?:\\?\*|[\u2020\u2021\u00a7\u00b6])+$")
@@ -197,7 +197,6 @@ def parse_entry_line(line: str) -> ParsedLine:
     """Parse one entry line (the text after any list marker and checkbox)."""
     toks = tokenize(line.strip())
     p = ParsedLine()
-    links = [t for t in toks if t.url is not None]
     first = next((i for i, t in enumerate(toks) if t.url is not None or t.text.strip()), None)
     if first is not None and toks[first].url is not None and not _is_url_label(toks[first].label) \
             and _clean(toks[first].label.replace("**", "")).lower() not in _GENERIC_LABELS \
