@@ -296,6 +296,26 @@ def test_status_change_in_a_hand_kept_crlf_file_changes_only_that_entry(seed_cat
             f"the diff is {len(diff)} line(s) of that entry; every comment kept; still CRLF")
 
 
+def test_status_change_in_wsskg_layout_keeps_every_other_byte(seed_catalog_file):
+    """In wsskg's own layout the new file is the old bytes around the edited block: a file with
+    mixed line ends (CRLF in the head, LF below, a BOM) keeps each line's own end."""
+    raw = seed_catalog_file.read_bytes()
+    head, sep, body = raw.partition(b"\nentries:\n")
+    mixed = b"\xef\xbb\xbf" + head.replace(b"\n", b"\r\n") + sep + body
+    seed_catalog_file.write_bytes(mixed)
+    eid = "dsrg-2018"
+    code, _, err = run("read", eid, "-c", seed_catalog_file)
+    assert code == 0, err
+    after = seed_catalog_file.read_bytes()
+    start = mixed.index(b"- id: " + eid.encode())
+    end = mixed.index(b"\n- id: ", start + 1)
+    assert after[:start] == mixed[:start]
+    assert after[len(after) - (len(mixed) - end):] == mixed[end:]
+    block = after[start:after.index(b"\n- id: ", start + 1)]
+    assert b"  status: read\n" in block and b"\r" not in block  # the block's own line ends
+    assert next(e for e in load_catalog(seed_catalog_file, use_index=False).entries if e.id == eid).status == "read"
+
+
 def test_tag_in_a_hand_kept_crlf_file_changes_only_that_entry(seed_catalog_file):
     comments = hand_kept(seed_catalog_file)
     before = seed_catalog_file.read_bytes()

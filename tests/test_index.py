@@ -296,3 +296,29 @@ def test_pickles_of_an_older_version_are_removed_never_read(seed_catalog_file):
     idx = ix.open_index(seed_catalog_file)
     assert idx.count() > 100
     assert not list(f.parent.glob("*.pickle"))
+
+
+def test_an_unchanged_catalog_is_not_read_by_a_query(seed_catalog_file, monkeypatch):
+    ix.open_index(seed_catalog_file).close()
+    monkeypatch.setattr(ix, "open", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")), raising=False)
+    idx = ix.open_index(seed_catalog_file)  # the stat key is the recorded one: neither read nor hashed
+    assert idx.count() > 100
+    idx.close()
+
+
+def test_a_same_size_same_mtime_hand_edit_is_seen(seed_catalog_file):
+    """The stat key holds the ctime, which a hand edit cannot set back: size, mtime and inode
+    kept as they were still send the next command to the bytes."""
+    ix.open_index(seed_catalog_file).close()
+    st = os.stat(seed_catalog_file)
+    text = seed_catalog_file.read_text(encoding="utf-8")
+    edited = text.replace("- id: dsrg-2018\n  title: DSRG", "- id: dsrg-2018\n  title: GRSD", 1)
+    assert edited != text and len(edited) == len(text)
+    with open(seed_catalog_file, "r+", encoding="utf-8") as fh:  # in place: the same inode
+        fh.write(edited)
+    os.utime(seed_catalog_file, ns=(st.st_atime_ns, st.st_mtime_ns))
+    after = os.stat(seed_catalog_file)
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (st.st_size, st.st_mtime_ns, st.st_ino)
+    idx = ix.open_index(seed_catalog_file)
+    assert idx.get("dsrg-2018").title == "GRSD"
+    idx.close()

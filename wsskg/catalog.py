@@ -338,6 +338,13 @@ class Catalog:
         ]
 
     def to_dict(self, bulky: bool = False) -> dict:
+        d = self.header_dict()
+        d["entries"] = [e.to_dict(bulky=bulky) for e in self.entries]
+        return d
+
+    def header_dict(self) -> dict:
+        """Everything catalog.yaml holds before ``entries:`` (the derived index stores it
+        apart from the entry rows)."""
         d: dict[str, Any] = {"wsskg": FORMAT_VERSION}
         if self.title is not None:
             d["title"] = self.title
@@ -352,7 +359,6 @@ class Catalog:
             d["decisions"] = [dict(x) for x in self.decisions]
         if self.layout:
             d["layout"] = list(self.layout)
-        d["entries"] = [e.to_dict(bulky=bulky) for e in self.entries]
         return d
 
 

@@ -175,10 +175,39 @@ def _open_db(f: Path | None) -> sqlite3.Connection:
 
 # -- fingerprints -----------------------------------------------------------------------------------
 
-def yaml_fingerprint(raw: bytes, st: os.stat_result | None) -> str:
-    """What catalog.yaml's rows were built from: its bytes (SHA-1), size and mtime."""
+def yaml_fingerprint(raw: bytes | list, st: os.stat_result | None) -> str:
+    """What catalog.yaml's rows were built from: its bytes (SHA-1), size and mtime. ``raw`` may
+    be a list of bytes-like pieces (a file written as pieces, see ``wsskg.store``)."""
     mt = st.st_mtime_ns if st is not None else 0
-    return f"{len(raw)}:{mt}:{hashlib.sha1(raw).hexdigest()}"
+    if isinstance(raw, (bytes, bytearray, memoryview)):
+        return f"{len(raw)}:{mt}:{hashlib.sha1(raw).hexdigest()}"
+    h = hashlib.sha1()
+    size = 0
+    for piece in raw:
+        h.update(piece)
+        size += len(piece)
+    return f"{size}:{mt}:{h.hexdigest()}"
+
+
+def stat_key(st: os.stat_result | None) -> str:
+    """catalog.yaml's identity by ``stat``: size, mtime, ctime, inode, device. Every write
+    changes the ctime and no hand edit can set it back (``touch``/``utime`` set only atime and
+    mtime), so while the key is the one recorded when the rows were built, the file holds the
+    bytes they were built from: a query need not read, let alone hash, a 46 MB file."""
+    if st is None:
+        return ""
+    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}:{st.st_dev}"
+
+
+def block_hash(block: bytes) -> bytes:
+    """The hash an entry block's row keeps (see :meth:`CatalogIndex._plan`)."""
+    return _h(block)
+
+
+def next_item(raw: bytes, pos: int) -> int:
+    """Where the entry block after position ``pos`` starts (the end of ``raw`` if none)."""
+    m = _ITEM_START.search(raw, pos)
+    return m.start() if m else len(raw)
 
 
 def side_fingerprint(side: Path) -> str:
@@ -197,6 +226,13 @@ def _content(fp: str | None) -> tuple | None:
         return None
     size, _, rest = fp.partition(":")
     return size, rest.partition(":")[2]
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return os.stat(path)
+    except OSError:
+        return None
 
 
 def _h(b: bytes) -> bytes:
@@ -313,8 +349,21 @@ class CatalogIndex:
         return self.conn.execute("SELECT count(*) FROM entries").fetchone()[0]
 
     # -- sync ---------------------------------------------------------------------------
-    def sync(self, raw: bytes | None = None, progress: Progress | None = None) -> bool:
-        """Bring the index up to date with the files; True when anything was re-indexed."""
+    def sync(self, raw: bytes | None = None, progress: Progress | None = None,
+             stat_before: os.stat_result | None = None) -> bool:
+        """Bring the index up to date with the files; True when anything was re-indexed.
+
+        ``raw``: catalog.yaml's bytes when the caller has read them (after ``stat_before``)."""
+        st = _stat(self.path)
+        key = stat_key(st)
+        # the current case first, without reading catalog.yaml or importing the YAML side of
+        # wsskg.store: the file's stat key is the one recorded, and the sidecar where the
+        # last sync found it is unchanged (a save records where it wrote it)
+        last_side = self._meta("side_path")
+        side_same = bool(last_side) and self._meta("side_fp") == side_fingerprint(Path(last_side))
+        if (key and side_same and self._meta("yaml_stat") == key
+                and (raw is None or stat_key(stat_before) == key)):
+            return False
         if raw is None:
             try:
                 with open(self.path, "rb") as fh:
@@ -323,16 +372,15 @@ class CatalogIndex:
                 from wsskg.store import _read_bytes
 
                 raw = _read_bytes(self.path)  # the one-line error for a missing or unreadable file
-        try:
-            st = os.stat(self.path)
-        except OSError:
-            st = None
+            stable = stat_key(_stat(self.path)) == key
+        else:
+            stable = stat_key(stat_before) == key
+        # the stat key is kept only when the bytes read are known to be the file's at that key
+        new_key = key if stable else ""
         fp = yaml_fingerprint(raw, st)
-        # the current case first, without importing the YAML side of wsskg.store: the sidecar
-        # where the last sync found it is unchanged (a save records where it wrote it)
-        last_side = self._meta("side_path")
-        if (last_side and self._meta("yaml_fp") == fp
-                and self._meta("side_fp") == side_fingerprint(Path(last_side))):
+        if side_same and self._meta("yaml_fp") == fp:
+            if self._meta("yaml_stat") != new_key:
+                self._set_meta("yaml_stat", new_key)
             return False
         from wsskg.store import _sidecar_of
 
@@ -340,6 +388,7 @@ class CatalogIndex:
         sfp = side_fingerprint(side_path)
         if self._meta("yaml_fp") == fp and self._meta("side_fp") == sfp:
             self._set_meta("side_path", str(side_path))
+            self._set_meta("yaml_stat", new_key)
             return False
         c = self.conn
         c.execute("BEGIN")
@@ -354,6 +403,7 @@ class CatalogIndex:
             elif changed_side is not None:
                 self._apply_side(changed_side, new_rids=set())
             self._set_meta("yaml_fp", fp)
+            self._set_meta("yaml_stat", new_key)
             self._set_meta("side_fp", sfp)
             self._set_meta("side_path", str(side_path))
             c.execute("COMMIT")
@@ -477,8 +527,7 @@ class CatalogIndex:
 
         with _gc_paused():
             cat = parse_catalog(_decode(raw, self.path), self.path)
-        head = cat.to_dict(bulky=False)
-        head.pop("entries", None)
+        head = cat.header_dict()
         self._clear_entries()
         hashes: list[bytes | None] = [None] * len(cat.entries)
         plan = None
@@ -660,15 +709,18 @@ class CatalogIndex:
         c.execute("DELETE FROM blobs")
 
     # -- status changes -----------------------------------------------------------------
-    def record_edits(self, entries: list[Entry], raw: bytes) -> None:
+    def record_edits(self, entries: list[Entry], raw: bytes | list, blocks: dict[str, bytes] | None = None) -> None:
         """After ``wsskg.store.set_status`` or ``edit_field`` changed a few fields of ``entries``
         (status, tags: nothing searched by text) with the index current before: update those
-        rows and the fingerprint from the new bytes ``raw``, so the next command need not look
-        at the file again."""
+        rows and the fingerprint from the new bytes ``raw`` (bytes or the pieces written), so
+        the next command need not look at the file again. ``blocks``: the entries' new block
+        hashes when the caller knows them (else they are found in ``raw``, which must be bytes)."""
         c = self.conn
         c.execute("BEGIN")
         try:
-            blocks = _block_hashes_by_id(raw, [e.id for e in entries])
+            if blocks is None or any(e.id not in blocks for e in entries):
+                whole = raw if isinstance(raw, bytes) else b"".join(raw)
+                blocks = _block_hashes_by_id(whole, [e.id for e in entries])
             for e in entries:
                 row = _entry_row(e, 0, blocks.get(e.id))
                 c.execute("UPDATE entries SET status=?, bhash=?, data=? WHERE id=?", (e.status, row[2], row[13], e.id))
@@ -679,6 +731,7 @@ class CatalogIndex:
             except OSError:
                 st = None
             self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
+            self._set_meta("yaml_stat", stat_key(st))
             c.execute("DELETE FROM blobs WHERE key LIKE 'seeds:%'")
             c.execute("COMMIT")
         except BaseException:
@@ -698,14 +751,14 @@ class CatalogIndex:
         try:
             if plan is None or len(plan[1]) != len(catalog.entries) or len(set(plan[1])) != len(plan[1]):
                 self._set_meta("yaml_fp", "")  # not our layout after all: the next use re-syncs
+                self._set_meta("yaml_stat", "")
                 c.execute("COMMIT")
                 return
             head_hash, hashes = plan
             side = _side_of(catalog)
             stored = dict(c.execute("SELECT bhash, rid FROM entries WHERE bhash IS NOT NULL"))
             if head_hash != self._meta("head_hash") or len(stored) != self.count():
-                head = catalog.to_dict(bulky=False)
-                head.pop("entries", None)
+                head = catalog.header_dict()
                 self._clear_entries()
                 self._set_meta("head", json.dumps(head, ensure_ascii=False, default=str))
                 self._set_meta("head_hash", head_hash)
@@ -728,6 +781,7 @@ class CatalogIndex:
             except OSError:
                 st = None
             self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
+            self._set_meta("yaml_stat", stat_key(st))
             self._set_meta("side_fp", side_fingerprint(_sidecar_of(self.path)))
             self._set_meta("side_path", str(_sidecar_of(self.path)))
             c.execute("COMMIT")
@@ -1370,7 +1424,7 @@ def record_save(path: Path, catalog: Catalog, raw: bytes) -> None:
 
 
 def open_index(path: Path, raw: bytes | None = None, progress: Progress | None = None,
-               memory_ok: bool = True) -> CatalogIndex | None:
+               memory_ok: bool = True, stat_before: os.stat_result | None = None) -> CatalogIndex | None:
     """The index of catalog ``path``, brought up to date (built on first use).
 
     Falls back to an index in memory when the cache dir cannot be written or is not trusted
@@ -1397,7 +1451,7 @@ def open_index(path: Path, raw: bytes | None = None, progress: Progress | None =
         return None
     idx = CatalogIndex(path, conn or _open_db(None), f if conn else None)
     try:
-        idx.sync(raw, progress)
+        idx.sync(raw, progress, stat_before)
     except sqlite3.Error:
         idx.close()
         if idx.file is None or not memory_ok:
