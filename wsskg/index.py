@@ -45,7 +45,7 @@ from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
 from wsskg.search import Hit  # one result type for the in-memory and the index search
 
 #: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 #: Field weights of the BM25 ranking, in ``fts`` column order.
 FIELDS = ("title", "short", "authors", "venue", "notes", "abstract")
 WEIGHTS = (3.0, 2.0, 2.0, 1.0, 1.0, 0.5)
@@ -82,7 +82,7 @@ CREATE INDEX topics_of_topic ON topics_of(topic, own, status);
 CREATE TABLE side(id TEXT PRIMARY KEY, shash BLOB, abstract TEXT);
 CREATE TABLE refs(id TEXT NOT NULL, s2 TEXT NOT NULL, dir INTEGER NOT NULL);
 CREATE INDEX refs_id ON refs(id);
-CREATE INDEX refs_s2 ON refs(s2);
+CREATE INDEX refs_s2 ON refs(s2, dir, id);  -- covering: who cites a reference, without the table
 CREATE TABLE s2map(s2 TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE external(s2 TEXT PRIMARY KEY, data TEXT);
 CREATE TABLE vocab(word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
@@ -1229,6 +1229,7 @@ class CatalogIndex:
                                     "WHERE topic = ? AND own = 1", (p,)).fetchone()
             topics.append({"path": p, "name": cat_mod.topic_name(p), "read": read or 0, "total": total})
         scored: dict[str, tuple[float, str]] = {}
+        pos_of = {x: b["_pos"] for x, b in brief.items()}  # list order breaks ties
 
         def offer(oid: str, score: float, reason: str) -> None:
             if oid == eid:
@@ -1243,29 +1244,29 @@ class CatalogIndex:
             if brief[x]["status"] == "unread":
                 offer(x, 90.0, "it cites this paper")
         # shared references (catalog papers and outside papers both count)
-        mine = {("e:" + t) for t in cites} | {("x:" + s) for s in outside_cites}
-        if mine:
-            shared: Counter = Counter()
-            for other, s2, target in c.execute(
-                    "SELECT r2.id, r2.s2, m.id FROM refs r1 JOIN refs r2 ON r2.s2 = r1.s2 AND r2.dir = 0 "
-                    "LEFT JOIN s2map m ON m.s2 = r1.s2 WHERE r1.id = ? AND r1.dir = 0 AND r2.id != ?", (eid, eid)):
-                key = ("e:" + target) if target else ("x:" + s2)
-                if key in mine:
-                    shared[other] += 1
-            status = self._status_of(list(shared))
-            for other, n in shared.items():
-                if status.get(other) == "unread":
-                    offer(other, 10.0 + n, f"shares {n} reference{'s' if n != 1 else ''} with this paper")
+        if cites or outside_cites:
+            # counted by SQLite: a popular reference is shared by thousands of papers (every
+            # reference of this paper counts, but the paper itself, when it cites itself)
+            for other, n, pos in c.execute(
+                    "WITH mine AS (SELECT r1.s2 FROM refs r1 LEFT JOIN s2map m ON m.s2 = r1.s2 "
+                    "WHERE r1.id = ? AND r1.dir = 0 AND (m.id IS NULL OR m.id != ?)), "
+                    "shared AS (SELECT r2.id AS id, count(*) AS n FROM mine JOIN refs r2 ON r2.s2 = mine.s2 "
+                    "AND r2.dir = 0 WHERE r2.id != ? GROUP BY r2.id) "
+                    "SELECT s.id, s.n, e.pos FROM shared s JOIN entries e ON e.id = s.id WHERE e.status = 'unread'",
+                    (eid, eid, eid)):
+                pos_of[other] = pos
+                offer(other, 10.0 + n, f"shares {n} reference{'s' if n != 1 else ''} with this paper")
         for p in entry.topics:
             size = c.execute("SELECT count(*) FROM topics_of WHERE topic = ? AND own = 1", (p,)).fetchone()[0]
-            for (oid,) in c.execute("SELECT e.id FROM topics_of t JOIN entries e ON e.rid = t.rid WHERE t.topic = ? "
-                                    "AND t.own = 1 AND e.status = 'unread' AND e.id != ? ORDER BY e.pos LIMIT ?",
-                                    (p, eid, limit + len(scored))):
+            for oid, pos in c.execute("SELECT e.id, e.pos FROM topics_of t JOIN entries e ON e.rid = t.rid "
+                                      "WHERE t.topic = ? AND t.own = 1 AND e.status = 'unread' AND e.id != ? "
+                                      "ORDER BY e.pos LIMIT ?", (p, eid, limit + len(scored))):
+                pos_of[oid] = pos
                 offer(oid, 1.0 / max(size, 1), f"also in topic {cat_mod.topic_name(p)}")
-        more = self._briefs([x for x in scored if x not in brief])
-        brief.update(more)
-        ranked = sorted((kv for kv in scored.items() if kv[0] in brief),
-                        key=lambda kv: (-kv[1][0], brief[kv[0]]["_pos"]))[:limit]
+        # rank first, then read the few rows shown (a popular reference is shared by thousands)
+        ranked = sorted((kv for kv in scored.items() if kv[0] in pos_of),
+                        key=lambda kv: (-kv[1][0], pos_of[kv[0]]))[:limit]
+        brief.update(self._briefs([x for x, _ in ranked if x not in brief]))
 
         def public(b: dict) -> dict:
             return {k: v for k, v in b.items() if k != "_pos"}
@@ -1279,14 +1280,6 @@ class CatalogIndex:
             "topics": topics,
             "unread_neighbours": [dict(public(brief[x]), reason=r) for x, (_, r) in ranked],
         }
-
-    def _status_of(self, ids: list[str]) -> dict[str, str]:
-        out = {}
-        for i in range(0, len(ids), 900):
-            part = ids[i:i + 900]
-            out.update(self.conn.execute(f"SELECT id, status FROM entries WHERE id IN ({','.join('?' * len(part))})",
-                                         part))
-        return out
 
     def _briefs(self, ids: Iterable[str]) -> dict[str, dict]:
         """``{id, title, status, year}`` of entries (and their position), read from columns only."""
