@@ -1256,7 +1256,10 @@ class CatalogIndex:
                     (eid, eid, eid)):
                 pos_of[other] = pos
                 offer(other, 10.0 + n, f"shares {n} reference{'s' if n != 1 else ''} with this paper")
-        for p in entry.topics:
+        # a topic's offer scores below 1 and a citation's 10 or more: with ``limit`` of those,
+        # no topic offer can reach the list
+        strong = sum(1 for score, _ in scored.values() if score >= 1)
+        for p in entry.topics if strong < limit else ():
             size = c.execute("SELECT count(*) FROM topics_of WHERE topic = ? AND own = 1", (p,)).fetchone()[0]
             for oid, pos in c.execute("SELECT e.id, e.pos FROM topics_of t JOIN entries e ON e.rid = t.rid "
                                       "WHERE t.topic = ? AND t.own = 1 AND e.status = 'unread' AND e.id != ? "
