@@ -45,7 +45,7 @@ from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
 from wsskg.search import Hit  # one result type for the in-memory and the index search
 
 #: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 #: Field weights of the BM25 ranking, in ``fts`` column order.
 FIELDS = ("title", "short", "authors", "venue", "notes", "abstract")
 WEIGHTS = (3.0, 2.0, 2.0, 1.0, 1.0, 0.5)
@@ -70,6 +70,7 @@ CREATE TABLE entries(
     {", ".join("t_" + f + " TEXT" for f in FIELDS[:-1])});
 CREATE INDEX entries_id ON entries(id);
 CREATE INDEX entries_pos ON entries(pos);
+CREATE INDEX entries_state ON entries(status, kind, pos, id);  -- covering: `next`'s candidates and seeds
 CREATE INDEX entries_id_l ON entries(id_l);
 CREATE INDEX entries_arxiv ON entries(arxiv);
 CREATE INDEX entries_doi ON entries(doi_l);
@@ -138,12 +139,17 @@ def _trusted_file(f: Path) -> bool:
     return not st.st_mode & 0o022
 
 
+#: SQLite's page cache (negative: KiB), and the smaller one used while reading big blobs.
+_CACHE_KIB = -8000
+_BLOB_CACHE_KIB = -1000
+
+
 def _connect(f: Path | None) -> sqlite3.Connection:
     conn = sqlite3.connect(str(f) if f else ":memory:", isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=" + ("WAL" if f else "MEMORY"))
     conn.execute("PRAGMA synchronous=OFF")  # a derived file: a crash may lose it, never the catalog
     conn.execute("PRAGMA temp_store=MEMORY")
-    conn.execute("PRAGMA cache_size=-32000")
+    conn.execute(f"PRAGMA cache_size={_CACHE_KIB}")
     return conn
 
 
@@ -1468,25 +1474,32 @@ def open_index(path: Path, raw: bytes | None = None, progress: Progress | None =
 #: index (``blobs``) and dropped by any sync that changes rows. The ranking for one set of
 #: read/reading papers is cached too, and the last one is where the next computation starts.
 _WALK_KEY = "walk"
+#: numpy types of the walk's arrays: source, destination, weight, kind (``array`` codes i, i, f, b).
+_WALK_TYPES = ("int32", "int32", "float32", "int8")
 
 
 def _walk(idx: CatalogIndex):
-    """``(ids, n, src, dst, w, kind)``: entry ids in list order (node i is entry i), the node
-    count, and the arcs of the recommendation walk as arrays (``kind``: 0 topic, 1 cites,
+    """``(count, n, src, dst, w, kind)``: the number of entries (node i is the entry at list
+    position i), the node count, and the arcs of the recommendation walk as arrays (``kind``: 0 topic, 1 cites,
     2 cited-by, 3 shared reference), as ``wsskg.recommend`` builds them from a Catalog."""
     from wsskg import recommend as rec
 
-    cached = [idx.blob(f"{_WALK_KEY}:{part}") for part in ("ids", "n", "src", "dst", "w", "kind")]
+    import numpy as np
+
+    # read past a small page cache: the blobs are 26 MB at 100,000 papers, and pages cached on
+    # the way would double that in memory
+    idx.conn.execute(f"PRAGMA cache_size={_BLOB_CACHE_KIB}")
+    try:
+        cached = [idx.blob(f"{_WALK_KEY}:{part}") for part in ("count", "n", "src", "dst", "w", "kind")]
+    finally:
+        idx.conn.execute(f"PRAGMA cache_size={_CACHE_KIB}")
     if all(x is not None for x in cached):
-        ids = cached[0].decode("utf-8").split("\n") if cached[0] else []
-        n = int(cached[1])
-        arrs = []
-        for code, raw in zip("iifb", cached[2:]):
-            a = array(code)
-            a.frombytes(raw)
-            arrs.append(a)
+        count, n = int(cached[0]), int(cached[1])
+        # views of the blobs' bytes (no copy: at 100,000 papers they are two million arcs)
+        arrs = [np.frombuffer(raw, dtype=code) for code, raw in zip(_WALK_TYPES, cached[2:])]
         if len(arrs[0]) == len(arrs[1]) == len(arrs[2]) == len(arrs[3]):
-            return ids, n, *arrs
+            return count, n, *arrs
+    del cached
     c = idx.conn
     ids = [eid for (eid,) in c.execute("SELECT id FROM entries ORDER BY pos")]
     src, dst, w, kind = array("i"), array("i"), array("f"), array("b")
@@ -1553,30 +1566,36 @@ def _walk(idx: CatalogIndex):
             xs.append(xi)
     arcs(us, xs, rec.W_SHARED_REF, 3)
     n = nxt[0]
-    for part, value in (("ids", "\n".join(ids).encode("utf-8")), ("n", str(n).encode()), ("src", src.tobytes()),
+    for part, value in (("count", str(len(ids)).encode()), ("n", str(n).encode()), ("src", src.tobytes()),
                         ("dst", dst.tobytes()), ("w", w.tobytes()), ("kind", kind.tobytes())):
         idx.set_blob(f"{_WALK_KEY}:{part}", value)
-    return ids, n, src, dst, w, kind
+    return len(ids), n, *(np.frombuffer(a, dtype=code) for code, a in zip(_WALK_TYPES, (src, dst, w, kind)))
 
 
-def _pagerank(n: int, src: array, dst: array, w: array, seeds: dict[int, float], start: array | None) -> list[float]:
+#: Arcs per step of a PageRank iteration: numpy converts index arrays to its own index type on
+#: every call, so whole-array calls would make arc-sized temporaries (16 MB each at 100k papers).
+_ARC_CHUNK = 1 << 18
+
+
+def _pagerank(n: int, src, dst, w, seeds: dict[int, float], start: array | None) -> list[float]:
     """Personalised PageRank as :func:`wsskg.recommend.personalized_pagerank` computes it
-    (same restarts, same tolerance), with numpy when it is installed (0.02 s per iteration at
-    100,000 papers instead of 0.5 s), starting from ``start`` (a previous ranking) when given."""
+    (same restarts, same tolerance), vectorised with numpy (0.02 s per iteration at 100,000
+    papers instead of 0.5 s), starting from ``start`` (a previous ranking) when given. The
+    arcs are walked in chunks, so memory beyond the walk itself is one array of arc weights."""
+    import numpy as np
+
     from wsskg import recommend as rec
 
-    try:
-        import numpy as np
-    except ImportError:
-        np = None
-    if np is None or n == 0:
-        return rec.personalized_pagerank(n, list(zip(src, dst, w)), seeds)
+    if n == 0:
+        return []
     alpha, tol, max_iter = rec.ALPHA, 1e-9, 200
-    s = np.frombuffer(src, dtype=np.int32)
-    d = np.frombuffer(dst, dtype=np.int32)
-    wt = np.frombuffer(w, dtype=np.float32).astype(np.float64)
-    out_w = np.bincount(s, weights=wt, minlength=n)
-    p = alpha * wt / out_w[s] if len(s) else wt
+    m = len(src)
+    p = np.array(w, dtype=np.float64)  # transition probabilities, computed in place
+    out_w = np.zeros(n)
+    for i in range(0, m, _ARC_CHUNK):
+        out_w += np.bincount(src[i:i + _ARC_CHUNK], weights=p[i:i + _ARC_CHUNK], minlength=n)
+    for i in range(0, m, _ARC_CHUNK):
+        p[i:i + _ARC_CHUNK] *= alpha / out_w[src[i:i + _ARC_CHUNK]]
     pers = np.zeros(n)
     if not seeds or sum(seeds.values()) <= 0:
         pers[:] = 1.0 / n
@@ -1587,14 +1606,41 @@ def _pagerank(n: int, src: array, dst: array, w: array, seeds: dict[int, float],
     x = pers.copy()
     if start is not None and len(start) == n:
         x = np.frombuffer(start, dtype=np.float64).copy()
+    buf = np.empty(min(m, _ARC_CHUNK))
     for _ in range(max_iter):
-        new = np.bincount(d, weights=x[s] * p, minlength=n) if len(s) else np.zeros(n)
+        new = np.zeros(n)
+        for i in range(0, m, _ARC_CHUNK):
+            k = min(_ARC_CHUNK, m - i)
+            np.take(x, src[i:i + k], out=buf[:k])
+            buf[:k] *= p[i:i + k]
+            new += np.bincount(dst[i:i + k], weights=buf[:k], minlength=n)
         new += (1.0 - new.sum()) * pers
         err = float(np.abs(new - x).sum())
         x = new
         if err < tol * n:
             break
     return x.tolist()
+
+
+#: Scores are compared rounded to 9 decimals (as :mod:`wsskg.recommend` does); a raw score this
+#: far below the cut cannot round up to it.
+_ROUND_MARGIN = 1e-8
+
+
+def _top_candidates(cands: list[tuple[int, str]], pr: array, n_entries: int, limit: int) -> list[tuple[int, str]]:
+    """The candidates whose rounded score reaches the ``limit``-th best (ties included), as
+    ``recommend`` picks them. numpy finds the cut; Python's ``round`` decides only the few
+    near it (80,000 rounds at 100k papers took 0.1 s)."""
+    import numpy as np
+
+    pos = np.fromiter((p for p, _ in cands), dtype=np.intp, count=len(cands))
+    vals = np.frombuffer(pr, dtype=np.float64)[pos] * n_entries
+    k = min(limit, len(cands))
+    kth = np.partition(vals, len(vals) - k)[len(vals) - k]
+    near = [cands[i] for i in np.nonzero(vals >= kth - _ROUND_MARGIN)[0].tolist()]
+    scores = sorted((round(pr[p] * n_entries, 9) for p, _ in near), reverse=True)
+    cut = scores[k - 1]
+    return [(p, eid) for p, eid in near if round(pr[p] * n_entries, 9) >= cut]
 
 
 def next_papers(idx: CatalogIndex, limit: int = 10, topic: str | None = None) -> list[dict]:
@@ -1605,12 +1651,13 @@ def next_papers(idx: CatalogIndex, limit: int = 10, topic: str | None = None) ->
 
     c = idx.conn
     path = resolve_topic(idx.skeleton(), topic) if topic else None
-    ids, n, src, dst, w, kind = _walk(idx)
-    status = [st for (st,) in c.execute("SELECT status FROM entries ORDER BY pos")]
-    if len(status) != len(ids):  # rows changed under a stale cache: rebuild it
+    count, n, src, dst, w, kind = _walk(idx)
+    if c.execute("SELECT count(*) FROM entries").fetchone()[0] != count:  # a stale cache: rebuild it
         c.execute("DELETE FROM blobs")
-        ids, n, src, dst, w, kind = _walk(idx)
-    seeds = {i: rec.STATUS_SEED[st] for i, st in enumerate(status) if st in rec.STATUS_SEED}
+        count, n, src, dst, w, kind = _walk(idx)
+    # list position -> status of the papers read or being read (the others are unread)
+    status = dict(c.execute("SELECT pos, status FROM entries WHERE status != 'unread' ORDER BY pos"))
+    seeds = {i: rec.STATUS_SEED[st] for i, st in status.items() if st in rec.STATUS_SEED}
     key = "seeds:" + hashlib.sha1(repr(sorted(seeds.items())).encode()).hexdigest()
     cached = idx.blob(key)
     if cached is not None and len(cached) == 8 * n:
@@ -1626,7 +1673,7 @@ def next_papers(idx: CatalogIndex, limit: int = 10, topic: str | None = None) ->
         c.execute("DELETE FROM blobs WHERE key LIKE 'seeds:%'")
         idx.set_blob(key, pr.tobytes())
         idx.set_blob("last-ranking", pr.tobytes())
-    n_entries = max(len(ids), 1)
+    n_entries = max(count, 1)
     # candidates: unread papers (in the topic), best score first; evidence only for the top ones
     where = "e.status = 'unread' AND e.kind = 'paper'"
     params: list = []
@@ -1634,38 +1681,25 @@ def next_papers(idx: CatalogIndex, limit: int = 10, topic: str | None = None) ->
         like = path.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
         where += " AND e.rid IN (SELECT rid FROM topics_of WHERE own = 1 AND (topic = ? OR topic LIKE ? ESCAPE '\\'))"
         params += [path, like]
-    cands = [(pos, eid) for pos, eid in c.execute(f"SELECT e.pos, e.id FROM entries e WHERE {where}", params)]
+    cands = c.execute(f"SELECT e.pos, e.id FROM entries e WHERE {where}", params).fetchall()
     if not cands:
         return []
-    scores = sorted((round(pr[pos] * n_entries, 9) for pos, _ in cands), reverse=True)
-    cut = scores[min(limit, len(scores)) - 1]
-    short = [(pos, eid) for pos, eid in cands if round(pr[pos] * n_entries, 9) >= cut]
+    short = _top_candidates(cands, pr, n_entries, limit)
     chosen = {pos for pos, _ in short}
     cited_by: dict[int, set[int]] = {p: set() for p in chosen}
     cites: dict[int, set[int]] = {p: set() for p in chosen}
-    try:
+    if len(src):
         import numpy as np
-    except ImportError:
-        np = None
-    if np is not None and len(src):
+
         # the citation arcs touching the chosen papers, found in C
-        s = np.frombuffer(src, dtype=np.int32)
-        d = np.frombuffer(dst, dtype=np.int32)
-        is_cite = np.frombuffer(kind, dtype=np.int8) == 1
+        is_cite = kind == 1
         pick = np.fromiter(chosen, dtype=np.int32, count=len(chosen))
-        into = is_cite & np.isin(d, pick)
-        out_of = is_cite & np.isin(s, pick)
-        for u, v in zip(s[into].tolist(), d[into].tolist()):
+        into = is_cite & np.isin(dst, pick)
+        out_of = is_cite & np.isin(src, pick)
+        for u, v in zip(src[into].tolist(), dst[into].tolist()):
             cited_by[v].add(u)
-        for u, v in zip(s[out_of].tolist(), d[out_of].tolist()):
+        for u, v in zip(src[out_of].tolist(), dst[out_of].tolist()):
             cites[u].add(v)
-    else:
-        for u, v, k in zip(src, dst, kind):
-            if k == 1:
-                if v in chosen:
-                    cited_by[v].add(u)
-                if u in chosen:
-                    cites[u].add(v)
     progress = {t: (r or 0, tot) for t, tot, r in c.execute(
         "SELECT topic, count(*), sum(status = 'read') FROM topics_of WHERE own = 1 GROUP BY topic")}
     entries = {e.id: e for e in idx._entries(f"e.id IN ({','.join('?' * len(short))})", [eid for _, eid in short])}
@@ -1673,8 +1707,8 @@ def next_papers(idx: CatalogIndex, limit: int = 10, topic: str | None = None) ->
     scored = []
     for pos, eid in short:
         e = entries[eid]
-        read_citing = sum(1 for x in cited_by[pos] if status[x] == "read")
-        read_cited = sum(1 for x in cites[pos] if status[x] == "read")
+        read_citing = sum(1 for x in cited_by[pos] if status.get(x) == "read")
+        read_cited = sum(1 for x in cites[pos] if status.get(x) == "read")
         scored.append((pr[pos] * n_entries, e, read_citing, read_cited, len(cited_by[pos]), pos))
     scored.sort(key=lambda s: (-round(s[0], 9), -s[2], -s[4], -(s[1].citation_count or 0),
                                rec.entry_year(s[1]) or 9999, s[5]))
