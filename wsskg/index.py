@@ -304,6 +304,21 @@ def entry_from_data(data: dict, abstract: str | None = None) -> Entry:
     return e
 
 
+class TableRow:
+    """An entry as a table of entries shows it (``wsskg list``): id, title, status, kind, year,
+    topics, read as :class:`Entry` reads them. A dataclass ``Entry`` has fifty fields to set,
+    which for 10,000 rows cost more than the query."""
+
+    __slots__ = ("id", "title", "status", "kind", "year", "topics")
+    canonical_year = None
+    links: tuple = ()
+
+    def __init__(self, id: str, title: str, status: str, kind: str, year: int | None, topics: list[str]):
+        self.id, self.title, self.status, self.kind, self.year, self.topics = id, title, status, kind, year, topics
+
+    display_title = Entry.display_title
+
+
 # -- the index ------------------------------------------------------------------------------------------
 
 def _head_and_entries(raw: bytes) -> tuple[bytes, bytes] | None:
@@ -822,7 +837,7 @@ class CatalogIndex:
             self._attach_refs(out)
         return out
 
-    def _light(self, where: str, params: Iterable, order: str, limit: int | None) -> list[Entry]:
+    def _light(self, where: str, params: Iterable, order: str, limit: int | None) -> list[TableRow]:
         """Entries with only what a table shows (id, title, status, kind, year, topics): for
         ``list`` of 10,000 entries, building every field from JSON would cost more than the query."""
         sql = ("SELECT e.id, json_extract(e.data, '$.title'), e.status, e.kind, e.year, "
@@ -831,7 +846,7 @@ class CatalogIndex:
             sql += " WHERE " + where
         sql += f" ORDER BY e.{order}" + (f" LIMIT {int(limit)}" if limit else "")
         loads = json.loads
-        return [Entry(id=i, title=t or "", status=st, kind=k, year=y, topics=loads(tp) if tp else [])
+        return [TableRow(i, t or "", st, k, y, loads(tp) if tp else [])
                 for i, t, st, k, y, tp in self.conn.execute(sql, list(params))]
 
     def _attach_refs(self, entries: list[Entry]) -> None:
