@@ -509,7 +509,7 @@ def from_dict(data: Any, path: object = "catalog.yaml", line_of: "callable | Non
         if not isinstance(raw, dict):
             raise _err(f"entry #{i + 1}: expected a mapping, found {type(raw).__name__}", path)
         eid = raw.get("id")
-        if not isinstance(eid, str) or not re.fullmatch(r"[A-Za-z][A-Za-z0-9_.:+\-]*", eid or ""):
+        if not isinstance(eid, str) or not _ID_RE.fullmatch(eid):
             raise _err(
                 f"entry #{i + 1}: id must be a word of letters, digits and - _ . : + starting with a letter, got {eid!r}",
                 path,
@@ -522,12 +522,17 @@ def from_dict(data: Any, path: object = "catalog.yaml", line_of: "callable | Non
     return cat
 
 
+#: What an entry id may be: a word of letters, digits and ``- _ . : +`` starting with a letter.
+_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.:+\-]*")
+#: The keys an entry of catalog.yaml may have (computed once: validation runs per entry).
+_ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
+
+
 def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]) -> Entry:
     def bad(msg: str) -> CatalogError:
         return _err(f"entry {eid!r}: {msg}", path, line)
 
-    known = {f.name for f in fields(Entry)}
-    unknown = set(raw) - known
+    unknown = raw.keys() - _ENTRY_FIELDS
     if unknown:
         raise bad(f"unknown field(s): {', '.join(sorted(map(str, unknown)))}")
     title = raw.get("title", "")
