@@ -142,6 +142,7 @@ def _trusted_file(f: Path) -> bool:
 #: SQLite's page cache (negative: KiB), and the smaller one used while reading big blobs.
 _CACHE_KIB = -8000
 _BLOB_CACHE_KIB = -1000
+_BUILD_CACHE_KIB = -256000
 
 
 def _connect(f: Path | None) -> sqlite3.Connection:
@@ -588,13 +589,19 @@ class CatalogIndex:
 
     @contextmanager
     def _bulk_load(self) -> Iterator[None]:
-        """Around a rebuild that inserts every row (inside the caller's transaction)."""
+        """Around a rebuild that inserts every row (inside the caller's transaction): the
+        secondary indexes are built after the rows, and the page cache is large while the
+        FTS segments and the indexes are written (queries keep a small one)."""
         c = self.conn
-        for stmt in _INDEXES:
-            c.execute("DROP INDEX IF EXISTS " + stmt.split()[2])
-        yield
-        for stmt in _INDEXES:
-            c.execute(stmt)
+        c.execute(f"PRAGMA cache_size={_BUILD_CACHE_KIB}")
+        try:
+            for stmt in _INDEXES:
+                c.execute("DROP INDEX IF EXISTS " + stmt.split()[2])
+            yield
+            for stmt in _INDEXES:
+                c.execute(stmt)
+        finally:
+            c.execute(f"PRAGMA cache_size={_CACHE_KIB}")
 
     def _clear_entries(self) -> None:
         c = self.conn
