@@ -133,7 +133,7 @@ def test_shell_completion_of_command_names_and_options():
 
 # -- what each kind of run imports -----------------------------------------------------------------
 
-HEAVY_FOR_HELP = {"yaml", "networkx", "rapidfuzz", "sqlite3", "numpy", "platformdirs", "filelock"}
+HEAVY_FOR_HELP = {"yaml", "networkx", "rapidfuzz", "sqlite3", "numpy", "platformdirs", "filelock", "json", "hashlib"}
 
 
 @pytest.mark.parametrize("args", [["--help"], ["search", "--help"], ["--version"]])

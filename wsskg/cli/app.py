@@ -14,7 +14,6 @@ This module holds the app, the shared options and the output helpers; the comman
 from __future__ import annotations
 
 import inspect
-import json
 import os
 import re
 import sys
@@ -225,6 +224,8 @@ def use_color() -> bool:
 def print_json(obj: Any) -> None:
     """JSON for scripts. C1 controls and bidi overrides, which ``json.dumps`` leaves raw, are
     written as ``\\uXXXX`` escapes: the same JSON value, harmless on a terminal."""
+    import json
+
     text = json.dumps(obj, ensure_ascii=False, indent=2, default=str)
     typer.echo(_JSON_UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()), text))
 
