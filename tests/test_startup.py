@@ -149,3 +149,46 @@ def test_queries_import_neither_the_graph_nor_the_yaml_parser(seed_catalog_file)
     for args in (["search", "affinity"], ["show", "adaptive-affinity-field-2018"], ["topics"], ["list"]):
         loaded = _top_level(_imported(*args, "-c", catalog))
         assert "networkx" not in loaded and "yaml" not in loaded, args
+
+
+#: Imports the modules every query imports, with ``re``'s compiler watched, and prints where
+#: in wsskg a pattern was compiled during the import (nothing, when every module-level
+#: pattern is a ``lazy_compile``).
+_COMPILES = """
+import re, sys
+seen = []
+compile_ = re._compile
+def watch(pattern, flags):
+    f = sys._getframe(1)
+    while f is not None and f.f_code.co_filename == re.__file__:
+        f = f.f_back
+    if f is not None and "wsskg" in f.f_code.co_filename:
+        seen.append(f"{f.f_code.co_filename}:{f.f_lineno}")
+    return compile_(pattern, flags)
+re._compile = watch
+import wsskg.cli, wsskg.catalog, wsskg.search, wsskg.text, wsskg.venues
+print("\\n".join(seen))
+"""
+
+
+def test_importing_the_cli_and_the_model_compiles_no_regex():
+    env = dict(os.environ, PYTHONPATH=str(REPO))
+    r = subprocess.run([sys.executable, "-c", _COMPILES], capture_output=True, text=True, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == []
+
+
+def test_a_lazy_pattern_is_the_pattern_once_used():
+    import copy
+    import re
+
+    from wsskg.lazyre import lazy_compile
+
+    rx = lazy_compile(r"a(b+)", re.I)
+    assert "compiled" not in vars(rx)  # nothing compiled yet
+    assert rx.match("ABBc").group(1) == "BB"
+    assert rx.match("abc").group(1) == "b" and rx.match("c") is None  # the stored method
+    assert rx.sub("-", "xab") == "x-" and rx.pattern == "a(b+)" and rx.flags == re.compile("", re.I).flags
+    assert rx.compiled is rx.compiled and isinstance(rx.compiled, re.Pattern)
+    assert copy.deepcopy(rx).search("zab").group() == "ab"
+    assert rx.findall("ab abb") == ["b", "bb"]

@@ -27,6 +27,7 @@ from typer.models import CommandInfo
 
 from wsskg import __version__
 from wsskg.errors import WsskgError
+from wsskg.lazyre import lazy_compile
 from wsskg.outputs import FORCE_HELP
 
 #: Every command's typer record (function, name, help), in registration order, which is the
@@ -293,8 +294,8 @@ _STATUS_STYLE = {"read": "green", "reading": "yellow", "unread": None}
 # C0/C1 controls (ESC starts terminal escape sequences: clear screen, set the window title,
 # OSC 8 links), DEL and bidi overrides: a title from a list, BibTeX file or API must not drive
 # the terminal. Shown as U+FFFD in tables and `show`; exports keep the text as it is.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = lazy_compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = lazy_compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str) -> str:
