@@ -344,11 +344,14 @@ def print_entries(entries: list, extra: Optional[list] = None) -> None:
     lines = [f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS"]
     if color:
         lines[0] = safe(lines[0])
+    leaves: dict[tuple, str] = {}  # topic paths -> their last parts (a few hundred distinct lists)
     for i, e in enumerate(entries):
         status = f"{e.status:<7}"
-        style = _STATUS_STYLE[e.status]
         year = str(e.year or e.canonical_year or "")
-        topics = ", ".join(t.rsplit("/", 1)[-1] for t in e.topics)
+        paths = tuple(e.topics)
+        topics = leaves.get(paths)
+        if topics is None:
+            topics = leaves[paths] = ", ".join(t.rsplit("/", 1)[-1] for t in paths)
         t = e.title
         title = " ".join((e.display_title if ("*" in t or "_" in t or not t) else t).split())
         if len(title) > title_w:
@@ -358,6 +361,7 @@ def print_entries(entries: list, extra: Optional[list] = None) -> None:
             tail += f"  [{extra[i]}]"
         if color:
             # styled parts are neutralised one by one (the style's own escapes must survive)
+            style = _STATUS_STYLE[e.status]
             lines.append(safe(f"{e.id:<{id_w}}  ") + (typer.style(status, fg=style) if style else status) + safe(tail))
         else:
             lines.append(f"{e.id:<{id_w}}  {status}{tail}")
