@@ -138,9 +138,9 @@ HEAVY_FOR_HELP = {"yaml", "networkx", "rapidfuzz", "sqlite3", "numpy", "platform
 
 @pytest.mark.parametrize("args", [["--help"], ["search", "--help"], ["--version"]])
 def test_help_imports_no_data_libraries(args):
-    loaded = _top_level(_imported(*args))
-    assert not loaded & HEAVY_FOR_HELP, sorted(loaded & HEAVY_FOR_HELP)
-    assert not {m for m in _imported(*args) if m.startswith(("wsskg.catalog", "wsskg.index", "wsskg.store"))}
+    modules = _imported(*args)
+    assert not _top_level(modules) & HEAVY_FOR_HELP, sorted(_top_level(modules) & HEAVY_FOR_HELP)
+    assert not {m for m in modules if m.startswith(("wsskg.catalog", "wsskg.index", "wsskg.store"))}
 
 
 def test_queries_import_neither_the_graph_nor_the_yaml_parser(seed_catalog_file):
