@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Iterable, Iterator
 
 from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound, WsskgError
+from wsskg.lazyre import lazy_compile
 from wsskg.text import STOP_WORDS, normalize_title  # noqa: F401  (re-exported)
 
 FORMAT_VERSION = 1
@@ -35,8 +36,8 @@ BULKY_FIELDS = ("abstract", "references", "cited_by")
 
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
 _ARXIV_OLD = r"[a-z][a-z.\-]+/\d{7}"
-ARXIV_ID_RE = re.compile(rf"^(?:{_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?$", re.I)
-_ARXIV_URL_RE = re.compile(
+ARXIV_ID_RE = lazy_compile(rf"^(?:{_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?$", re.I)
+_ARXIV_URL_RE = lazy_compile(
     rf"arxiv\.org/(?:abs|pdf|ftp/arxiv/papers/\d{{4}})/({_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?", re.I
 )
 
@@ -881,7 +882,7 @@ def iter_urls(catalog: Catalog) -> Iterator[str]:
             yield from find_urls(r.note)
 
 
-_URL_RE = re.compile(r"https?://[^\s<>()\[\]\"'`,]+(?:\([^\s<>()]*\)[^\s<>()\[\]\"'`,]*)*")
+_URL_RE = lazy_compile(r"https?://[^\s<>()\[\]\"'`,]+(?:\([^\s<>()]*\)[^\s<>()\[\]\"'`,]*)*")
 
 
 def find_urls(text: str) -> Iterable[str]:

@@ -18,14 +18,15 @@ Every output file goes through :func:`write_output`, which
 
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 from pathlib import Path
 from typing import Iterable
 
 from wsskg.config import cache_dir
 from wsskg.errors import OutputRefused
+
+# hashlib and json are imported where they are used: every wsskg command imports this module
+# (for FORCE_HELP), and most write no file.
 
 #: The record of written outputs in the cache dir, and how many paths it remembers.
 RECORD_NAME = "outputs.json"
@@ -36,6 +37,8 @@ FORCE_HELP = ("Replace FILE even if wsskg did not write it (or it was edited sin
 
 
 def _digest(data: bytes) -> str:
+    import hashlib
+
     return hashlib.sha256(data).hexdigest()
 
 
@@ -44,6 +47,8 @@ def _record_file() -> Path:
 
 
 def _read_records() -> dict:
+    import json
+
     try:
         data = json.loads(_record_file().read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -54,6 +59,8 @@ def _read_records() -> dict:
 def _remember(target: Path, data: bytes) -> None:
     """Note that wsskg wrote ``data`` to ``target`` (best effort: a cache dir that cannot be
     written only means the next overwrite asks for ``--force``)."""
+    import json
+
     from wsskg.store import atomic_write
 
     try:

@@ -11,8 +11,9 @@ import re
 from dataclasses import dataclass, field
 
 from wsskg.catalog import Catalog, Entry
+from wsskg.lazyre import lazy_compile
 
-_WORD = re.compile(r"[^\W_]+", re.UNICODE)
+_WORD = lazy_compile(r"[^\W_]+", re.UNICODE)
 _FIELD_WEIGHTS = (("title", 3.0), ("authors", 2.0), ("venue", 1.0), ("comment", 1.0), ("notes", 1.0),
                   ("abstract", 0.5))
 

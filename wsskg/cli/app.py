@@ -3,7 +3,8 @@
 Every command parses options, calls one library function, and prints. Library errors
 (:class:`wsskg.errors.WsskgError`) become one line on stderr and an exit code here, in
 :class:`_Group.invoke`, and nowhere else. Heavy imports (networkx, the API clients) happen
-inside the commands that need them, so ``wsskg --help`` stays fast.
+inside the commands that need them, and only the command being run is turned into a click
+command (:class:`_Typer`), so ``wsskg --help`` stays fast.
 
 This module holds the app, the shared options and the output helpers; the commands live in
 ``catalog_cmds.py`` (import, list, search, read, check, export...), ``enrich_cmds.py`` and
@@ -12,23 +13,118 @@ This module holds the app, the shared options and the output helpers; the comman
 
 from __future__ import annotations
 
-import json
+import inspect
 import os
 import re
 import sys
+from collections.abc import Iterator, MutableMapping
 from pathlib import Path
-from typing import Any, Optional, Tuple, Union
+from typing import Any, Callable, Optional, Tuple, Union
 
 import typer
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
+from typer.models import CommandInfo
 
 from wsskg import __version__
 from wsskg.errors import WsskgError
+from wsskg.lazyre import lazy_compile
 from wsskg.outputs import FORCE_HELP
+
+#: Every command's typer record (function, name, help), in registration order, which is the
+#: order ``wsskg --help`` lists them in. :meth:`_Typer.command` fills it; :class:`_Commands`
+#: turns a record into a click command when that command is first looked up.
+_REGISTERED: list[CommandInfo] = []
+
+
+class _Typer(typer.Typer):
+    """``typer.Typer`` whose commands are built on demand.
+
+    typer turns every registered command into a click command (signature, type hints, one
+    click parameter per option) each time the program starts: about 24 ms for wsskg's two
+    dozen commands, a quarter of ``wsskg --help`` and all of it wasted on a run that uses one
+    command. ``app.command()`` here records the command in :data:`_REGISTERED` instead of
+    typer's ``registered_commands``, and :class:`_Group` builds a command only when asked for
+    it by name (the one on the command line; all of them for completion or ``docs/cli.md``).
+    """
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        record = super().command(*args, **kwargs)
+
+        def decorator(f: Callable[..., Any]) -> Callable[..., Any]:
+            record(f)
+            _REGISTERED.append(self.registered_commands.pop())
+            return f
+
+        return decorator
+
+
+def _command_name(info: CommandInfo) -> str:
+    """The name typer gives the command (``typer.main.get_command_from_info``'s rule)."""
+    return info.name or typer.main.get_command_name(info.callback.__name__)
+
+
+class _Commands(MutableMapping):
+    """The group's subcommands by name, as typer's ``TyperGroup.commands`` dict is, except that
+    a command registered through :class:`_Typer` becomes a click command on first look-up."""
+
+    def __init__(self, infos: list[CommandInfo], built: MutableMapping, build: Callable[[CommandInfo], Any]) -> None:
+        self._slots: dict[str, Any] = {_command_name(info): info for info in infos}
+        self._slots.update(built)
+        self._build = build
+
+    def __getitem__(self, name: str) -> Any:
+        slot = self._slots[name]
+        if isinstance(slot, CommandInfo):
+            slot = self._slots[name] = self._build(slot)
+        return slot
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._slots[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._slots[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._slots)
+
+    def __len__(self) -> int:
+        return len(self._slots)
+
+    def summary(self, name: str) -> Any:
+        """A command fit for a help listing (name, help, hidden, deprecated) without building
+        it: a parameterless click command with the help typer would give the real one (its
+        rule in ``get_command_from_info``; tests/test_startup.py compares the two listings)."""
+        slot = self._slots[name]
+        if not isinstance(slot, CommandInfo):
+            return slot
+        doc = inspect.cleandoc(slot.help) if slot.help is not None else inspect.getdoc(slot.callback)
+        return TyperCommand(name, help=doc, short_help=slot.short_help, hidden=slot.hidden, deprecated=slot.deprecated)
 
 
 class _Group(TyperGroup):
-    """Turns library errors into one line on stderr and the error's exit code."""
+    """The root command. Builds a subcommand only when it is looked up by name (see
+    :class:`_Typer`), and turns library errors into one line on stderr and the error's exit
+    code."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.commands = _Commands(_REGISTERED, self.commands, self._build)
+
+    def _build(self, info: CommandInfo) -> Any:
+        # `app` is the one _Typer below, whose root this group is
+        return typer.main.get_command_from_info(
+            info, pretty_exceptions_short=app.pretty_exceptions_short, rich_markup_mode=self.rich_markup_mode
+        )
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        """The names in registration order (typer's own version reads ``commands.items()``,
+        which would build them all)."""
+        return list(self.commands)
+
+    def format_commands(self, ctx: Any, formatter: Any) -> None:
+        """typer's command listing, from each command's name and help alone."""
+        listed = {name: self.commands.summary(name) for name in self.list_commands(ctx)}
+        TyperGroup(commands=listed, rich_markup_mode=self.rich_markup_mode).format_commands(ctx, formatter)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -54,7 +150,7 @@ class _Group(TyperGroup):
             raise typer.Exit(130) from None
 
 
-app = typer.Typer(
+app = _Typer(
     cls=_Group,
     help="wsskg: your reading list as a knowledge graph. Import a Markdown list, search it by topic, "
     "mark papers read, enrich from arXiv and Semantic Scholar, export it again.",
@@ -129,6 +225,8 @@ def use_color() -> bool:
 def print_json(obj: Any) -> None:
     """JSON for scripts. C1 controls and bidi overrides, which ``json.dumps`` leaves raw, are
     written as ``\\uXXXX`` escapes: the same JSON value, harmless on a terminal."""
+    import json
+
     text = json.dumps(obj, ensure_ascii=False, indent=2, default=str)
     typer.echo(_JSON_UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()), text))
 
@@ -196,8 +294,8 @@ _STATUS_STYLE = {"read": "green", "reading": "yellow", "unread": None}
 # C0/C1 controls (ESC starts terminal escape sequences: clear screen, set the window title,
 # OSC 8 links), DEL and bidi overrides: a title from a list, BibTeX file or API must not drive
 # the terminal. Shown as U+FFFD in tables and `show`; exports keep the text as it is.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = lazy_compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = lazy_compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str) -> str:
@@ -246,11 +344,14 @@ def print_entries(entries: list, extra: Optional[list] = None) -> None:
     lines = [f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS"]
     if color:
         lines[0] = safe(lines[0])
+    leaves: dict[tuple, str] = {}  # topic paths -> their last parts (a few hundred distinct lists)
     for i, e in enumerate(entries):
         status = f"{e.status:<7}"
-        style = _STATUS_STYLE[e.status]
         year = str(e.year or e.canonical_year or "")
-        topics = ", ".join(t.rsplit("/", 1)[-1] for t in e.topics)
+        paths = tuple(e.topics)
+        topics = leaves.get(paths)
+        if topics is None:
+            topics = leaves[paths] = ", ".join(t.rsplit("/", 1)[-1] for t in paths)
         t = e.title
         title = " ".join((e.display_title if ("*" in t or "_" in t or not t) else t).split())
         if len(title) > title_w:
@@ -260,6 +361,7 @@ def print_entries(entries: list, extra: Optional[list] = None) -> None:
             tail += f"  [{extra[i]}]"
         if color:
             # styled parts are neutralised one by one (the style's own escapes must survive)
+            style = _STATUS_STYLE[e.status]
             lines.append(safe(f"{e.id:<{id_w}}  ") + (typer.style(status, fg=style) if style else status) + safe(tail))
         else:
             lines.append(f"{e.id:<{id_w}}  {status}{tail}")
