@@ -524,7 +524,7 @@ def from_dict(data: Any, path: object = "catalog.yaml", line_of: "callable | Non
 
 
 #: What an entry id may be: a word of letters, digits and ``- _ . : +`` starting with a letter.
-_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.:+\-]*")
+_ID_RE = lazy_compile(r"[A-Za-z][A-Za-z0-9_.:+\-]*")
 #: The keys an entry of catalog.yaml may have (computed once: validation runs per entry).
 _ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
 
