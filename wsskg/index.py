@@ -45,7 +45,7 @@ from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
 from wsskg.search import Hit  # one result type for the in-memory and the index search
 
 #: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 #: Field weights of the BM25 ranking, in ``fts`` column order.
 FIELDS = ("title", "short", "authors", "venue", "notes", "abstract")
 WEIGHTS = (3.0, 2.0, 2.0, 1.0, 1.0, 0.5)
@@ -66,7 +66,7 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE entries(
     rid INTEGER PRIMARY KEY, id TEXT NOT NULL, pos INTEGER NOT NULL, bhash BLOB,
     status TEXT, kind TEXT, year INTEGER, id_l TEXT, arxiv TEXT, doi_l TEXT, s2 TEXT, s2_l TEXT,
-    norm TEXT, norm_c TEXT, data TEXT NOT NULL,
+    norm TEXT, norm_c TEXT, data TEXT NOT NULL, title TEXT, topics TEXT,
     {", ".join("t_" + f + " TEXT" for f in FIELDS[:-1])});
 CREATE INDEX entries_id ON entries(id);
 CREATE INDEX entries_pos ON entries(pos);
@@ -283,11 +283,14 @@ def _entry_row(e: Entry, pos: int, bhash: bytes | None) -> tuple:
         e.doi.lower() if e.doi else None, e.s2_id, e.s2_id.lower() if e.s2_id else None,
         cat_mod.normalize_title(e.title), cat_mod.normalize_title(e.canonical_title) if e.canonical_title else None,
         json.dumps(e.to_dict(bulky=False), ensure_ascii=False, separators=(",", ":")),
+        e.title, _TOPIC_SEP.join(e.topics),
         *texts,
     )
 
 
-_ENTRY_COLS = ("id, pos, bhash, status, kind, year, id_l, arxiv, doi_l, s2, s2_l, norm, norm_c, data, "
+#: Topic paths joined in the ``topics`` column (the ASCII unit separator: no heading holds it).
+_TOPIC_SEP = "\x1f"
+_ENTRY_COLS = ("id, pos, bhash, status, kind, year, id_l, arxiv, doi_l, s2, s2_l, norm, norm_c, data, title, topics, "
                + ", ".join("t_" + f for f in FIELDS[:-1]))
 
 
@@ -847,13 +850,12 @@ class CatalogIndex:
     def _light(self, where: str, params: Iterable, order: str, limit: int | None) -> list[TableRow]:
         """Entries with only what a table shows (id, title, status, kind, year, topics): for
         ``list`` of 10,000 entries, building every field from JSON would cost more than the query."""
-        sql = ("SELECT e.id, json_extract(e.data, '$.title'), e.status, e.kind, e.year, "
-               "json_extract(e.data, '$.topics') FROM entries e")
+        sql = "SELECT e.id, e.title, e.status, e.kind, e.year, e.topics FROM entries e"
         if where:
             sql += " WHERE " + where
         sql += f" ORDER BY e.{order}" + (f" LIMIT {int(limit)}" if limit else "")
-        loads = json.loads
-        return [TableRow(i, t or "", st, k, y, loads(tp) if tp else [])
+        sep = _TOPIC_SEP
+        return [TableRow(i, t or "", st, k, y, tp.split(sep) if tp else [])
                 for i, t, st, k, y, tp in self.conn.execute(sql, list(params))]
 
     def _attach_refs(self, entries: list[Entry]) -> None:
