@@ -137,6 +137,13 @@ def bench_wsskg(size: int, work: Path, runs: int, log) -> tuple[list[Row], dict]
         t0 = time.perf_counter()
         save_catalog(path, cat)  # writes catalog.yaml, the sidecar and the index, as `wsskg import` does
         saved = time.perf_counter() - t0
+        # the index part of that save on its own: built again from the catalog in memory
+        from wsskg.index import record_save
+
+        shutil.rmtree(d / "cache", ignore_errors=True)
+        t0 = time.perf_counter()
+        record_save(path, cat, path.read_bytes())
+        index_s = time.perf_counter() - t0
     finally:
         if old_cache is None:
             os.environ.pop("WSSKG_CACHE_DIR", None)
@@ -144,7 +151,7 @@ def bench_wsskg(size: int, work: Path, runs: int, log) -> tuple[list[Row], dict]
             os.environ["WSSKG_CACHE_DIR"] = old_cache
     info = {"yaml_mb": path.stat().st_size / 1e6, "sidecar_mb": (d / "catalog.enrichment.json").stat().st_size / 1e6,
             "edges": sum(len(e.references) + len(e.cited_by) for e in cat.entries), "generate_s": gen,
-            "save_s": saved}
+            "save_s": saved, "index_s": index_s}
     env = dict(os.environ, WSSKG_CATALOG=str(path), WSSKG_CACHE_DIR=str(d / "cache"), NO_COLOR="1")
     env.pop("WSSKG_CATALOG_DEBUG", None)
     w = wsskg_argv()
@@ -323,7 +330,7 @@ def table(rows: list[Row]) -> str:
     return "\n".join(out)
 
 
-def targets(rows: list[Row]) -> list[str]:
+def targets(rows: list[Row], infos: dict | None = None) -> list[str]:
     """The targets of issue 13, judged from the rows."""
     def get(size: int, tool: str, work: str) -> Row | None:
         return next((r for r in rows if r.size == size and r.tool == tool and not r.failed and r.work == work), None)
@@ -373,6 +380,9 @@ def targets(rows: list[Row]) -> list[str]:
         first = get(big, "wsskg", "first command after the save (index written by it)")
         lines.append(judge(f"first command after an import at {n} papers <= 10 s (the save wrote the index)",
                            first, 10.0))
+        built = (infos or {}).get(big, {}).get("index_s")
+        lines.append(judge(f"index build of an import at {n} papers (from the catalog in memory) <= 10 s",
+                           built, 10.0))
         cold = next((r for r in rows if r.size == big and "cold" in r.work and not r.failed), None)
         lines.append(judge(f"first command with no index at all at {n} papers (built from catalog.yaml) <= 10 s",
                            cold, 10.0))
@@ -422,9 +432,11 @@ def write_report(out: Path, rows: list[Row], infos: dict, args, elapsed: float) 
     for size, info in sorted(infos.items()):
         head.append(f"- {size:,} papers: catalog.yaml {info['yaml_mb']:.1f} MB, sidecar {info['sidecar_mb']:.1f} MB, "
                     f"{info['edges']:,} citation edges; save (catalog.yaml, sidecar and index, in process) "
-                    f"{info.get('save_s', 0):.1f} s; derived index built on first run: {info['index_built']}; "
+                    f"{info.get('save_s', 0):.1f} s; the index alone (built again from the catalog in memory, "
+                    f"as the save builds it) {info.get('index_s', 0):.1f} s; derived index built on first run: "
+                    f"{info['index_built']}; "
                     + "; ".join(f"{k}: {'yes' if v else 'NO'}" for k, v in info.get("checks", {}).items()))
-    body = ["", "## Results", "", table(rows), "", "## Targets", "", *targets(rows), ""]
+    body = ["", "## Results", "", table(rows), "", "## Targets", "", *targets(rows, infos), ""]
     # keep the section benchmarks/ablation.py wrote (it takes longer; it is re-run separately)
     old = out.read_text(encoding="utf-8") if out.exists() else ""
     marker = "## Which change bought what"
@@ -469,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows += bench_papis(size, work, venv, args.runs, log, args.papis_timeout)
     write_report(Path(args.out), rows, infos, args, time.perf_counter() - t0)
     print(table(rows))
-    print("\n".join(targets(rows)))
+    print("\n".join(targets(rows, infos)))
     return 0
 
 
