@@ -2,9 +2,10 @@
 rows it needs instead of parsing the whole catalog.
 
 catalog.yaml (and its sidecar) stay the one source of truth. The index records what it was
-built from (size, mtime and SHA-1 of catalog.yaml's bytes; size, mtime, ctime and inode of the
-sidecar, which only wsskg writes and whose ctime a hand edit cannot set back) and is brought
-up to date before every use:
+built from (size, mtime and SHA-1 of catalog.yaml's bytes, and its stat key: size, mtimes,
+ctime, inode; size, mtime, ctime and inode of the sidecar, which only wsskg writes) and is
+brought up to date before every use. While the stat key is the recorded one, the file is not
+even read: no write can keep the ctime, and no hand edit can set it back. Otherwise:
 
 * catalog.yaml in the layout wsskg writes is split into entry blocks (``- id:`` at column 0);
   each block's SHA-1 is stored with its row, so after a hand edit or a status change only the
