@@ -43,6 +43,7 @@ from yaml.nodes import ScalarNode
 #: The loader whose result is reproduced (the one ``wsskg.yamlio`` uses).
 LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 STR_TAG = "tag:yaml.org,2002:str"
+INT_TAG = "tag:yaml.org,2002:int"
 
 #: libyaml refuses an implicit (simple) key longer than 1024 characters; stay well below.
 MAX_KEY_LEN = 1000
@@ -54,13 +55,14 @@ MAX_FLAT_FLOW = 1000
 # _UNSURE_CHAR), and YAML does not count other Unicode spaces as blanks.
 
 #: Characters libyaml reads as themselves everywhere: printable, no line break other than
-#: LF (no CR, NEL, LS, PS), no tab, no BOM (libyaml skips one at the start of a line).
+#: LF (no CR, NEL, LS, PS), no BOM (libyaml skips one at the start of a line); and the tab,
+#: which only a literal block's text may hold (a line with a tab anywhere else is not sure).
 #: Any other character anywhere makes the whole text "not sure".
 _UNSURE_CHAR = re.compile(
-    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    "[^\t\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
 )
 #: The same for one-byte texts (ASCII or Latin-1), checked with ``bytes.translate``.
-_SURE_LATIN1 = bytes([0x0A, *range(0x20, 0x7F), *range(0xA0, 0x100)])
+_SURE_LATIN1 = bytes([0x09, 0x0A, *range(0x20, 0x7F), *range(0xA0, 0x100)])
 #: JSON reads these but libyaml does not read them the same: ``\\/`` and escaped surrogates
 #: (may also flag an escaped backslash followed by ``/`` or ``u``: that only costs speed).
 _JSON_ONLY_ESCAPE = re.compile(r"\\(?:/|u[dD][89a-fA-F])")
@@ -72,7 +74,7 @@ def _chars_sure(text: str) -> bool:
         return not text.encode("latin-1").translate(None, _SURE_LATIN1)
     except UnicodeEncodeError:
         pass
-    if text.replace("\n", " ").isprintable():
+    if text.replace("\n", " ").replace("\t", " ").isprintable():
         return True  # Python's printable characters are a subset of the sure ones
     return not _UNSURE_CHAR.search(text)
 
@@ -116,7 +118,9 @@ _FLOW_PUNCT = frozenset("[]{},:")
 #: Line kinds of the fast loop: a key with a value at column 2, an item at column 2, the first
 #: key of a block (``key: value`` right after its ``- ``), the same two with no value, a blank
 #: or comment line, anything else (the general reader's).
-_K, _I, _S, _KE, _SE, _B, _X = range(7)
+_K, _I, _S, _KE, _SE, _B, _X, _KC, _IC, _SC = range(10)
+#: The kinds whose value (a list or mapping) is copied for each use: (kind, key, value, copier).
+_COPIED = {_K: _KC, _I: _IC, _S: _SC}
 _X_INFO = (_X, None, None, None)
 #: A value copier meaning "nested: do not cache this line".
 _NESTED = object()
@@ -194,8 +198,9 @@ class _Resolver:
     """
 
     def __init__(self) -> None:
-        self.first = frozenset(k for k in LOADER.yaml_implicit_resolvers if k)
-        self.loader = LOADER("")  # only its resolve() and its constructor table are used
+        self.table = LOADER.yaml_implicit_resolvers
+        self.first = frozenset(k for k in self.table if k)
+        self.loader = LOADER("")  # only its constructor table is used
         self.cache: dict[str, Any] = {}
 
     def plain(self, s: str) -> Any:
@@ -207,9 +212,15 @@ class _Resolver:
         return v
 
     def _construct(self, s: str) -> Any:
-        tag = self.loader.resolve(ScalarNode, s, (True, False))
-        if tag == STR_TAG:
+        # BaseResolver.resolve for a plain scalar, without its path and wildcard resolvers
+        # (load_blocks only runs when the loader has none)
+        for tag, regexp in self.table.get(s[0] if s else "", ()):
+            if regexp.match(s):
+                break
+        else:
             return s
+        if tag == INT_TAG and s.isascii() and s.isdigit() and (s[0] != "0" or s == "0"):
+            return int(s)  # what construct_yaml_int makes of a plain decimal
         ctor = self.loader.yaml_constructors.get(tag)
         if ctor is None:
             raise NotSure  # merge (<<), value (=), the 'yaml' tag: yaml.load refuses or merges
@@ -270,14 +281,20 @@ class _Tokens(dict):
 class _Shared:
     """What one :func:`load_blocks` call's readers share: the resolver, caches, flow reading."""
 
-    def __init__(self) -> None:
+    def __init__(self, text: str) -> None:
+        #: no escape json and libyaml read differently in the text: decode without checking
+        self.plain_dq = not ("\\" in text and _JSON_ONLY_ESCAPE.search(text))
         self.res = _Resolver()
         self.plain = self.res.plain
         self.kinds, self.kind_default = self.kinds_table()
         self.keys = _Keys(self.plain)
         #: ``indent + dash + key`` -> (indent, dash, key) for lines known to be plain-key lines
         self.heads: dict[str, tuple[int, bool, Any]] = {}
+        #: the same for plain keys at column 2 and 0 (no dash): head -> key
+        self.k2: dict[str, Any] = {}
+        self.k0: dict[str, Any] = {}
         self.tokens = _Tokens(self.plain)
+        self.templates: dict[str, tuple[dict[Any, Any], Any]] = {}
 
     def kinds_table(self) -> tuple[dict[str, int], int]:
         """First character -> what to do with a value: a plain string as it is, ask the
@@ -314,20 +331,56 @@ class _Shared:
 
     def flat_map(self, text: str) -> dict[Any, Any] | None:
         """``{url: "https://..", kind: code}``: whole scalars as keys and values, ``": "``
-        inside and ``", "`` between pairs; None for anything else."""
+        inside and ``", "`` between pairs; None for anything else.
+
+        Mappings that differ only in their first double-quoted value (links: the same keys
+        and kind, another URL) share a template: the text with that value cut out. The
+        value sits after the first ``': "'``, behind a plain key (no quote before it, so
+        every ``", "`` there separates pairs); libyaml reads it as one token whatever it
+        holds, so the mapping is the template's with that value replaced.
+        """
         if text[-1] != "}":
             return None
-        inner = text[1:-1]
-        if not inner:
-            return {}
-        parts = inner.split(", ")
-        tok = self.tokens
+        pre, sep, _ = text.partition(': "')
+        if not sep or not self.plain_dq or '"' in pre or "'" in pre:
+            return self.split_map(text)
         try:
-            # a part without ": " gives an empty value token, which is not a whole scalar
-            out = {tok[k]: tok[v] for k, _, v in map(str.partition, parts, repeat(": "))}
-        except _NotFlat:
+            value, end = scanstring(text, len(pre) + 3)
+        except ValueError:
             return None
-        if len(out) != len(parts):
+        template = pre + "\0" + text[end:]  # NUL never reaches here (see _UNSURE_CHAR)
+        hit = self.templates.get(template)
+        if hit is not None:
+            out = hit[0].copy()
+            out[hit[1]] = value
+            return out
+        out = self.split_map(text)
+        if out is not None:
+            key = self.tokens.get(pre.rpartition(", ")[2] if ", " in pre else pre[1:], _MISSING)
+            if key is not _MISSING and out.get(key, _MISSING) == value:
+                self.templates[template] = (dict(out), key)
+        return out
+
+    def split_map(self, text: str) -> dict[Any, Any] | None:
+        """:meth:`flat_map` by splitting at ``", "`` and ``": "``."""
+        inner = text[1:-1]
+        out: dict[Any, Any] = {}
+        if not inner:
+            return out
+        tok, scan = self.tokens, scanstring
+        try:
+            for part in inner.split(", "):
+                k, _, v = part.partition(": ")  # no ": ": an empty value token, not a scalar
+                if v[:1] == '"' and self.plain_dq:
+                    val, end = scan(v, 1)  # a value is usually unique: not worth caching
+                    if end != len(v):
+                        return None
+                    out[tok[k]] = val
+                else:
+                    out[tok[k]] = tok[v]
+        except (_NotFlat, ValueError):
+            return None  # e.g. a ", " inside a quoted scalar, nesting, "a,b"
+        if len(out) != inner.count(", ") + 1:
             raise NotSure  # a duplicate key
         return out
 
@@ -403,12 +456,12 @@ class _Fast:
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.sh = _Shared()
+        self.sh = _Shared(text)
+        self.plain_dq = self.sh.plain_dq
         self.null = self.sh.plain("")  # what an empty value is (None)
         self.reader = _Reader("", self.sh)  # for its line classification and scalars
         self.cache: dict[str, tuple[int, Any, Any, Any]] = {}
-        #: no escape json and libyaml read differently anywhere: decode without checking
-        self.plain_dq = not ("\\" in text and _JSON_ONLY_ESCAPE.search(text))
+        self.tabs = "\t" in text
 
     def document(self) -> list[Any]:
         text = self.text
@@ -421,44 +474,47 @@ class _Fast:
         for block in blocks:
             try:
                 out.append(entry(block))
-            except _Complex:
+            except (_Complex, NotSure, ValueError):
                 out.extend(_Reader("- " + block, self.sh).document())
         return out
 
     def entry(self, block: str) -> dict[Any, Any]:
-        """One entry block without its ``- ``, or :class:`_Complex`. The hot loop: ``seq``
-        is the indentless sequence being filled, ``pending`` the key a first item would
-        start one for."""
+        """One entry block without its ``- ``, or :class:`_Complex`.
+
+        The hot loop: a line is classified once (:meth:`miss`), then looked up. ``seq`` is
+        the indentless sequence being filled, ``pending`` the key a first item would start
+        one for.
+        """
         lines = block.split("\n")
-        cache, classify, null = self.cache, self.classify, self.null
-        K, I, KE, B = _K, _I, _KE, _B  # noqa: N806 - local constants (faster than globals)
-        first = lines[0]
-        kind, key, v, copier = cache.get(first) or classify(first)
-        if kind == _S:
+        cget, miss, null = self.cache.get, self.miss, self.null
+        K, KC, I, IC, KE, B, NOKEY = _K, _KC, _I, _IC, _KE, _B, _NOKEY  # noqa: N806 - fast locals
+        kind, key, v, copier = cget(lines[0]) or miss(lines[0])
+        if kind == _S or kind == _SC:
             d = {key: v if copier is None else copier(v)}
-            pending = _NOKEY
+            pending = NOKEY
         elif kind == _SE:
             d = {key: null}
             pending = key
         else:
-            raise _Complex
+            raise _Complex  # not a mapping whose first key follows the "- "
         seq: list[Any] | None = None
         for line in lines[1:]:
-            kind, key, v, copier = cache.get(line) or classify(line)
-            if copier is not None:
-                v = copier(v)
-            if kind == K:
+            info = cget(line) or miss(line)
+            kind, key, v, copier = info
+            if kind == K or kind == KC:
                 if key in d:
                     raise _Complex  # a duplicate key
-                d[key] = v
+                d[key] = v if kind == K else copier(v)
                 seq = None
-                pending = _NOKEY
-            elif kind == I:
+                pending = NOKEY
+            elif kind == I or kind == IC:
+                if kind == IC:
+                    v = copier(v)
                 if seq is not None:
                     seq.append(v)
-                elif pending is not _NOKEY:
+                elif pending is not NOKEY:
                     seq = d[pending] = [v]
-                    pending = _NOKEY
+                    pending = NOKEY
                 else:
                     raise _Complex  # an item after a scalar value
             elif kind == KE:
@@ -471,14 +527,58 @@ class _Fast:
                 raise _Complex
         return d
 
+    def miss(self, line: str) -> tuple[int, Any, Any, Any]:
+        """The info of a line not seen before (cached): the usual lines (a known plain key at
+        column 2 or first, or an item, with a plain, double-quoted or flat flow value) read
+        here, without further calls; any other line by :meth:`classify`."""
+        sh = self.sh
+        if self.tabs and "\t" in line:
+            return self.classify(line)  # the general reader's (a literal block's line, or not sure)
+        if line[:4] == "  - ":
+            kind, key, rest = _I, None, line[4:]
+            if rest[:1] != "{" and (": " in rest or rest[-1:] == ":"):
+                return self.classify(line)  # "- key: value": a mapping item
+        else:
+            head, sep, rest = line.partition(": ")
+            if not sep:
+                return self.classify(line)
+            kind, key = _K, sh.k2.get(head, _NOKEY)
+            if key is _NOKEY:
+                kind, key = _S, sh.k0.get(head, _NOKEY)
+                if key is _NOKEY:
+                    return self.classify(line)
+        if not rest or rest[-1] == " ":
+            return self.classify(line)
+        vk = sh.kinds.get(rest[0], _STR)
+        copier = None
+        if vk == _STR or vk == _RESOLVE:
+            if ": " in rest or " #" in rest or rest[-1] == ":":
+                return self.classify(line)  # a plain scalar would end there
+            v = rest if vk == _STR else sh.plain(rest)
+        elif vk == _DQUOTE and self.plain_dq:
+            v, end = scanstring(rest, 1)
+            if end != len(rest):
+                return self.classify(line)
+        elif len(rest) <= MAX_FLAT_FLOW and rest[0] in ("[", "{"):
+            v = sh.flat_seq(rest) if rest[0] == "[" else sh.flat_map(rest)
+            if v is None:
+                return self.classify(line)
+            kind, copier = _COPIED[kind], (list if rest[0] == "[" else dict.copy)
+        else:
+            return self.classify(line)
+        info = self.cache[line] = (kind, key, v, copier)
+        return info
+
     def classify(self, line: str) -> tuple[int, Any, Any, Any]:
         """``(kind, key, value, copier)`` of a line of an entry block (see :data:`_K` and the
         others); cached unless the value is a nested flow collection."""
         try:
+            if "\t" in line:
+                raise _Complex  # a literal block's line, or not sure
             if line[:4] == "  - ":
                 item = line[4:].rstrip(" ")
-                if item[:1] not in ("{", "[") and (": " in item or item[-1:] == ":"):
-                    raise _Complex  # "- key: value": a mapping item
+                if not item or item[0] not in ("{", "[") and (": " in item or item[-1] == ":"):
+                    raise _Complex  # "- key: value" (a mapping item), or "- " alone
                 kind, key, rest = _I, None, item
             else:
                 ind, dash, key, rest = self.reader.info(line)
@@ -494,9 +594,11 @@ class _Fast:
                 info: tuple[int, Any, Any, Any] = (kind, key, None, None)
             else:
                 v, copier = self.value(rest)
-                info = (kind, key, v, copier)
                 if copier is _NESTED:
                     return (kind, key, v, None)  # not cached: a nested value needs a deep copy
+                if copier is not None:
+                    kind = _COPIED[kind]
+                info = (kind, key, v, copier)
         except (_Complex, NotSure, ValueError):
             info = _X_INFO  # the general reader will say what it is (or that it is not sure)
         self.cache[line] = info
@@ -550,6 +652,7 @@ class _Reader:
     def __init__(self, text: str, shared: _Shared) -> None:
         self.raw = text.split("\n")
         self.n = len(self.raw)
+        self.tabs = "\t" in text
         self.sh = shared
         self.plain = shared.plain
         self.heads = shared.heads
@@ -559,7 +662,10 @@ class _Reader:
     def info(self, line: str) -> Info:
         """``(indent, dash, key, rest)`` of a line, as :data:`_LINE` reads it; indent is
         :data:`_INSIGNIFICANT` for blank and comment lines. Cheap for the common lines: a
-        key line whose head (``indent + dash + key``) was seen, an item without a key."""
+        key line whose head (``indent + dash + key``) was seen, an item without a key. A tab
+        (outside a literal block, which :meth:`literal` reads) is not sure."""
+        if self.tabs and "\t" in line:
+            raise NotSure
         head, sep, rest = line.partition(": ")
         if sep:
             hit = self.heads.get(head)
@@ -597,6 +703,8 @@ class _Reader:
         key = self.sh.keys[tok]
         if tok[0] not in "\"'":
             self.heads[ind + dash + tok] = (len(ind), bool(dash), key)
+            if not dash and ind in ("", "  "):
+                (self.sh.k2 if ind else self.sh.k0)[ind + tok] = key
         return len(ind), bool(dash), key, rest
 
     def next_line(self, i: int) -> tuple[int, Info | None]:
