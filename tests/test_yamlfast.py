@@ -170,6 +170,8 @@ HAND_EDITED = [
     # single quotes, extra spaces after the colon and trailing blanks
     "- id: 'it''s'\n  title:    'a: b # c'\n  kind:   paper   \n  year:  2019\n",
     "- id: a\n  topics: ['x, y', \"z\", w]\n  links:\n  - {url: 'https://x', kind: 'code'}\n",
+    # the same with keys already seen (the fast loop's cached heads)
+    "- id: a\n  kind: x\n  title: t\n- id: b\n  kind: paper   \n  title: \"t\"  \n  links:  \n  - x  \n",
     # key order changed, keys YAML types
     "- kind: paper\n  id: a\n  yes: 1\n  2: two\n  ~: nothing\n  Off: two\n",
     # flow lists of numbers and other scalars
@@ -230,6 +232,11 @@ FALLBACKS = {
     "tab after colon": "- id:\ta\n",
     "tab indentation": "- id: a\n\ttitle: b\n",
     "tab in a value": "- id: a\tb\n",
+    "tab before a comment, key seen": "- id: a\n  title: x\n- id: b\n  title: a\t#b\n",
+    "mapping value in a value, key seen": "- id: a\n  title: x\n- id: b\n  title: a: b\n",
+    "trailing comment, key seen": "- id: a\n  title: x\n- id: b\n  title: a #c\n",
+    "final colon, key seen": "- id: a\n  title: x\n- id: b\n  title: a:\n",
+    "trailing tab, key seen": "- id: a\n  title: x\n- id: b\n  title: a\t\n",
     "CRLF": "- id: a\r\n  title: b\r\n",
     "duplicate key": "- id: a\n  id: b\n",
     "duplicate key in flow": "- id: a\n  l: {a: 1, a: 2}\n",
