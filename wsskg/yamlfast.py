@@ -290,9 +290,8 @@ class _Shared:
         self.keys = _Keys(self.plain)
         #: ``indent + dash + key`` -> (indent, dash, key) for lines known to be plain-key lines
         self.heads: dict[str, tuple[int, bool, Any]] = {}
-        #: the same for plain keys at column 2 and 0 (no dash): head -> key
-        self.k2: dict[str, Any] = {}
-        self.k0: dict[str, Any] = {}
+        #: the fast loop's: head of a plain key line at column 2 or 0 (no dash) -> (kind, key)
+        self.line_heads: dict[str, tuple[int, Any]] = {}
         self.tokens = _Tokens(self.plain)
         self.templates: dict[str, tuple[dict[Any, Any], Any]] = {}
 
@@ -462,6 +461,7 @@ class _Fast:
         self.reader = _Reader("", self.sh)  # for its line classification and scalars
         self.cache: dict[str, tuple[int, Any, Any, Any]] = {}
         self.tabs = "\t" in text
+        self.heads_get, self.kinds_get, self.plain = self.sh.line_heads.get, self.sh.kinds.get, self.sh.plain
 
     def document(self) -> list[Any]:
         text = self.text
@@ -499,12 +499,11 @@ class _Fast:
             raise _Complex  # not a mapping whose first key follows the "- "
         seq: list[Any] | None = None
         for line in lines[1:]:
-            info = cget(line) or miss(line)
-            kind, key, v, copier = info
-            if kind == K or kind == KC:
+            kind, key, v, copier = cget(line) or miss(line)
+            if kind == K:
                 if key in d:
                     raise _Complex  # a duplicate key
-                d[key] = v if kind == K else copier(v)
+                d[key] = v
                 seq = None
                 pending = NOKEY
             elif kind == I or kind == IC:
@@ -517,12 +516,16 @@ class _Fast:
                     pending = NOKEY
                 else:
                     raise _Complex  # an item after a scalar value
-            elif kind == KE:
+            elif kind == KC or kind == KE:
                 if key in d:
                     raise _Complex
-                d[key] = null  # unless "- item" lines follow
+                if kind == KC:
+                    d[key] = copier(v)
+                    pending = NOKEY
+                else:
+                    d[key] = null  # unless "- item" lines follow
+                    pending = key
                 seq = None
-                pending = key
             elif kind != B:
                 raise _Complex
         return d
@@ -530,43 +533,47 @@ class _Fast:
     def miss(self, line: str) -> tuple[int, Any, Any, Any]:
         """The info of a line not seen before (cached): the usual lines (a known plain key at
         column 2 or first, or an item, with a plain, double-quoted or flat flow value) read
-        here, without further calls; any other line by :meth:`classify`."""
-        sh = self.sh
+        here, without further calls; any other line by :meth:`classify`. A flow mapping item
+        (a link: usually unique) is not cached, so it is not copied either."""
         if self.tabs and "\t" in line:
             return self.classify(line)  # the general reader's (a literal block's line, or not sure)
-        if line[:4] == "  - ":
+        head, sep, rest = line.partition(": ")
+        hit = self.heads_get(head) if sep else None
+        if hit is not None:
+            kind, key = hit
+        elif line[:4] == "  - ":
             kind, key, rest = _I, None, line[4:]
             if rest[:1] != "{" and (": " in rest or rest[-1:] == ":"):
                 return self.classify(line)  # "- key: value": a mapping item
         else:
-            head, sep, rest = line.partition(": ")
-            if not sep:
-                return self.classify(line)
-            kind, key = _K, sh.k2.get(head, _NOKEY)
-            if key is _NOKEY:
-                kind, key = _S, sh.k0.get(head, _NOKEY)
-                if key is _NOKEY:
-                    return self.classify(line)
+            return self.classify(line)
         if not rest or rest[-1] == " ":
             return self.classify(line)
-        vk = sh.kinds.get(rest[0], _STR)
-        copier = None
+        vk = self.kinds_get(rest[0], _STR)
         if vk == _STR or vk == _RESOLVE:
             if ": " in rest or " #" in rest or rest[-1] == ":":
                 return self.classify(line)  # a plain scalar would end there
-            v = rest if vk == _STR else sh.plain(rest)
+            info = (kind, key, rest if vk == _STR else self.plain(rest), None)
         elif vk == _DQUOTE and self.plain_dq:
             v, end = scanstring(rest, 1)
             if end != len(rest):
                 return self.classify(line)
-        elif len(rest) <= MAX_FLAT_FLOW and rest[0] in ("[", "{"):
-            v = sh.flat_seq(rest) if rest[0] == "[" else sh.flat_map(rest)
+            info = (kind, key, v, None)
+        elif len(rest) <= MAX_FLAT_FLOW and rest[0] == "[":
+            v = self.sh.flat_seq(rest)
             if v is None:
                 return self.classify(line)
-            kind, copier = _COPIED[kind], (list if rest[0] == "[" else dict.copy)
+            info = (_COPIED[kind], key, v, list)
+        elif len(rest) <= MAX_FLAT_FLOW and rest[0] == "{":
+            v = self.sh.flat_map(rest)
+            if v is None:
+                return self.classify(line)
+            if kind == _I:
+                return (kind, key, v, None)  # fresh, not cached
+            info = (_COPIED[kind], key, v, dict.copy)
         else:
             return self.classify(line)
-        info = self.cache[line] = (kind, key, v, copier)
+        self.cache[line] = info
         return info
 
     def classify(self, line: str) -> tuple[int, Any, Any, Any]:
@@ -704,7 +711,7 @@ class _Reader:
         if tok[0] not in "\"'":
             self.heads[ind + dash + tok] = (len(ind), bool(dash), key)
             if not dash and ind in ("", "  "):
-                (self.sh.k2 if ind else self.sh.k0)[ind + tok] = key
+                self.sh.line_heads[ind + tok] = (_K if ind else _S, key)
         return len(ind), bool(dash), key, rest
 
     def next_line(self, i: int) -> tuple[int, Info | None]:
