@@ -187,6 +187,7 @@ HAND_EDITED = [
     # literal blocks
     "- id: a\n  abstract: |-\n    line one\n\n      indented # not a comment\n    - not an item\n  year: 1\n",
     "- id: a\n  quotes:\n  - |-\n    first\n    second\n  - plain\n",
+    "- id: a\n  code: |-\n    def f():\n    \treturn 1\n    \t\n  after: x\n",
     # unicode
     "- id: 日本\n  title: \"😀 \\u00e9\"\n  author: Émile Zola\n",
     # indentless vs indented sequences, empty values
@@ -225,6 +226,7 @@ FALLBACKS = {
     "literal indent indicator": "- id: a\n  t: |2-\n     x\n",
     "folded": "- id: a\n  t: >-\n    x\n    y\n",
     "literal leading blank line": "- id: a\n  t: |-\n\n    x\n",
+    "literal starting with a tab": "- id: a\n  t: |-\n    \tx\n    y\n",
     "literal whitespace-only line": "- id: a\n  t: |-\n    x\n      \n    y\n",
     "trailing comment on plain": "- id: a # c\n",
     "trailing comment on quoted": "- id: \"a\" # c\n",

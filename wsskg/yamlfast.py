@@ -820,13 +820,14 @@ class _Reader:
     def literal(self, i: int, col: int) -> tuple[str, int]:
         """A ``|-`` literal block whose header ends line ``i - 1``, under a key or ``- `` at
         column ``col``: the lines indented like the first one, joined, trailing breaks
-        stripped. Not sure about an empty or blank-only first line, whitespace-only lines,
-        or a line indented less than the first but more than ``col``."""
+        stripped. Not sure about an empty or blank-only first line, one whose text starts
+        with a tab, whitespace-only lines, or a line indented less than the first but more
+        than ``col``."""
         raw, n = self.raw, self.n
         first = raw[i] if i < n else ""
         d = len(first) - len(first.lstrip(" "))
-        if d <= col or d == len(first):
-            raise NotSure
+        if d <= col or d == len(first) or first[d] == "\t":
+            raise NotSure  # libyaml: a tab where the indentation is still being found is an error
         pad = " " * d
         parts: list[str] = []
         while i < n:
