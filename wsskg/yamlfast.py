@@ -5,34 +5,39 @@ loader spends ~15-20 s on it, most of it in PyYAML's Python constructor and reso
 Python calls per node). The entry blocks wsskg writes (see the emitter in ``wsskg.yamlio``)
 use a small fixed layout: ``- id: ...`` blocks at column 0, one ``key: value`` per line,
 one-line flow collections, ``|-`` literal blocks, double-quoted (JSON-compatible) scalars.
-This module reads that layout with one regex pass per entry block and few Python
-operations per line, about 10x faster.
+This module reads that layout with a few Python operations per line, about 10x faster.
 
 What it promises: :func:`load_blocks` returns exactly what
 ``yaml.load(text, Loader=yaml.CSafeLoader)`` returns for the same text (same values, same
 types, same key order), or ``None`` when it is not sure. It is not sure about anything
 outside the layout it knows (anchors, aliases, tags, explicit keys, multi-line plain or
 quoted scalars, flow collections spanning lines, block scalars other than ``|-``, trailing
-comments, tabs, CR, control characters, duplicate keys, YAML-only escapes ...); the caller
+comments, tabs outside literal blocks, CR, control characters, duplicate keys, YAML-only
+escapes ...); the caller
 then uses ``yaml.load`` for that text. Plain scalars are resolved with the loader's own
 implicit resolvers and constructed with its own constructors, so ``yes``, ``010``,
 ``1_000``, ``2018-01-01``, ``.inf`` and ``~`` mean what PyYAML says they mean; no rule of
 YAML's typing is written here. ``tests/test_yamlfast.py`` checks the promise differentially
 against ``yaml.load``.
 
-How: the text is cut into entry blocks at each ``"\\n- "``. A block made only of the common
-lines (``key: value`` at column 2, ``- item`` lines of an indentless sequence, blank and
-comment lines) is read by :class:`_Bulk`: one ``findall`` classifies every line and its value
-(plain string, plain to resolve, double-quoted, flat flow sequence or mapping, other flow),
-and a short loop builds the mapping. Any other block (nested mappings, ``- key: v`` items,
+How: the text is cut into entry blocks at each ``"\\n- "``. :class:`_Fast` reads a block
+made of the usual lines (its first ``key: value``, then ``key: value`` and ``key:`` at column
+2, ``- item`` lines of an indentless sequence, blank and comment lines) in a short loop in
+which a line seen before is one dict lookup: each distinct line is classified once per call
+(``kind: paper``, ``year: 2019``, ``topics: [..]`` repeat), flat flow collections are split
+at ``", "`` and their tokens cached. Any other block (nested mappings, ``- key: v`` items,
 literal blocks, quoted keys ...) is read by :class:`_Reader`, a general recursive descent
-over the block's lines that knows the rest of the emitter's layout and hand edits of it.
+over its lines that knows the rest of the emitter's layout and hand edits of it. Why not a
+regex per line or per block: under CPython a regex match or a method call costs about a
+thousand machine instructions and a bytecode about a hundred (measured with callgrind);
+the floor is a few operations per line, and the speed comes from doing the expensive ones
+once per distinct line.
 """
 
 from __future__ import annotations
 
 import re
-from itertools import repeat
+from functools import lru_cache
 from json.decoder import scanstring
 from typing import Any
 
@@ -51,8 +56,9 @@ MAX_KEY_LEN = 1000
 MAX_FLAT_FLOW = 1000
 
 # -- characters ---------------------------------------------------------------------------------
-# Only the space is a blank below: tabs and line breaks other than LF never get that far (see
-# _UNSURE_CHAR), and YAML does not count other Unicode spaces as blanks.
+# Only the space is a blank below: line breaks other than LF never get that far (see
+# _UNSURE_CHAR), a line with a tab is left to the general reader (which only accepts one in a
+# literal block's text), and YAML does not count other Unicode spaces as blanks.
 
 #: Characters libyaml reads as themselves everywhere: printable, no line break other than
 #: LF (no CR, NEL, LS, PS), no BOM (libyaml skips one at the start of a line); and the tab,
@@ -91,9 +97,6 @@ _PLAIN_FIRST = r"[^ \-?:,\[\]{}#&*!|>'\"%@`\n]"
 #: A plain key in block context: no indicator first, no ``:``, ``#`` or flow indicator at all,
 #: no trailing blank (a conservative subset of what YAML allows).
 _BLOCK_KEY = rf"{_PLAIN_FIRST}(?:[^:#,\[\]{{}}\n]*[^ :#,\[\]{{}}\n])?"
-#: What may follow the first character of a one-line plain scalar in block context: not
-#: ``": "``, not ``" #"``, no final ``:`` and no final blank (that is the line's).
-_BLOCK_PLAIN_REST = r"(?:[^:# \n]++|:(?=[^ \n])|#| ++(?=[^ #\n]))*+"
 #: A plain scalar in flow context: no ``:``, ``#`` or flow indicator at all; ``-`` may start
 #: it when a non-blank, non-indicator follows (``-1``, ``-x``).
 _FLOW_PLAIN_REST = r"(?:[^:#,\[\]{}\n]*[^ :#,\[\]{}\n])?"
@@ -106,8 +109,6 @@ _FLOW_SCALAR = rf"(?>{_DQ}|{_SQ}|{_FLOW_PLAIN})"
 _LINE = re.compile(rf"( *)(- |)(?:((?>{_BLOCK_KEY}|{_DQ}|{_SQ})):(?: +|$))?((?:.*[^ ])?) *")
 _SQ_FULL = re.compile(_SQ)
 _FLOW_PLAIN_FULL = re.compile(_FLOW_PLAIN)
-#: In a flow sequence, characters that need the careful path (quotes, nesting, ``:``, ``#``).
-_FLOW_SPECIAL = re.compile(r"[\"':#\[\]{}]")
 #: Nested flow collections: tokens (``:`` only when a blank follows) and the check that the
 #: tokens cover the whole text.
 _FLOW_TOKEN_RE = rf"{_FLOW_SCALAR}|[\[\]{{}},]|:(?= )"
@@ -124,7 +125,7 @@ _COPIED = {_K: _KC, _I: _IC, _S: _SC}
 _X_INFO = (_X, None, None, None)
 #: A value copier meaning "nested: do not cache this line".
 _NESTED = object()
-#: What the first character of a value says to do (see :meth:`_Shared.kinds`).
+#: What the first character of a value says to do (see :func:`_kinds_table`).
 _STR, _RESOLVE, _DQUOTE, _OTHER = range(4)
 _MISSING = object()
 _NOKEY = object()
@@ -137,7 +138,7 @@ class NotSure(Exception):
 
 
 class _Complex(Exception):
-    """Internal: an entry block is not in the bulk reader's layout; the general reader reads it."""
+    """Internal: an entry block is not in the fast loop's layout; the general reader reads it."""
 
 
 def load_blocks(text: str) -> list[Any] | None:
@@ -187,6 +188,20 @@ def _sq(tok: str) -> str:
     if not _SQ_FULL.fullmatch(tok):
         raise NotSure
     return tok[1:-1].replace("''", "'")
+
+
+@lru_cache(maxsize=4)
+def _kinds_table(first: frozenset[str]) -> dict[str, int]:
+    """First character of a value -> what to do with it: a plain string as it is, ask the
+    resolver (``first``: the characters implicit resolvers are registered for), a
+    double-quoted scalar, or anything else (the careful path). Characters not in the table
+    (non-ASCII, unless a resolver is registered for them) are plain strings. Shared: never
+    modified."""
+    table = {c: (_RESOLVE if c in first else _STR) for c in map(chr, range(128))}
+    table.update({c: _OTHER for c in _INDICATORS})
+    table.update({'"': _DQUOTE, "": _OTHER, "\n": _OTHER})
+    table.update({c: _RESOLVE for c in first if c not in _INDICATORS})
+    return table
 
 
 class _Resolver:
@@ -286,7 +301,7 @@ class _Shared:
         self.plain_dq = not ("\\" in text and _JSON_ONLY_ESCAPE.search(text))
         self.res = _Resolver()
         self.plain = self.res.plain
-        self.kinds, self.kind_default = self.kinds_table()
+        self.kinds = _kinds_table(self.res.first)
         self.keys = _Keys(self.plain)
         #: ``indent + dash + key`` -> (indent, dash, key) for lines known to be plain-key lines
         self.heads: dict[str, tuple[int, bool, Any]] = {}
@@ -294,17 +309,6 @@ class _Shared:
         self.line_heads: dict[str, tuple[int, Any]] = {}
         self.tokens = _Tokens(self.plain)
         self.templates: dict[str, tuple[dict[Any, Any], Any]] = {}
-
-    def kinds_table(self) -> tuple[dict[str, int], int]:
-        """First character -> what to do with a value: a plain string as it is, ask the
-        resolver, a double-quoted scalar, or anything else (the careful path); and the kind
-        of the characters not in the table."""
-        first = self.res.first
-        table = {c: (_RESOLVE if c in first else _STR) for c in map(chr, range(128))}
-        table.update({c: _OTHER for c in _INDICATORS})
-        table.update({'"': _DQUOTE, "": _OTHER, "\n": _OTHER})
-        table.update({c: _RESOLVE for c in first if c not in _INDICATORS})
-        return table, _STR
 
     # -- flow collections ----------------------------------------------------------------
 
@@ -449,7 +453,7 @@ class _Fast:
     and ``key:`` at column 2, ``- item`` lines at column 2 under a ``key:`` (an indentless
     sequence), blank and comment lines. A block with any other line (:data:`_X`) is read by
     the general :class:`_Reader`. Identical lines (``kind: paper``, ``year: 2019``,
-    ``topics: [..]``) are classified once: :meth:`classify` caches ``(kind, key, value,
+    ``topics: [..]``) are classified once: :meth:`miss` caches ``(kind, key, value,
     copier)`` per line text; a list or mapping value is copied for each use.
     """
 
