@@ -541,6 +541,9 @@ class _Fast:
         (a link: usually unique) is not cached, so it is not copied either."""
         if self.tabs and "\t" in line:
             return self.classify(line)  # the general reader's (a literal block's line, or not sure)
+        if line[:5] == "  - {" and len(line) <= MAX_FLAT_FLOW:
+            v = self.sh.flat_map(line[4:])  # a link, most likely: fresh, not cached
+            return (_I, None, v, None) if v is not None else self.classify(line)
         head, sep, rest = line.partition(": ")
         hit = self.heads_get(head) if sep else None
         if hit is not None:
@@ -572,8 +575,6 @@ class _Fast:
             v = self.sh.flat_map(rest)
             if v is None:
                 return self.classify(line)
-            if kind == _I:
-                return (kind, key, v, None)  # fresh, not cached
             info = (_COPIED[kind], key, v, dict.copy)
         else:
             return self.classify(line)
