@@ -523,6 +523,7 @@ class CatalogIndex:
                       total: int) -> list[Entry]:
         import yaml
 
+        from wsskg.yamlfast import load_blocks
         from wsskg.yamlio import SafeLoader
 
         out: list[Entry] = []
@@ -533,7 +534,9 @@ class CatalogIndex:
                 raise _Fallback  # aliases: the careful path checks them
             try:
                 text = chunk.decode("utf-8")
-                part = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - safe loader only
+                part = load_blocks(text)  # exactly yaml.load's result, or None when not sure
+                if part is None:
+                    part = yaml.load(text, Loader=SafeLoader)  # noqa: S506 - safe loader only
             except (UnicodeDecodeError, yaml.YAMLError):
                 raise _Fallback from None
             if not isinstance(part, list):
