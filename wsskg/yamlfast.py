@@ -36,6 +36,7 @@ once per distinct line.
 
 from __future__ import annotations
 
+import gc
 import re
 from functools import lru_cache
 from json.decoder import scanstring
@@ -145,17 +146,25 @@ def load_blocks(text: str) -> list[Any] | None:
     """The list of entry mappings in a run of catalog entry blocks, or None when not sure.
 
     ``text`` is one or more ``- ...`` blocks at column 0 (as split from the ``entries:``
-    list of catalog.yaml), possibly with comment and blank lines. The result equals
-    ``yaml.load(text, Loader=yaml.CSafeLoader)`` (values and types); None means "parse it
-    with yaml.load" (which also reports any error with its place).
+    list of catalog.yaml, any number of them, cut at any ``"\\n- "``), possibly with comment
+    and blank lines. The result equals ``yaml.load(text, Loader=yaml.CSafeLoader)`` (values
+    and types); None means "parse it with yaml.load" (which also reports any error with its
+    place). Each call is independent (no state survives it) and costs ~20 us besides the
+    parse, so runs of a few dozen blocks are fine; bigger runs reuse more of the per-line
+    cache. The garbage collector is paused during the call.
     """
     if not _standard_loader() or not _chars_sure(text):
         return None
+    enabled = gc.isenabled()
+    gc.disable()  # hundreds of thousands of new containers, none of them garbage
     try:
         return _Fast(text).document()
     except (NotSure, ValueError, RecursionError):
         # ValueError: json's scanstring or a constructor (e.g. an impossible date) refused
         return None
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _standard_loader() -> bool:
