@@ -36,6 +36,7 @@ import sqlite3
 from array import array
 from collections import Counter
 from contextlib import contextmanager
+from itertools import chain
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -46,7 +47,7 @@ from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
 from wsskg.search import Hit  # one result type for the in-memory and the index search
 
 #: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 #: Field weights of the BM25 ranking, in ``fts`` column order.
 FIELDS = ("title", "short", "authors", "venue", "notes", "abstract")
 WEIGHTS = (3.0, 2.0, 2.0, 1.0, 1.0, 0.5)
@@ -69,8 +70,8 @@ CREATE TABLE entries(
     status TEXT, kind TEXT, year INTEGER, id_l TEXT, arxiv TEXT, doi_l TEXT, s2 TEXT, s2_l TEXT,
     norm TEXT, norm_c TEXT, data TEXT NOT NULL, title TEXT, topics TEXT,
     {", ".join("t_" + f + " TEXT" for f in FIELDS[:-1])});
-CREATE INDEX entries_id ON entries(id);
-CREATE INDEX entries_pos ON entries(pos);
+CREATE INDEX entries_id ON entries(id, pos);  -- covering: an id's list position (the walk's joins)
+CREATE INDEX entries_pos ON entries(pos, id, status, kind, year, title, topics);  -- covering: `list`
 CREATE INDEX entries_state ON entries(status, kind, pos, id);  -- covering: `next`'s candidates and seeds
 CREATE INDEX entries_id_l ON entries(id_l);
 CREATE INDEX entries_arxiv ON entries(arxiv);
@@ -1559,24 +1560,31 @@ def _walk(idx: CatalogIndex):
         us.append(pos)
         ts.append(tnum(tp))
     arcs(us, ts, rec.W_TOPIC, 0)
-    # citations between catalog papers, both directions of the data, each pair once
-    pairs: set[tuple[int, int]] = set()
-    for a, d, b in c.execute("SELECT e1.pos, r.dir, e2.pos FROM refs r JOIN s2map m ON m.s2 = r.s2 "
-                             "JOIN entries e1 ON e1.id = r.id JOIN entries e2 ON e2.id = m.id"):
-        if a != b:
-            pairs.add((b, a) if d else (a, b))
-    ordered = sorted(pairs)
-    n_p = len(ordered)
-    us = [u for u, _ in ordered]
-    vs = [v for _, v in ordered]
-    src.extend(us)
-    dst.extend(vs)
-    w.extend([rec.W_CITES] * n_p)
-    kind.extend([1] * n_p)
-    src.extend(vs)
-    dst.extend(us)
-    w.extend([rec.W_CITED_BY] * n_p)
-    kind.extend([2] * n_p)
+    # citations between catalog papers, both directions of the data, each pair once, in
+    # (citing, cited) order: as one sorted array of pair keys (a million rows at 100,000
+    # papers; a set of tuples of them took 200 MB)
+    rows = c.execute("SELECT e1.pos, r.dir, e2.pos FROM refs r JOIN s2map m ON m.s2 = r.s2 "
+                     "JOIN entries e1 ON e1.id = r.id JOIN entries e2 ON e2.id = m.id")
+    flat = np.fromiter(chain.from_iterable(rows), dtype=np.int64)
+    a, d, b = flat[0::3], flat[1::3], flat[2::3]
+    keep = a != b
+    cited = d[keep] != 0
+    u = np.where(cited, b[keep], a[keep])
+    v = np.where(cited, a[keep], b[keep])
+    del flat, a, d, b, keep, cited
+    span = max(len(ids), 1)
+    keys = np.unique(u * span + v)
+    del u, v
+    us = (keys // span).astype(np.int32)
+    vs = (keys % span).astype(np.int32)
+    n_p = len(keys)
+    del keys
+    for s_, d_, weight, k in ((us, vs, rec.W_CITES, 1), (vs, us, rec.W_CITED_BY, 2)):
+        src.frombytes(s_.tobytes())
+        dst.frombytes(d_.tobytes())
+        w.frombytes(np.full(n_p, weight, dtype=np.float32).tobytes())
+        kind.frombytes(np.full(n_p, k, dtype=np.int8).tobytes())
+    del us, vs
     # outside papers cited by two or more catalog papers tie them together
     shared: dict[str, set[int]] = {}
     for s2, pos in c.execute("SELECT r.s2, e.pos FROM refs r JOIN entries e ON e.id = r.id "
