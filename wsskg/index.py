@@ -58,9 +58,13 @@ Progress = Callable[[int, int], None]
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
 _ENTRIES_KEY = re.compile(rb"^entries:[ \t]*$", re.M)
-_FOREIGN_LINE = re.compile(rb"^(?:[^ \-#\n]|-(?! ))", re.M)
 _DOC_MARKER = re.compile(rb"^(?:---|\.\.\.|%)", re.M)
 _ITEM_START = re.compile(rb"^- ", re.M)
+#: A line at column 0 that is not an entry start, a comment or blank (not wsskg's layout), and
+#: an entry start, as searches for a line break in the body after ``entries:`` (which starts
+#: with one): a literal is scanned at memchr speed, ~6x faster than ``^`` over 46 MB.
+_FOREIGN_AFTER_NL = re.compile(rb"\n(?:[^ \-#\n]|-(?! ))")
+_ITEM_AFTER_NL = re.compile(rb"\n- ")
 _BOM = b"\xef\xbb\xbf"
 
 _SCHEMA = f"""
@@ -336,7 +340,7 @@ def _head_and_entries(raw: bytes) -> tuple[bytes, bytes] | None:
     if not m:
         return None
     head, body = body_raw[: m.start()], body_raw[m.end():]
-    if _FOREIGN_LINE.search(body) or _DOC_MARKER.search(head) or b"\r" in head:
+    if _FOREIGN_AFTER_NL.search(body) or _DOC_MARKER.search(head) or b"\r" in head:
         return None
     return head, body
 
@@ -512,7 +516,7 @@ class CatalogIndex:
         hh = _h(head).hex()
         if hh != self._meta("head_hash"):
             return None  # new topics or title: everything is validated again
-        starts = [mm.start() for mm in _ITEM_START.finditer(body)]
+        starts = [mm.start() + 1 for mm in _ITEM_AFTER_NL.finditer(body)]
         lead = body[: starts[0]] if starts else body
         if any(ln.strip() and not ln.lstrip().startswith(b"#") for ln in lead.split(b"\n")):
             return None
@@ -591,7 +595,7 @@ class CatalogIndex:
         if split is None:
             return None
         head, body = split
-        starts = [mm.start() for mm in _ITEM_START.finditer(body)]
+        starts = [mm.start() + 1 for mm in _ITEM_AFTER_NL.finditer(body)]
         ends = starts[1:] + [len(body)]
         return _h(head).hex(), [_h(body[a:b]) for a, b in zip(starts, ends)]
 

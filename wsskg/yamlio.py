@@ -6,7 +6,7 @@ fixed layout (one ``- id:`` block per entry, one line per scalar field, links as
 mappings), which keeps ``git diff`` small, lets a status change edit one entry's lines in
 place (see ``wsskg.store``), and is several times faster than the C dumper. Every scalar is
 written plain only when it provably reads back as the same string; otherwise it is written as
-a double-quoted (JSON-compatible) scalar. ``tests/test_yamlio.py`` checks the round trip.
+a double-quoted (JSON-compatible) scalar. ``tests/test_properties.py`` checks the round trip.
 """
 
 from __future__ import annotations
