@@ -1590,25 +1590,28 @@ def _walk(idx: CatalogIndex):
         kind.frombytes(np.full(n_p, k, dtype=np.int8).tobytes())
     del us, vs
     # outside papers cited by two or more catalog papers tie them together
-    shared: dict[str, set[int]] = {}
-    for s2, pos in c.execute("SELECT r.s2, e.pos FROM refs r JOIN entries e ON e.id = r.id "
-                             "WHERE r.dir = 0 AND r.s2 NOT IN (SELECT s2 FROM s2map)"):
-        shared.setdefault(s2, set()).add(pos)
+    # (grouped by SQLite in reference order, each group's papers in list order: no dict of sets)
     us, xs = [], []
-    for s2 in sorted(shared):
-        srcs = shared[s2]
-        if len(srcs) < 2:
-            continue  # a dead end teaches the walk nothing
-        xi = nxt[0]
-        nxt[0] += 1
-        for u in sorted(srcs):
-            us.append(u)
-            xs.append(xi)
+    group: list[int] = []
+    last = None
+    for s2, pos in chain(c.execute("SELECT DISTINCT r.s2, e.pos FROM refs r JOIN entries e ON e.id = r.id "
+                                   "WHERE r.dir = 0 AND r.s2 NOT IN (SELECT s2 FROM s2map) ORDER BY r.s2, e.pos"),
+                         [(None, None)]):
+        if s2 != last:
+            if len(group) >= 2:  # a reference of one paper only is a dead end: it teaches the walk nothing
+                xi = nxt[0]
+                nxt[0] += 1
+                us += group
+                xs += [xi] * len(group)
+            group = []
+            last = s2
+        group.append(pos)
     arcs(us, xs, rec.W_SHARED_REF, 3)
     n = nxt[0]
-    for part, value in (("count", str(len(ids)).encode()), ("n", str(n).encode()), ("src", src.tobytes()),
-                        ("dst", dst.tobytes()), ("w", w.tobytes()), ("kind", kind.tobytes())):
-        idx.set_blob(f"{_WALK_KEY}:{part}", value)
+    idx.set_blob(f"{_WALK_KEY}:count", str(len(ids)).encode())
+    idx.set_blob(f"{_WALK_KEY}:n", str(n).encode())
+    for part, arr in (("src", src), ("dst", dst), ("w", w), ("kind", kind)):
+        idx.set_blob(f"{_WALK_KEY}:{part}", memoryview(arr))  # no bytes copy of each array
     return len(ids), n, *(np.frombuffer(a, dtype=code) for code, a in zip(_WALK_TYPES, (src, dst, w, kind)))
 
 
