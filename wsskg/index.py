@@ -41,6 +41,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from wsskg import catalog as cat_mod
+from wsskg import layout
 from wsskg.catalog import Catalog, Entry, Link, Result
 from wsskg.config import cache_dir
 from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
@@ -57,14 +58,12 @@ CHUNK = 64
 Progress = Callable[[int, int], None]
 
 _WORD = re.compile(r"[^\W_]+", re.UNICODE)
-_ENTRIES_KEY = re.compile(rb"^entries:[ \t]*$", re.M)
-_DOC_MARKER = re.compile(rb"^(?:---|\.\.\.|%)", re.M)
-_ITEM_START = re.compile(rb"^- ", re.M)
-#: A line at column 0 that is not an entry start, a comment or blank (not wsskg's layout), and
-#: an entry start, as searches for a line break in the body after ``entries:`` (which starts
-#: with one): a literal is scanned at memchr speed, ~6x faster than ``^`` over 46 MB.
-_FOREIGN_AFTER_NL = re.compile(rb"\n(?:[^ \-#\n]|-(?! ))")
-_ITEM_AFTER_NL = re.compile(rb"\n- ")
+# the layout's line rules (``wsskg.layout``) on the file's bytes
+_ENTRIES_KEY = re.compile(layout.ENTRIES_KEY.encode(), re.M)
+_DOC_MARKER = re.compile(layout.DOC_MARKER.encode(), re.M)
+_ITEM_START = re.compile(layout.ITEM_START.encode(), re.M)
+_FOREIGN_AFTER_NL = re.compile(layout.FOREIGN_AFTER_NL.encode())
+_ITEM_AFTER_NL = re.compile(layout.ITEM_AFTER_NL.encode())
 _BOM = b"\xef\xbb\xbf"
 
 _SCHEMA = f"""
@@ -766,17 +765,19 @@ class CatalogIndex:
                 c.execute("UPDATE entries SET status=?, bhash=?, data=? WHERE id=?", (e.status, row[2], row[13], e.id))
                 c.execute("UPDATE topics_of SET status=? WHERE rid IN (SELECT rid FROM entries WHERE id=?)",
                           (e.status, e.id))
-            try:
-                st = os.stat(self.path)
-            except OSError:
-                st = None
-            self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
-            self._set_meta("yaml_stat", stat_key(st))
+            self._record_written(raw)
             c.execute("DELETE FROM blobs WHERE key LIKE 'seeds:%'")
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
+
+    def _record_written(self, raw: bytes | list) -> None:
+        """Record catalog.yaml as wsskg just wrote it (``raw``: its bytes or pieces): the
+        fingerprint, and the stat key taken now, after the write."""
+        st = _stat(self.path)
+        self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
+        self._set_meta("yaml_stat", stat_key(st))
 
     def record_save(self, catalog: Catalog, raw: bytes) -> None:
         """After ``wsskg.store`` wrote ``catalog`` as ``raw`` (and its sidecar): bring the rows up
@@ -816,12 +817,7 @@ class CatalogIndex:
                 new_rids = self._insert_entries([(i, catalog.entries[i], hashes[i]) for i in new_idx])
                 self._apply_side(side, new_rids)
             self._refresh_s2map(changed=True)
-            try:
-                st = os.stat(self.path)
-            except OSError:
-                st = None
-            self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
-            self._set_meta("yaml_stat", stat_key(st))
+            self._record_written(raw)
             self._set_meta("side_fp", side_fingerprint(_sidecar_of(self.path)))
             self._set_meta("side_path", str(_sidecar_of(self.path)))
             c.execute("COMMIT")

@@ -17,6 +17,7 @@ from typing import Any
 
 import yaml
 
+from wsskg import layout
 from wsskg.errors import CatalogError
 from wsskg.yamlfast import load_blocks
 
@@ -60,16 +61,12 @@ def load_yaml(text: str, path: object = "catalog.yaml") -> Any:
             gc.enable()
 
 
-_ENTRIES_KEY = re.compile(r"^entries:[ \t]*$", re.M)
-#: A line at column 0 that is not an entry start (``- ``), a comment or blank: not our layout.
-_FOREIGN_LINE = re.compile(r"^(?:[^ \-#\n]|-(?! ))", re.M)
-_DOC_MARKER = re.compile(r"^(?:---|\.\.\.|%)", re.M)
-_ITEM_START = re.compile(r"^- ", re.M)
-#: The same two as searches for a line break (a literal: scanned at memchr speed, ~6x faster
-#: than ``^`` over a 46 MB body); right for a body that starts with a line break or is empty,
-#: as the text after ``entries:`` does.
-_FOREIGN_AFTER_NL = re.compile(r"\n(?:[^ \-#\n]|-(?! ))")
-_ITEM_AFTER_NL = re.compile(r"\n- ")
+_ENTRIES_KEY = re.compile(layout.ENTRIES_KEY, re.M)
+_FOREIGN_LINE = re.compile(layout.FOREIGN_LINE, re.M)
+_DOC_MARKER = re.compile(layout.DOC_MARKER, re.M)
+_ITEM_START = re.compile(layout.ITEM_START, re.M)
+_FOREIGN_AFTER_NL = re.compile(layout.FOREIGN_AFTER_NL)
+_ITEM_AFTER_NL = re.compile(layout.ITEM_AFTER_NL)
 #: Entries per :func:`~wsskg.yamlfast.load_blocks` call (bigger runs reuse more of its
 #: per-line cache; a run it is not sure about is read again in runs of CHUNK_ENTRIES).
 FAST_CHUNK_ENTRIES = 2000
