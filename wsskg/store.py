@@ -416,9 +416,10 @@ def load_catalog(path: Path, use_index: bool = True, bulky: bool = True) -> Cata
 
 
 def _load_catalog(path: Path, use_index: bool, bulky: bool = True) -> Catalog:
+    before = _stat(path)
     raw = _read_bytes(path)
     if use_index:
-        idx = _index_for(path, raw)
+        idx = _index_for(path, raw, before)
         if idx is not None:
             try:
                 return idx.load_catalog(bulky=bulky)
