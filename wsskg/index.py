@@ -1530,9 +1530,9 @@ def _walk(idx: CatalogIndex):
             return count, n, *arrs
     del cached
     c = idx.conn
-    ids = [eid for (eid,) in c.execute("SELECT id FROM entries ORDER BY pos")]
+    count = c.execute("SELECT count(*) FROM entries").fetchone()[0]
     src, dst, w, kind = array("i"), array("i"), array("f"), array("b")
-    nxt = [len(ids)]
+    nxt = [count]
     topic_num: dict[str, int] = {}
 
     def arcs(us: list[int], vs: list[int], weight: float, k: int) -> None:
@@ -1572,7 +1572,7 @@ def _walk(idx: CatalogIndex):
     u = np.where(cited, b[keep], a[keep])
     v = np.where(cited, a[keep], b[keep])
     del flat, a, d, b, keep, cited
-    span = max(len(ids), 1)
+    span = max(count, 1)
     keys = np.unique(u * span + v)
     del u, v
     us = (keys // span).astype(np.int32)
@@ -1604,11 +1604,11 @@ def _walk(idx: CatalogIndex):
         group.append(pos)
     arcs(us, xs, rec.W_SHARED_REF, 3)
     n = nxt[0]
-    idx.set_blob(f"{_WALK_KEY}:count", str(len(ids)).encode())
+    idx.set_blob(f"{_WALK_KEY}:count", str(count).encode())
     idx.set_blob(f"{_WALK_KEY}:n", str(n).encode())
     for part, arr in (("src", src), ("dst", dst), ("w", w), ("kind", kind)):
         idx.set_blob(f"{_WALK_KEY}:{part}", memoryview(arr))  # no bytes copy of each array
-    return len(ids), n, *(np.frombuffer(a, dtype=code) for code, a in zip(_WALK_TYPES, (src, dst, w, kind)))
+    return count, n, *(np.frombuffer(a, dtype=code) for code, a in zip(_WALK_TYPES, (src, dst, w, kind)))
 
 
 #: Arcs per step of a PageRank iteration: numpy converts index arrays to its own index type on
