@@ -223,13 +223,13 @@ def next_item(raw: bytes, pos: int) -> int:
 
 
 def side_fingerprint(side: Path) -> str:
-    """The sidecar's identity by ``stat``: size, mtime, ctime and inode. Only wsskg writes the
-    sidecar, and no hand edit can set its ctime back, so reading 100+ MB to hash it is not needed."""
+    """The sidecar's identity: its :func:`stat_key`. Only wsskg writes the sidecar, and no hand
+    edit can set its ctime back, so reading 100+ MB to hash it is not needed."""
     try:
         st = side.stat()
     except FileNotFoundError:
         return "none"
-    return f"{st.st_size}:{st.st_mtime_ns}:{st.st_ctime_ns}:{st.st_ino}"
+    return stat_key(st)
 
 
 def _content(fp: str | None) -> tuple | None:
