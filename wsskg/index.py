@@ -240,7 +240,8 @@ def _content(fp: str | None) -> tuple | None:
     return size, rest.partition(":")[2]
 
 
-def _stat(path: Path) -> os.stat_result | None:
+def file_stat(path: Path) -> os.stat_result | None:
+    """``os.stat(path)``, or None when it cannot be had (the store takes it before reading)."""
     try:
         return os.stat(path)
     except OSError:
@@ -384,7 +385,7 @@ class CatalogIndex:
         """Bring the index up to date with the files; True when anything was re-indexed.
 
         ``raw``: catalog.yaml's bytes when the caller has read them (after ``stat_before``)."""
-        st = _stat(self.path)
+        st = file_stat(self.path)
         key = stat_key(st)
         # the current case first, without reading catalog.yaml or importing the YAML side of
         # wsskg.store: the file's stat key is the one recorded, and the sidecar where the
@@ -402,7 +403,7 @@ class CatalogIndex:
                 from wsskg.store import _read_bytes
 
                 raw = _read_bytes(self.path)  # the one-line error for a missing or unreadable file
-            stable = stat_key(_stat(self.path)) == key
+            stable = stat_key(file_stat(self.path)) == key
         else:
             stable = stat_key(stat_before) == key
         # the stat key is kept only when the bytes read are known to be the file's at that key
@@ -775,7 +776,7 @@ class CatalogIndex:
     def _record_written(self, raw: bytes | list) -> None:
         """Record catalog.yaml as wsskg just wrote it (``raw``: its bytes or pieces): the
         fingerprint, and the stat key taken now, after the write."""
-        st = _stat(self.path)
+        st = file_stat(self.path)
         self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
         self._set_meta("yaml_stat", stat_key(st))
 

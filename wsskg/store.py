@@ -416,7 +416,7 @@ def load_catalog(path: Path, use_index: bool = True, bulky: bool = True) -> Cata
 
 
 def _load_catalog(path: Path, use_index: bool, bulky: bool = True) -> Catalog:
-    before = _stat(path)
+    before = _stat_for_index(path) if use_index else None
     raw = _read_bytes(path)
     if use_index:
         idx = _index_for(path, raw, before)
@@ -430,6 +430,14 @@ def _load_catalog(path: Path, use_index: bool, bulky: bool = True) -> Catalog:
         side_path = _sidecar_of(path)
         _apply_sidecar(catalog, _read_sidecar(side_path), side_path)
     return catalog
+
+
+def _stat_for_index(path: Path) -> os.stat_result | None:
+    """The file's stat, taken before it is read: the index trusts its recorded stat key only
+    when the bytes were read at that key (see ``wsskg.index.CatalogIndex.sync``)."""
+    from wsskg.index import file_stat
+
+    return file_stat(path)
 
 
 def _index_for(path: Path, raw: bytes, before: os.stat_result | None = None):
@@ -674,7 +682,7 @@ def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
     path = Path(path)
     with locked(path), _gc_paused():
         check_writable(path)
-        before = _stat(path)
+        before = _stat_for_index(path)
         raw = _read_bytes(path)
         # references are resolved through the derived index (the sidecar is neither read nor
         # written); the text is decoded here only without one (an index that is current has
@@ -704,13 +712,6 @@ def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
             blocks = {e.id: _item_hash(raw, a, b, new) for e, (a, b, new) in zip(changed, splices)} if splices else {}
             idx.record_edits(changed, parts, blocks)
             idx.close()
-
-
-def _stat(path: Path) -> os.stat_result | None:
-    try:
-        return os.stat(path)
-    except OSError:
-        return None
 
 
 def _block_splices(raw: bytes, changed: list[Entry], edit_block) -> list[tuple[int, int, bytes]] | None:
