@@ -33,7 +33,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from wsskg import catalog as cat_mod
 from wsskg.catalog import BULKY_FIELDS, Catalog, Entry
@@ -388,18 +388,20 @@ def _apply_sidecar(catalog: Catalog, side: bytes | None, path: Path) -> None:
 
 
 @contextmanager
-def _gc_paused() -> Iterator[None]:
+def _gc_paused(freeze: bool = True) -> Iterator[None]:
     """Loading builds hundreds of thousands of objects that all stay alive; letting the cyclic
     garbage collector rescan them again and again costs more than the parse itself. After a
     successful load they are moved to the collector's permanent generation (``gc.freeze``):
     otherwise the first collection after loading walks all of them (0.1 s at 10,000 papers)
     and later ones do it again. Catalog objects hold no reference cycles, so reference
-    counting still frees them."""
+    counting still frees them. ``freeze=False``: only pause (work whose objects are garbage
+    afterwards, such as the rows of an index build)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
-        gc.freeze()
+        if freeze:
+            gc.freeze()
     finally:
         if enabled:
             gc.enable()
@@ -475,18 +477,20 @@ def render_sidecar(catalog: Catalog) -> bytes | None:
     return json.dumps(doc, ensure_ascii=False, indent=0, sort_keys=True).encode("utf-8")
 
 
-def save_catalog(path: Path, catalog: Catalog, lock: bool = True, fresh: bool = False) -> None:
+def save_catalog(path: Path, catalog: Catalog, lock: bool = True, fresh: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> None:
     """Write the catalog (and sidecar) atomically, under the lock unless the caller holds it.
 
     An existing catalog file keeps its comments and layout where the entries did not change
     (see :func:`catalog_text`); ``fresh=True`` (``import --force``: a new catalog replaces the
-    old one) renders it whole."""
+    old one) renders it whole. ``progress(done, total)`` follows the derived index's build
+    when the save indexes every entry (an import)."""
     path = Path(path)
     if lock:
         with locked(path):
-            _save(path, catalog, fresh=fresh)
+            _save(path, catalog, fresh=fresh, progress=progress)
     else:
-        _save(path, catalog, fresh=fresh)
+        _save(path, catalog, fresh=fresh, progress=progress)
 
 
 def _sweep_orphans(path: Path) -> None:
@@ -625,7 +629,7 @@ def _splice(text: str, before: dict, after: dict) -> str | None:
 
 
 def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: dict | None = None,
-          fresh: bool = False) -> None:
+          fresh: bool = False, progress: Callable[[int, int], None] | None = None) -> None:
     real = real_path(path)
     check_writable(real)
     _sweep_orphans(real)
@@ -649,7 +653,7 @@ def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: di
         side_path.unlink()
     from wsskg.index import record_save
 
-    record_save(path, catalog, raw)  # the derived index learns what changed without a parse
+    record_save(path, catalog, raw, progress)  # the derived index learns what changed without a parse
 
 
 @contextmanager

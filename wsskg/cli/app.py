@@ -269,7 +269,7 @@ def _progress(done: int, total: int) -> None:
         return
     width = 30
     n = width * done // max(total, 1)
-    sys.stderr.write(f"\rindexing catalog [{'#' * n}{'-' * (width - n)}] {done:,}/{total:,} entries")
+    sys.stderr.write(f"\rindexing catalog [{'#' * n}{'-' * (width - n)}] {100 * done // max(total, 1):3d}%")
     if done >= total:
         sys.stderr.write("\n")
     sys.stderr.flush()

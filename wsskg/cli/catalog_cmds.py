@@ -106,7 +106,7 @@ def import_cmd(
     if exists and not force:
         raise CatalogError("already exists; use --merge to add to it or --force to replace it", path=path)
     with locked(path):
-        save_catalog(path, incoming, lock=False, fresh=True)
+        save_catalog(path, incoming, lock=False, fresh=True, progress=_progress)
     kinds = {k: sum(1 for e in incoming.entries if e.kind == k) for k in ("paper", "code")}
     other = len(incoming.entries) - kinds["paper"] - kinds["code"]
     read = sum(1 for e in incoming.entries if e.status == "read")
