@@ -863,6 +863,8 @@ class CatalogIndex:
         if self._meta("cites") == "1":
             return
         c = self.conn
+        # the index sorts spill to a temporary file (memory would hold a million sorted keys)
+        c.execute("PRAGMA temp_store=FILE")
         c.execute("BEGIN IMMEDIATE")
         try:
             if self._meta("cites") != "1":  # another process may have built them meanwhile
@@ -881,6 +883,8 @@ class CatalogIndex:
         except BaseException:
             c.execute("ROLLBACK")
             raise
+        finally:
+            c.execute("PRAGMA temp_store=MEMORY")
 
     # -- status changes -----------------------------------------------------------------
     def record_edits(self, entries: list[Entry], raw: bytes | list, blocks: dict[str, bytes] | None = None) -> None:
