@@ -1522,12 +1522,12 @@ def _external_of(catalog: Catalog) -> dict:
 
 
 def _side_rows(want: dict, ids: list[str]) -> Iterator[tuple]:
-    """``side`` rows: id, hash, abstract, and the references and citations as JSON lists."""
+    """``side`` rows: id, hash, abstract, and the references and citations as JSON lists (of
+    the S2 ids, text already: ``_side_of`` and the sidecar's check make them so)."""
     dump = _ROW_JSON
     for eid in ids:
         shash, abstract, refs, cited = want[eid]
-        yield (eid, shash, abstract, dump([str(r) for r in refs]) if refs else None,
-               dump([str(r) for r in cited]) if cited else None)
+        yield eid, shash, abstract, dump(refs) if refs else None, dump(cited) if cited else None
 
 
 def _ref_rows(want: dict, ids: list[str]) -> Iterator[tuple[str, str, int]]:
