@@ -84,3 +84,43 @@ def test_dict_form_round_trips_and_leaves_empty_fields_out():
     assert "venue" not in d and "notes" not in d and d["links"] == [{"url": "https://github.com/a/b", "kind": "code"}]
     c = Catalog(topics=[Topic(path="A", name="A")], entries=[e])
     assert from_dict(c.to_dict()).to_dict() == c.to_dict()
+
+
+def _suffix_by_search_alone(t: str) -> str:
+    """``strip_venue_suffix`` without its quick test: the search over the last characters."""
+    from wsskg import venues
+
+    for m in venues._WORD_START_RE.finditer(t, max(0, len(t) - venues.SUFFIX_SPAN)):
+        if venues._SUFFIX_RE.match(t, m.start()):
+            i = m.start()
+            while i > 0 and (t[i - 1].isspace() or t[i - 1] in ",:.;(*_"):
+                i -= 1
+            return t[:i]
+    return t
+
+
+def test_the_quick_venue_test_never_changes_a_title():
+    """The quick test in front of the venue-suffix search only skips titles the search would
+    leave alone: checked on written-out suffixes and on random tails of letters, digits,
+    separators, venue names, case and Unicode look-alikes."""
+    import random
+
+    from wsskg.venues import VENUES, strip_venue_suffix
+
+    rng = random.Random(13)
+    pieces = [*VENUES[:40], "workshop", "Workshops", "oral", "Spotlight", "2018", "'19", "-2021", ".05", " ",
+              ", ", "*", "_", "(", ")", ":", "\u212a", "\u017f", "\u0130", "é", "٣", "²", "x", "Net", "access",
+              "AI", "\t", "-", "!", "\u00a0"]
+    titles = [f"Learning to Segment{sep}{v}{yr}{tail}" for v in VENUES for sep in (" ", ", ", " *", "(")
+              for yr in ("", "2019", " '19") for tail in ("", "*", ")", " workshop", ".")]
+    titles += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 12))) for _ in range(20000)]
+    titles += ["a" * 70 + ", CVPR", "CVPR" + "," * 70, "x" * 59 + " ICCV", "Title " + "!" * 61]
+    # letters re.I matches that str.lower does not fold to them (long s, Kelvin sign)
+    titles += [f"Learning, {v.replace('s', chr(0x17F)).replace('S', chr(0x17F)).replace('K', chr(0x212A))}"
+               for v in VENUES]
+    changed = 0
+    for t in titles:
+        want = _suffix_by_search_alone(t)
+        assert strip_venue_suffix(t) == want, t
+        changed += want != t
+    assert changed > 1000  # the tails did reach the search, and it stripped them
