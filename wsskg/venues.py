@@ -126,7 +126,22 @@ SUFFIX_SPAN = 60
 
 #: How a title that ends in a venue suffix can end (lower case): the last word of a venue name,
 #: or a word that may follow one. A title ending in another ASCII word has no venue suffix.
-_SUFFIX_LAST_WORDS = tuple(sorted({re.findall(r"\w+", v)[-1].lower() for v in VENUES if len(v) > 2}
+def _last_word(text: str) -> str:
+    """The last run of word characters (``\\w``) in ``text`` (no regex: this runs at import)."""
+    end = len(text)
+    while end and not _is_word(text[end - 1]):
+        end -= 1
+    start = end
+    while start and _is_word(text[start - 1]):
+        start -= 1
+    return text[start:end]
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what ``\w`` matches
+
+
+_SUFFIX_LAST_WORDS = tuple(sorted({_last_word(v).lower() for v in VENUES if len(v) > 2}
                                   | {"workshop", "spotlight", "oral"}))
 _LONGEST_LAST_WORD = max(map(len, _SUFFIX_LAST_WORDS))
 
@@ -139,7 +154,7 @@ def _cannot_end_in_a_venue(t: str) -> bool:
     end = len(t)
     stop = max(0, end - SUFFIX_SPAN)
     i = end
-    while i > stop and not (t[i - 1].isalnum() or t[i - 1] == "_"):  # what ``[^\w]*`` takes
+    while i > stop and not _is_word(t[i - 1]):  # what ``[^\w]*`` takes
         i -= 1
     if i == stop:
         return True  # no word character among the last SUFFIX_SPAN: no venue starts there
