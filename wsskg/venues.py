@@ -124,8 +124,6 @@ _WORD_START_RE = lazy_compile(rf"(?<=[\s,:.;(*])(?=(?:{_SUFFIX_NAMES}))", re.I)
 SUFFIX_SPAN = 60
 
 
-#: How a title that ends in a venue suffix can end (lower case): the last word of a venue name,
-#: or a word that may follow one. A title ending in another ASCII word has no venue suffix.
 def _last_word(text: str) -> str:
     """The last run of word characters (``\\w``) in ``text`` (no regex: this runs at import)."""
     end = len(text)
@@ -141,6 +139,8 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() or ch == "_"  # what ``\w`` matches
 
 
+#: How a title that ends in a venue suffix can end (lower case): the last word of a venue name,
+#: or a word that may follow one. A title ending in another ASCII word has no venue suffix.
 _SUFFIX_LAST_WORDS = tuple(sorted({_last_word(v).lower() for v in VENUES if len(v) > 2}
                                   | {"workshop", "spotlight", "oral"}))
 _LONGEST_LAST_WORD = max(map(len, _SUFFIX_LAST_WORDS))
