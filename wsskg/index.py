@@ -609,12 +609,14 @@ class CatalogIndex:
         side rows) are written by a forked child meanwhile where that is possible
         (``wsskg.textbuild``); the citation tables wait for :meth:`citations`."""
         rows = [(i, e, hashes[i]) for i, e in enumerate(entries)]
-        write = functools.partial(textbuild.write_text_tables, entries=entries, side=side_entries, first_rid=1,
-                                  texts=_texts, vocab_words=_vocab_words, side_rows=_side_rows,
-                                  fts_insert=_FTS_INSERT, fts_table="fts")
         child = None
         try:
             with self._build_transaction() as unjournaled:
+                # with a child, the parent writes the vocabulary too: FTS5 keeps the child busier
+                forking = unjournaled and len(rows) >= _PARALLEL_MIN and textbuild.can_fork()
+                write = functools.partial(textbuild.write_text_tables, entries=entries, side=side_entries,
+                                          first_rid=1, texts=_texts, vocab_words=None if forking else _vocab_words,
+                                          side_rows=_side_rows, fts_insert=_FTS_INSERT, fts_table="fts")
                 self._clear_entries()
                 c = self.conn
                 for table in ("side", "refs", "external", "s2map"):
@@ -622,7 +624,7 @@ class CatalogIndex:
                 for k, v in (("head", json.dumps(head, ensure_ascii=False, default=str)), ("head_hash", head_hash),
                              ("cites", "")):
                     self._set_meta(k, v)
-                if unjournaled and len(rows) >= _PARALLEL_MIN and textbuild.can_fork():
+                if forking:
                     # (unjournaled: the connection is replaced after the commit, see wsskg.textbuild)
                     child = textbuild.ForkedTextTables(self.file.parent, (_FTS_SQL, _VOCAB_SQL, _SIDE_SQL), "fts",
                                                        write)
@@ -631,12 +633,12 @@ class CatalogIndex:
                 total = len(rows) + _BUILD_STEP
                 with self._bulk_load():
                     for k in range(0, len(rows), _BUILD_STEP):
-                        self._insert_entries(rows[k:k + _BUILD_STEP], first_rid=1 + k, vocab=False)
+                        self._insert_entries(rows[k:k + _BUILD_STEP], first_rid=1 + k, vocab=forking)
                         report(min(k + _BUILD_STEP, len(rows)), total)
                     c.executemany("INSERT INTO external VALUES(?, ?)",
                                   [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in external.items()])
                 # (the indexes above are built while the child still works; its tables have none)
-                if child is None or not child.copy_into(c, ("vocab", "side")):
+                if child is None or not child.copy_into(c, ("side",)):
                     write(c)
                 report(total, total)
                 self._refresh_s2map(changed=True)

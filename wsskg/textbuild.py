@@ -46,19 +46,21 @@ _PREFIX = ".build-"
 
 
 def write_text_tables(conn: sqlite3.Connection, entries: list, side: Callable[[], dict], first_rid: int, *,
-                      texts: Callable, vocab_words: Callable, side_rows: Callable, fts_insert: str,
+                      texts: Callable, vocab_words: Callable | None, side_rows: Callable, fts_insert: str,
                       fts_table: str) -> None:
     """Write the FTS rows (``rowid`` = ``first_rid`` + list position), the vocabulary and the
     side rows of ``entries`` and ``side()`` (``{id: (hash, abstract, refs, cited)}``, made
     here: hashing the abstracts is part of the text work) through ``conn``. The row makers are
-    ``wsskg.index``'s, passed in so both places use one of each."""
+    ``wsskg.index``'s, passed in so both places use one of each; ``vocab_words`` None: the
+    vocabulary is written elsewhere (by the parent, which has time to spare while FTS5 works)."""
     side = side()
     _set_hashsize(conn, fts_table, _BUILD_HASHSIZE)
     words: Counter = Counter()
     batch: list[tuple] = []
     for k, e in enumerate(entries):
         t = texts(e)
-        words.update(vocab_words(t))
+        if vocab_words is not None:
+            words.update(vocab_words(t))
         part = side.get(e.id)
         batch.append((first_rid + k, *t, (part[1] if part else None) or ""))
         if len(batch) >= _BATCH:
