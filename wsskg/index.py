@@ -656,7 +656,8 @@ class CatalogIndex:
         twice (into the log, then into the file), and at 100,000 papers that is half a gigabyte
         written again, 5 s of a 24 s build. The file is first marked as being built, in a
         journaled write of its own, so a build killed half-way leaves a file the next open
-        discards; a build that fails drops the file (with no journal there is no rollback)."""
+        discards; a build that fails drops the file (with no journal there is no rollback).
+        The page cache is large for the build (queries keep a small one)."""
         c = self.conn
         bare = False
         if self.file is not None:
@@ -668,6 +669,7 @@ class CatalogIndex:
             c.execute("UPDATE meta SET value = ? WHERE key = 'schema'", (_BUILDING,))
             c.execute("PRAGMA locking_mode=EXCLUSIVE")
             c.execute("PRAGMA journal_mode=OFF")
+        c.execute(f"PRAGMA cache_size={_BUILD_CACHE_KIB}")
         c.execute("BEGIN IMMEDIATE")
         try:
             yield bare
@@ -679,8 +681,11 @@ class CatalogIndex:
                 self._discard_file()
             else:
                 c.execute("ROLLBACK")
+                c.execute(f"PRAGMA cache_size={_CACHE_KIB}")
             raise
-        if bare:
+        if not bare:
+            c.execute(f"PRAGMA cache_size={_CACHE_KIB}")
+        else:
             # a new connection: WAL again, the exclusive lock released, and no FTS5 state
             # cached from before the shadow tables were copied (see wsskg.textbuild)
             c.close()
@@ -711,19 +716,14 @@ class CatalogIndex:
 
     @contextmanager
     def _bulk_load(self) -> Iterator[None]:
-        """Around a rebuild that inserts every row (inside the caller's transaction): the
-        secondary indexes are built after the rows, and the page cache is large while the
-        FTS segments and the indexes are written (queries keep a small one)."""
+        """Around inserting every row (inside a build's transaction): the secondary indexes
+        are built after the rows, one sort each instead of a B-tree insertion per row."""
         c = self.conn
-        c.execute(f"PRAGMA cache_size={_BUILD_CACHE_KIB}")
-        try:
-            for stmt in _INDEXES:
-                c.execute("DROP INDEX IF EXISTS " + stmt.split()[2])
-            yield
-            for stmt in _INDEXES:
-                c.execute(stmt)
-        finally:
-            c.execute(f"PRAGMA cache_size={_CACHE_KIB}")
+        for stmt in _INDEXES:
+            c.execute("DROP INDEX IF EXISTS " + stmt.split()[2])
+        yield
+        for stmt in _INDEXES:
+            c.execute(stmt)
 
     def _clear_entries(self) -> None:
         c = self.conn
