@@ -78,6 +78,9 @@ _FTS_SQL = f"CREATE VIRTUAL TABLE fts USING fts5({', '.join(FIELDS)}, content=''
 
 #: The sidecar's part of each entry: abstract, and references and citations as JSON lists.
 _SIDE_SQL = "CREATE TABLE side(id TEXT PRIMARY KEY, shash BLOB, abstract TEXT, refs TEXT, cited TEXT)"
+#: An entry's topics and their ancestors (``own``: the entry is filed there itself).
+_TOPICS_OF_SQL = ("CREATE TABLE topics_of(rid INTEGER NOT NULL, topic TEXT NOT NULL, own INTEGER NOT NULL, "
+                  "low TEXT, last TEXT, status TEXT)")
 #: The words of titles, short names, authors and comments, for typo tolerance.
 _VOCAB_SQL = "CREATE TABLE vocab(word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID"
 #: An FTS row from Python values.
@@ -98,8 +101,7 @@ CREATE INDEX entries_arxiv ON entries(arxiv);
 CREATE INDEX entries_doi ON entries(doi_l);
 CREATE INDEX entries_s2 ON entries(s2_l);
 CREATE INDEX entries_bhash ON entries(bhash);
-CREATE TABLE topics_of(rid INTEGER NOT NULL, topic TEXT NOT NULL, own INTEGER NOT NULL, low TEXT, last TEXT,
-                       status TEXT);
+{_TOPICS_OF_SQL};
 CREATE INDEX topics_of_rid ON topics_of(rid);
 CREATE INDEX topics_of_topic ON topics_of(topic, own, status);
 {_SIDE_SQL};
@@ -117,6 +119,11 @@ CREATE TABLE vectors(rid INTEGER PRIMARY KEY, v BLOB NOT NULL);
 #: The secondary indexes. A rebuild that inserts every row drops them first and creates them
 #: after: one sort per index instead of a B-tree insertion per row.
 _INDEXES = tuple(ln for ln in _SCHEMA.splitlines() if ln.startswith("CREATE INDEX"))
+
+
+def _indexed_table(stmt: str) -> str:
+    """The table a ``CREATE INDEX name ON table(...)`` statement indexes."""
+    return stmt.split(" ON ", 1)[1].split("(", 1)[0]
 
 
 class _Fallback(Exception):
@@ -326,6 +333,24 @@ def _entry_row(e: Entry, pos: int, bhash: bytes | None) -> tuple:
 
 #: The JSON of a row's ``data``: one encoder (``json.dumps`` with options builds one per call).
 _ROW_JSON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+def _topic_rows(rid: int, e: Entry) -> list[tuple]:
+    """``topics_of`` rows of entry ``rid``: its own topics, then their ancestors (``own`` 0)."""
+    out = []
+    seen = set()
+    for p in e.topics:
+        if p not in seen:
+            seen.add(p)
+            out.append((rid, p, 1, p.lower(), p.rsplit("/", 1)[-1].lower(), e.status))
+    for p in list(seen):
+        q = p
+        while "/" in q:
+            q = q.rsplit("/", 1)[0]
+            if q not in seen:
+                seen.add(q)
+                out.append((rid, q, 0, q.lower(), q.rsplit("/", 1)[-1].lower(), e.status))
+    return out
+
+
 #: Topic paths joined in the ``topics`` column (the ASCII unit separator: no heading holds it).
 _TOPIC_SEP = "\x1f"
 _ENTRY_COLS = ("id, pos, bhash, status, kind, year, id_l, arxiv, doi_l, s2, s2_l, norm, norm_c, data, title, topics, "
@@ -612,11 +637,13 @@ class CatalogIndex:
         child = None
         try:
             with self._build_transaction() as unjournaled:
-                # with a child, the parent writes the vocabulary too: FTS5 keeps the child busier
+                # the halves are balanced by measure: with a child, the parent writes the vocabulary
+                # (FTS5 keeps the child busy) and the child the topic rows
                 forking = unjournaled and len(rows) >= _PARALLEL_MIN and textbuild.can_fork()
                 write = functools.partial(textbuild.write_text_tables, entries=entries, side=side_entries,
                                           first_rid=1, texts=_texts, vocab_words=None if forking else _vocab_words,
-                                          side_rows=_side_rows, fts_insert=_FTS_INSERT, fts_table="fts")
+                                          topic_rows=_topic_rows if forking else None, side_rows=_side_rows,
+                                          fts_insert=_FTS_INSERT, fts_table="fts")
                 self._clear_entries()
                 c = self.conn
                 for table in ("side", "refs", "external", "s2map"):
@@ -626,20 +653,22 @@ class CatalogIndex:
                     self._set_meta(k, v)
                 if forking:
                     # (unjournaled: the connection is replaced after the commit, see wsskg.textbuild)
-                    child = textbuild.ForkedTextTables(self.file.parent, (_FTS_SQL, _VOCAB_SQL, _SIDE_SQL), "fts",
-                                                       write)
+                    child = textbuild.ForkedTextTables(self.file.parent,
+                                                       (_FTS_SQL, _VOCAB_SQL, _SIDE_SQL, _TOPICS_OF_SQL), "fts", write)
                 # progress: the entry rows, then the text tables as one last step of the same size
                 report = progress if progress and len(rows) > 2000 else (lambda done, total: None)
                 total = len(rows) + _BUILD_STEP
-                with self._bulk_load():
+                with self._bulk_load(defer=("topics_of",)):
                     for k in range(0, len(rows), _BUILD_STEP):
-                        self._insert_entries(rows[k:k + _BUILD_STEP], first_rid=1 + k, vocab=forking)
+                        self._insert_entries(rows[k:k + _BUILD_STEP], first_rid=1 + k, vocab=forking,
+                                             topics=not forking)
                         report(min(k + _BUILD_STEP, len(rows)), total)
                     c.executemany("INSERT INTO external VALUES(?, ?)",
                                   [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in external.items()])
                 # (the indexes above are built while the child still works; its tables have none)
-                if child is None or not child.copy_into(c, ("side",)):
+                if child is None or not child.copy_into(c, ("side", "topics_of")):
                     write(c)
+                self._create_indexes("topics_of")
                 report(total, total)
                 self._refresh_s2map(changed=True)
                 for k, v in done.items():
@@ -715,15 +744,26 @@ class CatalogIndex:
         return _h(head).hex(), [_h(body[a:b]) for a, b in zip(starts, ends)]
 
     @contextmanager
-    def _bulk_load(self) -> Iterator[None]:
+    def _bulk_load(self, defer: tuple[str, ...] = ()) -> Iterator[None]:
         """Around inserting every row (inside a build's transaction): the secondary indexes
-        are built after the rows, one sort each instead of a B-tree insertion per row."""
-        c = self.conn
-        for stmt in _INDEXES:
-            c.execute("DROP INDEX IF EXISTS " + stmt.split()[2])
+        are built after the rows, one sort each instead of a B-tree insertion per row; those
+        of the tables in ``defer`` are left to :meth:`_create_indexes`."""
+        self._drop_indexes()
         yield
+        self._create_indexes(exclude=defer)
+
+    def _drop_indexes(self, *tables: str) -> None:
+        """Drop the secondary indexes (of ``tables``, or all)."""
         for stmt in _INDEXES:
-            c.execute(stmt)
+            if not tables or _indexed_table(stmt) in tables:
+                self.conn.execute("DROP INDEX IF EXISTS " + stmt.split()[2])
+
+    def _create_indexes(self, *tables: str, exclude: tuple[str, ...] = ()) -> None:
+        """Create the secondary indexes (of ``tables``, or all but those of ``exclude``)."""
+        for stmt in _INDEXES:
+            table = _indexed_table(stmt)
+            if (not tables or table in tables) and table not in exclude:
+                self.conn.execute(stmt)
 
     def _clear_entries(self) -> None:
         c = self.conn
@@ -751,10 +791,10 @@ class CatalogIndex:
         c.execute("DELETE FROM entries WHERE rid IN (SELECT rid FROM gone)")
 
     def _insert_entries(self, rows: list[tuple[int, Entry, bytes | None]], first_rid: int | None = None,
-                        vocab: bool = True) -> set[int]:
+                        vocab: bool = True, topics: bool = True) -> set[int]:
         """Insert entry rows (rids from ``first_rid``, else after the last), and unless
-        ``vocab`` is False their words. Their FTS rows are added by :meth:`_apply_side` with
-        the abstract (a full build writes both with the text tables)."""
+        ``vocab`` or ``topics`` is False their words and topic rows. Their FTS rows are added
+        by :meth:`_apply_side` with the abstract (a full build writes them with the text tables)."""
         c = self.conn
         if not rows:
             return set()
@@ -768,18 +808,8 @@ class CatalogIndex:
             data.append((rid, *row))
             if vocab:
                 words.update(_vocab_words(row[-5:]))
-            seen = set()
-            for p in e.topics:
-                if p not in seen:
-                    seen.add(p)
-                    topic_rows.append((rid, p, 1, p.lower(), p.rsplit("/", 1)[-1].lower(), e.status))
-            for p in list(seen):
-                q = p
-                while "/" in q:
-                    q = q.rsplit("/", 1)[0]
-                    if q not in seen:
-                        seen.add(q)
-                        topic_rows.append((rid, q, 0, q.lower(), q.rsplit("/", 1)[-1].lower(), e.status))
+            if topics:
+                topic_rows.extend(_topic_rows(rid, e))
         c.executemany(f"INSERT INTO entries(rid, {_ENTRY_COLS}) VALUES({','.join('?' * (len(data[0])))})", data)
         c.executemany("INSERT INTO topics_of VALUES(?, ?, ?, ?, ?, ?)", topic_rows)
         c.executemany("INSERT INTO vocab VALUES(?, ?) ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
@@ -871,14 +901,11 @@ class CatalogIndex:
         try:
             if self._meta("cites") != "1":  # another process may have built them meanwhile
                 c.execute("DELETE FROM refs")
-                refs_indexes = [stmt for stmt in _INDEXES if " ON refs(" in stmt]
-                for stmt in refs_indexes:
-                    c.execute("DROP INDEX IF EXISTS " + stmt.split()[2])
+                self._drop_indexes("refs")
                 for d, col in ((0, "refs"), (1, "cited")):
                     c.execute(f"INSERT INTO refs(id, s2, dir) SELECT s.id, j.value, {d} FROM side s, "
                               f"json_each(s.{col}) j WHERE s.{col} IS NOT NULL")
-                for stmt in refs_indexes:
-                    c.execute(stmt)
+                self._create_indexes("refs")
                 self._set_meta("cites", "1")
                 self._refresh_s2map(changed=True)
             c.execute("COMMIT")
