@@ -17,8 +17,9 @@ second) when its own rows are written. FTS5 keeps its whole index in plain shado
 identical, empty table is copying the index; the connection that did it must reconnect after
 committing (FTS5 caches the index structure per connection).
 
-Where there is no fork (Windows), or other threads run (a fork copies only the calling one,
-and locks they hold would stay held), the same function writes the same rows in the parent.
+Where there is no fork (Windows), where a fork after the system frameworks have loaded can
+crash (macOS), or where other threads run (a fork copies only the calling one, and locks they
+hold would stay held), the same function writes the same rows in the parent.
 """
 
 from __future__ import annotations
