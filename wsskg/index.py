@@ -644,10 +644,8 @@ class CatalogIndex:
                                           first_rid=1, texts=_texts, vocab_words=None if forking else _vocab_words,
                                           topic_rows=_topic_rows if forking else None, side_rows=_side_rows,
                                           fts_insert=_FTS_INSERT, fts_table="fts")
-                self._clear_entries()
+                self._clear_all()
                 c = self.conn
-                for table in ("side", "refs", "external", "s2map"):
-                    c.execute(f"DELETE FROM {table}")
                 for k, v in (("head", json.dumps(head, ensure_ascii=False, default=str)), ("head_hash", head_hash),
                              ("cites", "")):
                     self._set_meta(k, v)
@@ -663,8 +661,7 @@ class CatalogIndex:
                         self._insert_entries(rows[k:k + _BUILD_STEP], first_rid=1 + k, vocab=forking,
                                              topics=not forking)
                         report(min(k + _BUILD_STEP, len(rows)), total)
-                    c.executemany("INSERT INTO external VALUES(?, ?)",
-                                  [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in external.items()])
+                    self._write_external(external)
                 # (the indexes above are built while the child still works; its tables have none)
                 if child is None or not child.copy_into(c, ("side", "topics_of")):
                     write(c)
@@ -765,13 +762,19 @@ class CatalogIndex:
             if (not tables or table in tables) and table not in exclude:
                 self.conn.execute(stmt)
 
-    def _clear_entries(self) -> None:
+    def _clear_all(self) -> None:
+        """Delete every row a build writes (and the vectors made from them)."""
         c = self.conn
-        c.execute("DELETE FROM entries")
-        c.execute("DELETE FROM topics_of")
-        c.execute("DELETE FROM vocab")
-        c.execute("DELETE FROM vectors")
+        for table in ("entries", "topics_of", "vocab", "vectors", "side", "refs", "external", "s2map"):
+            c.execute(f"DELETE FROM {table}")
         c.execute("INSERT INTO fts(fts) VALUES('delete-all')")
+
+    def _write_external(self, external: dict) -> None:
+        """Replace the outside papers' rows with ``external`` (their records as JSON)."""
+        c = self.conn
+        c.execute("DELETE FROM external")
+        c.executemany("INSERT INTO external VALUES(?, ?)",
+                      [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in external.items()])
 
     def _delete_rows(self, rids: list[int]) -> None:
         c = self.conn
@@ -849,9 +852,7 @@ class CatalogIndex:
             c.executemany("INSERT INTO side VALUES(?, ?, ?, ?, ?)", _side_rows(want, changed))
             if self._meta("cites") == "1":
                 c.executemany("INSERT INTO refs VALUES(?, ?, ?)", _ref_rows(want, changed))
-            c.execute("DELETE FROM external")
-            c.executemany("INSERT INTO external VALUES(?, ?)",
-                          [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in side["external"].items()])
+            self._write_external(side["external"])
         c.execute(add_fts + " WHERE e.rid IN (SELECT rid FROM fresh) OR e.id IN (SELECT id FROM touched)")
 
     def _refresh_s2map(self, changed: bool) -> None:
