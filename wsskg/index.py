@@ -630,9 +630,10 @@ class CatalogIndex:
                    side_entries: Callable[[], dict], external: dict, progress: Progress | None, done: dict) -> None:
         """Replace every row with those of ``entries`` (block hashes ``hashes``), the sidecar's
         ``side_entries()`` (``_read_sidecar``'s ``entries``, made by the text half of the build)
-        and ``external``, in one transaction of its own. The text tables (FTS, vocabulary,
-        side rows) are written by a forked child meanwhile where that is possible
-        (``wsskg.textbuild``); the citation tables wait for :meth:`citations`."""
+        and ``external``, in one transaction of its own. Where that is possible a forked child
+        writes the FTS, side and topic rows meanwhile (``wsskg.textbuild``) while this process
+        writes the entry rows, the vocabulary and the indexes; the citation tables wait for
+        :meth:`citations`."""
         rows = [(i, e, hashes[i]) for i, e in enumerate(entries)]
         child = None
         try:
