@@ -48,14 +48,14 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from wsskg import catalog as cat_mod
-from wsskg import layout, textbuild
+from wsskg import layout, table, textbuild
 from wsskg.catalog import Catalog, Entry, Link, Result
 from wsskg.config import cache_dir
 from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
 from wsskg.search import Hit  # one result type for the in-memory and the index search
 
 #: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 #: Field weights of the BM25 ranking, in ``fts`` column order.
 FIELDS = ("title", "short", "authors", "venue", "notes", "abstract")
 WEIGHTS = (3.0, 2.0, 2.0, 1.0, 1.0, 0.5)
@@ -91,10 +91,10 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;
 CREATE TABLE entries(
     rid INTEGER PRIMARY KEY, id TEXT NOT NULL, pos INTEGER NOT NULL, bhash BLOB,
     status TEXT, kind TEXT, year INTEGER, id_l TEXT, arxiv TEXT, doi_l TEXT, s2 TEXT, s2_l TEXT,
-    norm TEXT, norm_c TEXT, data TEXT NOT NULL, title TEXT, topics TEXT,
+    norm TEXT, norm_c TEXT, data TEXT NOT NULL, tail TEXT,
     {", ".join("t_" + f + " TEXT" for f in FIELDS[:-1])});
 CREATE INDEX entries_id ON entries(id, pos);  -- covering: an id's list position (the walk's joins)
-CREATE INDEX entries_pos ON entries(pos, id, status, kind, year, title, topics);  -- covering: `list`
+CREATE INDEX entries_pos ON entries(pos, id, status, tail);  -- covering: `list`
 CREATE INDEX entries_state ON entries(status, kind, pos, id);  -- covering: `next`'s candidates and seeds
 CREATE INDEX entries_id_l ON entries(id_l);
 CREATE INDEX entries_arxiv ON entries(arxiv);
@@ -326,7 +326,7 @@ def _entry_row(e: Entry, pos: int, bhash: bytes | None) -> tuple:
         e.doi.lower() if e.doi else None, e.s2_id, e.s2_id.lower() if e.s2_id else None,
         cat_mod.normalize_title(e.title), cat_mod.normalize_title(e.canonical_title) if e.canonical_title else None,
         _ROW_JSON(e.to_dict(bulky=False)),
-        e.title, _TOPIC_SEP.join(e.topics),
+        table.tail(year, e.display_title, e.topics),
         *texts,
     )
 
@@ -351,9 +351,7 @@ def _topic_rows(rid: int, e: Entry) -> list[tuple]:
     return out
 
 
-#: Topic paths joined in the ``topics`` column (the ASCII unit separator: no heading holds it).
-_TOPIC_SEP = "\x1f"
-_ENTRY_COLS = ("id, pos, bhash, status, kind, year, id_l, arxiv, doi_l, s2, s2_l, norm, norm_c, data, title, topics, "
+_ENTRY_COLS = ("id, pos, bhash, status, kind, year, id_l, arxiv, doi_l, s2, s2_l, norm, norm_c, data, tail, "
                + ", ".join("t_" + f for f in FIELDS[:-1]))
 
 
@@ -369,21 +367,6 @@ def entry_from_data(data: dict, abstract: str | None = None) -> Entry:
         e = cat_mod._entry(data, data.get("id"), "index", None, set(data.get("topics") or ()))
     e.abstract = abstract
     return e
-
-
-class TableRow:
-    """An entry as a table of entries shows it (``wsskg list``): id, title, status, kind, year,
-    topics, read as :class:`Entry` reads them. A dataclass ``Entry`` has fifty fields to set,
-    which for 10,000 rows cost more than the query."""
-
-    __slots__ = ("id", "title", "status", "kind", "year", "topics")
-    canonical_year = None
-    links: tuple = ()
-
-    def __init__(self, id: str, title: str, status: str, kind: str, year: int | None, topics: list[str]):
-        self.id, self.title, self.status, self.kind, self.year, self.topics = id, title, status, kind, year, topics
-
-    display_title = Entry.display_title
 
 
 # -- the index ------------------------------------------------------------------------------------------
@@ -1003,9 +986,7 @@ class CatalogIndex:
 
     # -- reading rows ---------------------------------------------------------------------
     def _entries(self, where: str = "", params: Iterable = (), order: str = "pos", limit: int | None = None,
-                 bulky: bool = False, light: bool = False) -> list[Entry]:
-        if light:
-            return self._light(where, params, order, limit)
+                 bulky: bool = False) -> list[Entry]:
         sql = "SELECT e.data" + (", s.abstract" if bulky else "") + " FROM entries e"
         if bulky:
             sql += " LEFT JOIN side s ON s.id = e.id"
@@ -1019,17 +1000,6 @@ class CatalogIndex:
         if bulky and out:
             self._attach_refs(out)
         return out
-
-    def _light(self, where: str, params: Iterable, order: str, limit: int | None) -> list[TableRow]:
-        """Entries with only what a table shows (id, title, status, kind, year, topics): for
-        ``list`` of 10,000 entries, building every field from JSON would cost more than the query."""
-        sql = "SELECT e.id, e.title, e.status, e.kind, e.year, e.topics FROM entries e"
-        if where:
-            sql += " WHERE " + where
-        sql += f" ORDER BY e.{order}" + (f" LIMIT {int(limit)}" if limit else "")
-        sep = _TOPIC_SEP
-        return [TableRow(i, t or "", st, k, y, tp.split(sep) if tp else [])
-                for i, t, st, k, y, tp in self.conn.execute(sql, list(params))]
 
     def _attach_refs(self, entries: list[Entry]) -> None:
         """Give ``entries`` their references and citations (from the side rows' lists)."""
@@ -1103,11 +1073,23 @@ class CatalogIndex:
 
     def filter_entries(self, topic: str | None = None, status: str | None = None, year: int | None = None,
                        kind: str | None = None, limit: int | None = None, bulky: bool = False,
-                       light: bool = False, tag: str | None = None) -> list[Entry]:
-        """Entries in catalog order that pass the filters. ``light``: only the fields a table
-        shows; ``bulky``: with abstracts and reference lists."""
+                       tag: str | None = None) -> list[Entry]:
+        """Entries in catalog order that pass the filters; ``bulky``: with abstracts and
+        reference lists."""
         where, params = self._filter_sql(topic, status, year, kind, tag)
-        return self._entries(where, params, limit=limit, bulky=bulky, light=light and not bulky)
+        return self._entries(where, params, limit=limit, bulky=bulky)
+
+    def table_rows(self, topic: str | None = None, status: str | None = None, year: int | None = None,
+                   kind: str | None = None, limit: int | None = None,
+                   tag: str | None = None) -> list[tuple[str, str, str]]:
+        """``(id, status, tail)`` of the entries :meth:`filter_entries` returns, for
+        :func:`wsskg.table.render`: the stored tails, no entry built (for ``list`` of 10,000
+        entries, building them cost more than the query)."""
+        where, params = self._filter_sql(topic, status, year, kind, tag)
+        sql = "SELECT e.id, e.status, e.tail FROM entries e" + (f" WHERE {where}" if where else "") + " ORDER BY e.pos"
+        if limit:
+            sql += f" LIMIT {int(limit)}"
+        return self.conn.execute(sql, params).fetchall()
 
     # -- references ------------------------------------------------------------------------
     def resolve(self, ref: str) -> Entry:

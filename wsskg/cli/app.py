@@ -29,6 +29,7 @@ from wsskg import __version__
 from wsskg.errors import WsskgError
 from wsskg.lazyre import lazy_compile
 from wsskg.outputs import FORCE_HELP
+from wsskg.table import entry_tail, render, safe
 
 #: Every command's typer record (function, name, help), in registration order, which is the
 #: order ``wsskg --help`` lists them in. :meth:`_Typer.command` fills it; :class:`_Commands`
@@ -291,15 +292,9 @@ def write_path(catalog_opt: Optional[Path]) -> Path:
 _STATUS_STYLE = {"read": "green", "reading": "yellow", "unread": None}
 
 
-# C0/C1 controls (ESC starts terminal escape sequences: clear screen, set the window title,
-# OSC 8 links), DEL and bidi overrides: a title from a list, BibTeX file or API must not drive
-# the terminal. Shown as U+FFFD in tables and `show`; exports keep the text as it is.
-_CONTROL = lazy_compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# A title from a list, BibTeX file or API must not drive the terminal: `safe` (wsskg.table)
+# shows its control characters as U+FFFD in tables and `show`; exports keep the text as it is.
 _JSON_UNSAFE = lazy_compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
-
-def safe(text: str) -> str:
-    return _CONTROL.sub("\ufffd", text)
 
 
 Part = Union[str, Tuple[str, dict]]
@@ -332,41 +327,23 @@ def _short(text: str, width: int) -> str:
 
 
 def print_entries(entries: list, extra: Optional[list] = None) -> None:
-    """A readable table: id, status, year, title, topics (plain text when not a terminal).
-    Every part is neutralised as :func:`echo` does; the table goes out in one write (10,000
-    echo calls cost more than the query behind them)."""
-    if not entries:
+    """A readable table (``wsskg.table``) of :class:`~wsskg.catalog.Entry` objects."""
+    print_table([(e.id, e.status, entry_tail(e)) for e in entries], extra)
+
+
+def print_table(rows: list, extra: Optional[list] = None) -> None:
+    """The table of ``(id, status, tail)`` rows (:func:`wsskg.table.render`), in one write
+    (10,000 echo calls cost more than the query behind them); statuses coloured on a colour
+    terminal."""
+    if not rows:
         err("no entries match")
         return
-    id_w = min(max(len(e.id) for e in entries), 40)
-    title_w = 72
-    color = use_color()
-    lines = [f"{'ID':<{id_w}}  {'STATUS':<7} {'YEAR':<4}  {'TITLE':<{title_w}}  TOPICS"]
-    if color:
-        lines[0] = safe(lines[0])
-    leaves: dict[tuple, str] = {}  # topic paths -> their last parts (a few hundred distinct lists)
-    for i, e in enumerate(entries):
-        status = f"{e.status:<7}"
-        year = str(e.year or e.canonical_year or "")
-        paths = tuple(e.topics)
-        topics = leaves.get(paths)
-        if topics is None:
-            topics = leaves[paths] = ", ".join(t.rsplit("/", 1)[-1] for t in paths)
-        t = e.title
-        title = " ".join((e.display_title if ("*" in t or "_" in t or not t) else t).split())
-        if len(title) > title_w:
-            title = title[: title_w - 1] + "…"
-        tail = f" {year:<4}  {title:<{title_w}}  {topics}"
-        if extra and extra[i]:
-            tail += f"  [{extra[i]}]"
-        if color:
-            # styled parts are neutralised one by one (the style's own escapes must survive)
-            style = _STATUS_STYLE[e.status]
-            lines.append(safe(f"{e.id:<{id_w}}  ") + (typer.style(status, fg=style) if style else status) + safe(tail))
-        else:
-            lines.append(f"{e.id:<{id_w}}  {status}{tail}")
-    text = "\n".join(lines)
-    typer.echo(text if color else safe(text))  # no colour: the whole table neutralised at once
+    style = None
+    if use_color():
+        def style(cell: str, status: str) -> str:
+            fg = _STATUS_STYLE.get(status)
+            return typer.style(cell, fg=fg) if fg else cell
+    typer.echo(render(rows, extra, style))
 
 
 def _entry_details(e, catalog) -> None:

@@ -20,6 +20,7 @@ from wsskg.cli.app import (
     err,
     print_data,
     print_entries,
+    print_table,
     print_json,
     read_catalog,
     read_index,
@@ -180,12 +181,11 @@ def list_cmd(
         from wsskg.catalog import resolve_topic
 
         topic = resolve_topic(idx.skeleton(), topic)
-    entries = idx.filter_entries(topic=topic, status=status, year=year, kind=kind, limit=limit, bulky=json_out,
-                                 light=not json_out, tag=tag)
+    filters = dict(topic=topic, status=status, year=year, kind=kind, limit=limit, tag=tag)
     if json_out:
-        print_json([e.to_json() for e in entries])
+        print_json([e.to_json() for e in idx.filter_entries(bulky=True, **filters)])
     else:
-        print_entries(entries)
+        print_table(idx.table_rows(**filters))
 
 
 @app.command()
