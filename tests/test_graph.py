@@ -123,6 +123,23 @@ def test_citation_index_counts_each_citation_once():
     assert idx.internal_edges == 4
 
 
+def test_citation_index_leaves_out_self_citations_and_agrees_both_ways():
+    """A paper listing itself (its own S2 id, or an outside record of itself) among its
+    references or citers is no edge; ``cites`` and ``cited_by`` say the same thing."""
+    cat = mini_catalog()
+    cat.external["S_CAM_AGAIN"] = {"title": "CAM", "arxiv_id": "1512.04150v2"}  # cam, by its arXiv id
+    by_id = {e.id: e for e in cat.entries}
+    by_id["cam"].references = ["S_CAM", "S_CAM_AGAIN", "S_FCN"]
+    by_id["psa"].cited_by = ["S_NEW", "S_PSA", "S_IRN"]
+    idx = citation_index(cat)
+    assert "cam" not in idx.cites and idx.ext_cited["S_FCN"] == {"psa", "irn", "loc2", "cam"}
+    assert "S_CAM_AGAIN" not in idx.ext_cited
+    assert idx.cites["irn"] == {"cam", "psa", "loc3"} and "psa" not in idx.cites.get("psa", set())
+    pairs = {(a, b) for a, bs in idx.cites.items() for b in bs}
+    assert pairs == {(a, b) for b, as_ in idx.cited_by.items() for a in as_}
+    assert all(a != b for a, b in pairs)
+
+
 def test_subtopic_parents_are_implied_by_entry_topics():
     cat = Catalog(entries=[Entry("a", "A", topics=["X/Y/Z"])])
     G = build_graph(cat)

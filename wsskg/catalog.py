@@ -214,7 +214,10 @@ class Entry:
     @property
     def display_title(self) -> str:
         """The title for tables and graphs: the list's wording without Markdown emphasis."""
-        title = re.sub(r"(\*\*|__)(.+?)\1", r"\2", self.title).strip()
+        title = self.title
+        if "**" in title or "__" in title:  # the regular expression only where it can match
+            title = re.sub(r"(\*\*|__)(.+?)\1", r"\2", title)
+        title = title.strip()
         return title or (self.links[0].url if self.links else self.id)
 
     def to_dict(self, bulky: bool = False) -> dict:
@@ -423,7 +426,11 @@ def arxiv_id_from_url(url: str) -> str | None:
 
 
 def strip_arxiv_version(arxiv_id: str) -> str:
-    return re.sub(r"v\d+$", "", arxiv_id.strip())
+    """``1234.5678v2`` -> ``1234.5678`` (a version suffix dropped; called per entry in graph work:
+    string methods, not a regular expression)."""
+    s = arxiv_id.strip()
+    i = s.rfind("v")
+    return s[:i] if i >= 0 and s[i + 1:].isdecimal() else s
 
 
 def link_kind(url: str) -> str:

@@ -355,6 +355,12 @@ _ENTRY_COLS = ("id, pos, bhash, status, kind, year, id_l, arxiv, doi_l, s2, s2_l
                + ", ".join("t_" + f for f in FIELDS[:-1]))
 
 
+def _json_rows(texts: Iterable[str]) -> list:
+    """The values of many JSON texts (each one value), in one parse: a ``json.loads`` per row
+    cost more than the query for 10,000 rows."""
+    return json.loads("[" + ",".join(texts) + "]")
+
+
 def entry_from_data(data: dict, abstract: str | None = None) -> Entry:
     """An :class:`Entry` from the JSON a row holds (``Entry.to_dict`` of a validated entry)."""
     d = dict(data)
@@ -996,7 +1002,8 @@ class CatalogIndex:
         if limit:
             sql += f" LIMIT {int(limit)}"
         rows = self.conn.execute(sql, list(params)).fetchall()
-        out = [entry_from_data(json.loads(r[0]), r[1] if bulky else None) for r in rows]
+        datas = _json_rows(r[0] for r in rows)
+        out = [entry_from_data(d, r[1]) for d, r in zip(datas, rows)] if bulky else list(map(entry_from_data, datas))
         if bulky and out:
             self._attach_refs(out)
         return out
@@ -1011,8 +1018,7 @@ class CatalogIndex:
             q = ",".join("?" * len(by_id))
             rows = self.conn.execute(f"SELECT id, refs, cited FROM side WHERE id IN ({q}) AND ({where})", list(by_id))
         rows = rows.fetchall()
-        # one parse of all the lists (a json.loads per list cost more than the query at 10,000)
-        lists = json.loads("[" + ",".join(f"{r or '[]'},{c or '[]'}" for _, r, c in rows) + "]")
+        lists = _json_rows(chain.from_iterable((r or "[]", c or "[]") for _, r, c in rows))
         for k, (eid, _, _) in enumerate(rows):
             e = by_id.get(eid)
             if e is not None:
@@ -1031,8 +1037,13 @@ class CatalogIndex:
         cat = self.skeleton()
         cat.entries = self._entries(bulky=bulky)
         if bulky:
-            cat.external = {k: json.loads(v) for k, v in self.conn.execute("SELECT s2, data FROM external")}
+            cat.external = self._external()
         return cat
+
+    def _external(self) -> dict[str, dict]:
+        """The outside papers' records, by S2 id."""
+        rows = self.conn.execute("SELECT s2, data FROM external").fetchall()
+        return dict(zip((r[0] for r in rows), _json_rows(r[1] for r in rows)))
 
     def graph_catalog(self) -> Catalog:
         """The catalog as the graph needs it: every entry with its reference and citing lists and
@@ -1042,7 +1053,7 @@ class CatalogIndex:
         cat.entries = self._entries(bulky=False)
         if cat.entries:
             self._attach_refs(cat.entries)
-        cat.external = {k: json.loads(v) for k, v in self.conn.execute("SELECT s2, data FROM external")}
+        cat.external = self._external()
         return cat
 
     # -- filters ----------------------------------------------------------------------------
