@@ -130,31 +130,24 @@ def s2_to_entry(catalog: Catalog) -> dict[str, str]:
 
 def citation_index(catalog: Catalog) -> CitationIndex:
     idx = CitationIndex()
-    inside = s2_to_entry(catalog).get
-    cites, cited_by, ext_cited, ext_citing = idx.cites, idx.cited_by, idx.ext_cited, idx.ext_citing
-    # one lookup per reference, then sets filled from the hits (100,000s of references at 10,000 papers)
+    inside = s2_to_entry(catalog)
     for e in catalog.entries:
-        eid = e.id
-        if e.references:
-            hits = [inside(ref) for ref in e.references]
-            for ref, target in zip(e.references, hits):
-                if target is None:
-                    ext_cited.setdefault(ref, set()).add(eid)
-                elif target != eid:
-                    cited_by.setdefault(target, set()).add(eid)
-            out = {t for t in hits if t is not None and t != eid}
-            if out:
-                if eid in cites:
-                    cites[eid] |= out
-                else:
-                    cites[eid] = out
+        for ref in e.references:
+            target = inside.get(ref)
+            if target is not None:
+                if target != e.id:
+                    idx.cites.setdefault(e.id, set()).add(target)
+                    idx.cited_by.setdefault(target, set()).add(e.id)
+            else:
+                idx.ext_cited.setdefault(ref, set()).add(e.id)
         for citer in e.cited_by:
-            source = inside(citer)
-            if source is None:
-                ext_citing.setdefault(citer, set()).add(eid)
-            elif source != eid:
-                cites.setdefault(source, set()).add(eid)
-                cited_by.setdefault(eid, set()).add(source)
+            source = inside.get(citer)
+            if source is not None:
+                if source != e.id:
+                    idx.cites.setdefault(source, set()).add(e.id)
+                    idx.cited_by.setdefault(e.id, set()).add(source)
+            else:
+                idx.ext_citing.setdefault(citer, set()).add(e.id)
     return idx
 
 
