@@ -322,3 +322,32 @@ def test_a_same_size_same_mtime_hand_edit_is_seen(seed_catalog_file):
     idx = ix.open_index(seed_catalog_file)
     assert idx.get("dsrg-2018").title == "GRSD"
     idx.close()
+
+
+def test_list_json_streams_chunks_and_prints_what_one_dump_would(seed_catalog_file, monkeypatch, capsys):
+    """``list --json`` writes the entries a chunk at a time (it never holds 100,000 of them);
+    the text is exactly ``json.dumps`` of the whole list, for every chunk size and filter."""
+    from wsskg.cli.app import print_json, print_json_list
+
+    cat = load_catalog(seed_catalog_file, use_index=False)
+    cat.entries[0].title = "Line\nbreak, \"quotes\", \x85 and \u202e"
+    for k, e in enumerate(cat.entries[::3]):  # abstracts and reference lists, from the side rows
+        e.abstract = f"abstract {k}"
+        e.references, e.cited_by = [f"S{k}", f"S{k + 1}"], [f"C{k}"]
+    save_catalog(seed_catalog_file, cat)
+    idx = ix.open_index(seed_catalog_file)
+    whole = [e.to_json() for e in idx.filter_entries(bulky=True)]
+    assert sum("references" in e for e in whole) == len(cat.entries[::3])
+    assert whole[3]["abstract"] == "abstract 1" and whole[3]["cited_by"] == ["C1"]
+    for size in (1, 7, 500, 10_000):
+        chunks = list(idx.filter_chunks(bulky=True, chunk=size))
+        assert max(len(c) for c in chunks) <= size and len(chunks) == -(-len(whole) // size)
+        assert [e.to_json() for c in chunks for e in c] == whole
+    for items in ([], whole[:1], whole):
+        print_json(items)
+        want = capsys.readouterr().out
+        print_json_list([items[:3], [], items[3:]])
+        assert capsys.readouterr().out == want
+    out = run("list", "--json", "--status", "read", "-c", seed_catalog_file).stdout
+    assert json.loads(out) == [e for e in whole if e["status"] == "read"]
+    assert json.loads(run("list", "--json", "--year", "1800", "-c", seed_catalog_file).stdout) == []

@@ -993,7 +993,14 @@ class CatalogIndex:
     # -- reading rows ---------------------------------------------------------------------
     def _entries(self, where: str = "", params: Iterable = (), order: str = "pos", limit: int | None = None,
                  bulky: bool = False) -> list[Entry]:
-        sql = "SELECT e.data" + (", s.abstract" if bulky else "") + " FROM entries e"
+        return [e for part in self._entry_chunks(where, params, order, limit, bulky) for e in part]
+
+    def _entry_chunks(self, where: str = "", params: Iterable = (), order: str = "pos", limit: int | None = None,
+                      bulky: bool = False, chunk: int = 2000) -> Iterator[list[Entry]]:
+        """The entries the query selects, ``chunk`` at a time, so a caller that writes them out
+        (``list --json`` at 100,000 papers) never holds them all. ``bulky``: with abstracts and
+        reference lists (joined from the side rows)."""
+        sql = "SELECT e.data" + (", s.abstract, s.refs, s.cited" if bulky else "") + " FROM entries e"
         if bulky:
             sql += " LEFT JOIN side s ON s.id = e.id"
         if where:
@@ -1001,12 +1008,21 @@ class CatalogIndex:
         sql += f" ORDER BY e.{order}"
         if limit:
             sql += f" LIMIT {int(limit)}"
-        rows = self.conn.execute(sql, list(params)).fetchall()
-        datas = _json_rows(r[0] for r in rows)
-        out = [entry_from_data(d, r[1]) for d, r in zip(datas, rows)] if bulky else list(map(entry_from_data, datas))
-        if bulky and out:
-            self._attach_refs(out)
-        return out
+        cur = self.conn.execute(sql, list(params))
+        while rows := cur.fetchmany(chunk):
+            datas = _json_rows(r[0] for r in rows)
+            if not bulky:
+                yield list(map(entry_from_data, datas))
+                continue
+            # one parse for the chunk's lists (a json.loads per list cost more than the query)
+            lists = _json_rows(chain.from_iterable((r[2] or "[]", r[3] or "[]") for r in rows))
+            out = []
+            for k, (d, r) in enumerate(zip(datas, rows)):
+                e = entry_from_data(d, r[1])
+                e.references.extend(lists[2 * k])
+                e.cited_by.extend(lists[2 * k + 1])
+                out.append(e)
+            yield out
 
     def _attach_refs(self, entries: list[Entry]) -> None:
         """Give ``entries`` their references and citations (from the side rows' lists)."""
@@ -1089,6 +1105,13 @@ class CatalogIndex:
         reference lists."""
         where, params = self._filter_sql(topic, status, year, kind, tag)
         return self._entries(where, params, limit=limit, bulky=bulky)
+
+    def filter_chunks(self, topic: str | None = None, status: str | None = None, year: int | None = None,
+                      kind: str | None = None, limit: int | None = None, bulky: bool = False,
+                      tag: str | None = None, chunk: int = 2000) -> Iterator[list[Entry]]:
+        """:meth:`filter_entries`, ``chunk`` entries at a time (for output that streams)."""
+        where, params = self._filter_sql(topic, status, year, kind, tag)
+        return self._entry_chunks(where, params, limit=limit, bulky=bulky, chunk=chunk)
 
     def table_rows(self, topic: str | None = None, status: str | None = None, year: int | None = None,
                    kind: str | None = None, limit: int | None = None,

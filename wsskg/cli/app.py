@@ -17,7 +17,7 @@ import inspect
 import os
 import re
 import sys
-from collections.abc import Iterator, MutableMapping
+from collections.abc import Iterable, Iterator, MutableMapping
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple, Union
 
@@ -223,13 +223,32 @@ def use_color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def print_json(obj: Any) -> None:
-    """JSON for scripts. C1 controls and bidi overrides, which ``json.dumps`` leaves raw, are
-    written as ``\\uXXXX`` escapes: the same JSON value, harmless on a terminal."""
+def _json_text(obj: Any) -> str:
+    """``obj`` as indented JSON. C1 controls and bidi overrides, which ``json.dumps`` leaves
+    raw, are written as ``\\uXXXX`` escapes: the same JSON value, harmless on a terminal."""
     import json
 
     text = json.dumps(obj, ensure_ascii=False, indent=2, default=str)
-    typer.echo(_JSON_UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()), text))
+    return _JSON_UNSAFE.sub(lambda m: "\\u%04x" % ord(m.group()), text)
+
+
+def print_json(obj: Any) -> None:
+    """JSON for scripts (see :func:`_json_text`)."""
+    typer.echo(_json_text(obj))
+
+
+def print_json_list(chunks: Iterable[list]) -> None:
+    """A JSON list of the items of ``chunks``, written chunk by chunk: the same text as
+    :func:`print_json` of the whole list, without holding it (``list --json`` of 100,000
+    entries). An item's lines are indented one level (JSON strings hold no raw newline)."""
+    first = True
+    for chunk in chunks:
+        if not chunk:
+            continue
+        text = ",\n".join("  " + _json_text(item).replace("\n", "\n  ") for item in chunk)
+        typer.echo(("[\n" if first else ",\n") + text, nl=False)
+        first = False
+    typer.echo("[]" if first else "\n]")
 
 
 def read_catalog(catalog_opt: Optional[Path], bulky: bool = True):

@@ -22,6 +22,7 @@ from wsskg.cli.app import (
     print_entries,
     print_table,
     print_json,
+    print_json_list,
     read_catalog,
     read_index,
     shown,
@@ -183,7 +184,7 @@ def list_cmd(
         topic = resolve_topic(idx.skeleton(), topic)
     filters = dict(topic=topic, status=status, year=year, kind=kind, limit=limit, tag=tag)
     if json_out:
-        print_json([e.to_json() for e in idx.filter_entries(bulky=True, **filters)])
+        print_json_list([e.to_json() for e in part] for part in idx.filter_chunks(bulky=True, **filters))
     else:
         print_table(idx.table_rows(**filters))
 
