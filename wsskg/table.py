@@ -41,8 +41,9 @@ def tail(year: int | str | None, title: str, topics: Iterable[str]) -> str:
     title = " ".join(safe(title).split())
     if len(title) > TITLE_WIDTH:
         title = title[: TITLE_WIDTH - 1] + "…"
-    leaves = ", ".join(t.rsplit("/", 1)[-1] for t in topics)
-    return f" {year or '':<4}  {title:<{TITLE_WIDTH}}  {safe(leaves)}"
+    leaves = safe(", ".join([t.rpartition("/")[2] for t in topics]))
+    # ljust and +: once per entry of every index build, and faster than a computed-width format
+    return " " + (str(year) if year else "").ljust(4) + "  " + title.ljust(TITLE_WIDTH) + "  " + leaves
 
 
 def entry_tail(e) -> str:
