@@ -5,6 +5,7 @@ citation tables are built from the side rows when a command first reads them."""
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import sys
@@ -34,6 +35,9 @@ def _catalog(n=400):
 def _dump(idx) -> dict:
     c = idx.conn
     out = {t: sorted(c.execute(f"SELECT * FROM {t}").fetchall(), key=repr) for t in TABLES}
+    # an outside paper's record as a value (the sidecar's JSON has its keys sorted, the catalog's
+    # records in memory do not)
+    out["external"] = sorted((s2, json.loads(data)) for s2, data in out["external"])
     out["search"] = {q: [(h.entry.id, round(h.score, 9)) for h in idx.search(q, limit=30)] for q in QUERIES}
     out["count"] = idx.count()
     return out
@@ -106,6 +110,55 @@ def test_a_failed_child_leaves_the_text_tables_to_the_parent(tmp_path, monkeypat
     monkeypatch.setattr(textbuild, "can_fork", lambda: False)
     _, single = _build(tmp_path, monkeypatch, "b", cat)
     assert _dump(idx) == _dump(single)
+
+
+def _cold(path, monkeypatch, cache):
+    """The index of ``path`` built from the files alone (a new cache: catalog.yaml is parsed
+    and the sidecar read, as after an upgrade or a deleted cache)."""
+    monkeypatch.setenv("WSSKG_CACHE_DIR", str(cache))
+    return ix.open_index(path)
+
+
+@needs_fork
+def test_a_build_from_the_files_reads_the_sidecar_in_the_child(tmp_path, monkeypatch, forking):
+    """With no index yet, the sidecar is parsed by the child (with the text tables) while this
+    process writes the entry and topic rows: the index is the one a single process builds,
+    and the one the import's save wrote from memory."""
+    cat = _catalog()
+    cat.entries[5].abstract = "An abstract about echidnas and their spines."
+    cat.external["S_OUT"] = {"title": "An outside paper", "year": 2001}
+    saved_path, saved = _build(tmp_path, monkeypatch, "saved", cat)
+    assert forking == [True] and saved.conn.execute("SELECT count(*) FROM external").fetchone()[0] > 1
+    reads = []
+    real = ix.CatalogIndex._read_sidecar
+    monkeypatch.setattr(ix.CatalogIndex, "_read_sidecar", lambda self, p: reads.append(p) or real(self, p))
+    cold = _cold(saved_path, monkeypatch, tmp_path / "cold")
+    assert forking == [True, True] and reads == []  # copied from the child, which read the sidecar
+    monkeypatch.setattr(textbuild, "can_fork", lambda: False)
+    single = _cold(saved_path, monkeypatch, tmp_path / "single")
+    assert len(reads) == 1 and forking == [True, True]
+    assert _dump(cold) == _dump(single) == _dump(saved)
+    cold.conn.execute("INSERT INTO fts(fts) VALUES('integrity-check')")
+    assert [h.entry.id for h in cold.search("echidna")] == [cat.entries[5].id]
+
+
+@needs_fork
+def test_a_broken_sidecar_read_by_the_child_is_the_usual_one_line_error(tmp_path, monkeypatch, forking):
+    from wsskg.errors import CatalogError
+    from wsskg.store import sidecar_path
+
+    cat = _catalog(200)
+    path, _ = _build(tmp_path, monkeypatch, "a", cat)
+    side = sidecar_path(path)
+    good = side.read_bytes()
+    side.write_bytes(good[:-40])  # cut short, as a failed copy would
+    with pytest.raises(CatalogError) as e:
+        _cold(path, monkeypatch, tmp_path / "cold")
+    assert "\n" not in str(e.value) and side.name in str(e.value)
+    assert forking == [True, False]  # the child failed; this process read it again, and said why
+    side.write_bytes(good)  # mended: the next command builds the whole index
+    idx = ix.open_index(path)
+    assert idx.count() == len(cat.entries) and idx.get(cat.entries[0].id).abstract == cat.entries[0].abstract
 
 
 @needs_fork

@@ -81,6 +81,8 @@ _SIDE_SQL = "CREATE TABLE side(id TEXT PRIMARY KEY, shash BLOB, abstract TEXT, r
 #: An entry's topics and their ancestors (``own``: the entry is filed there itself).
 _TOPICS_OF_SQL = ("CREATE TABLE topics_of(rid INTEGER NOT NULL, topic TEXT NOT NULL, own INTEGER NOT NULL, "
                   "low TEXT, last TEXT, status TEXT)")
+#: The outside papers' records (JSON), by S2 id.
+_EXTERNAL_SQL = "CREATE TABLE external(s2 TEXT PRIMARY KEY, data TEXT)"
 #: The words of titles, short names, authors and comments, for typo tolerance.
 _VOCAB_SQL = "CREATE TABLE vocab(word TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID"
 #: An FTS row from Python values.
@@ -109,7 +111,7 @@ CREATE TABLE refs(id TEXT NOT NULL, s2 TEXT NOT NULL, dir INTEGER NOT NULL);
 CREATE INDEX refs_id ON refs(id);
 CREATE INDEX refs_s2 ON refs(s2, dir, id);  -- covering: who cites a reference, without the table
 CREATE TABLE s2map(s2 TEXT PRIMARY KEY, id TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE external(s2 TEXT PRIMARY KEY, data TEXT);
+{_EXTERNAL_SQL};
 {_VOCAB_SQL};
 CREATE TABLE blobs(key TEXT PRIMARY KEY, value BLOB) WITHOUT ROWID;
 CREATE TABLE vectors(rid INTEGER PRIMARY KEY, v BLOB NOT NULL);
@@ -472,11 +474,16 @@ class CatalogIndex:
         changed_side = None
         c.execute("BEGIN")
         try:
-            if self._meta("side_fp") != sfp:
-                changed_side = self._read_sidecar(side_path)
             # the same bytes only touched (a copy, a checkout, an editor's save): nothing to re-read
             touched_only = _content(self._meta("yaml_fp")) == _content(fp)
-            if self._meta("yaml_fp") != fp and not touched_only:
+            yaml_changed = self._meta("yaml_fp") != fp and not touched_only
+            if yaml_changed and not self._meta("head_hash"):
+                # a new index, or one built by the careful parse: the whole file is parsed again,
+                # and the build reads the sidecar itself (in its second process, where it can)
+                raise _Rebuild
+            if self._meta("side_fp") != sfp:
+                changed_side = self._read_sidecar(side_path)
+            if yaml_changed:
                 self._sync_yaml(raw, changed_side, progress)
             elif changed_side is not None:
                 self._apply_side(changed_side, new_rids=set())
@@ -610,30 +617,33 @@ class CatalogIndex:
             plan = self._plan_blocks_only(raw)
             if plan is not None and len(plan[1]) == len(cat.entries):
                 head_hash, hashes = plan
-            if side is None:
-                side = self._read_sidecar(_sidecar_of(self.path))
-            self._build_all(cat.entries, hashes, head, head_hash, lambda: side["entries"], side["external"],
-                            progress, done)
+            side_path = _sidecar_of(self.path)
+            self._build_all(cat.entries, hashes, head, head_hash,
+                            (lambda: side) if side is not None else (lambda: self._read_sidecar(side_path)),
+                            progress, done, reads_side=side is None)
 
     def _build_all(self, entries: list[Entry], hashes: list, head: dict, head_hash: str,
-                   side_entries: Callable[[], dict], external: dict, progress: Progress | None, done: dict) -> None:
-        """Replace every row with those of ``entries`` (block hashes ``hashes``), the sidecar's
-        ``side_entries()`` (``_read_sidecar``'s ``entries``, made by the text half of the build)
-        and ``external``, in one transaction of its own. Where that is possible a forked child
-        writes the FTS, side and topic rows meanwhile (``wsskg.textbuild``) while this process
-        writes the entry rows, the vocabulary and the indexes; the citation tables wait for
-        :meth:`citations`."""
+                   side: Callable[[], dict], progress: Progress | None, done: dict, reads_side: bool = False) -> None:
+        """Replace every row with those of ``entries`` (block hashes ``hashes``) and of the
+        sidecar's parts ``side()`` (as ``_read_sidecar`` returns them; made or read by the text
+        half of the build), in one transaction of its own. Where that is possible a forked
+        child writes the FTS, side, outside-paper and topic rows meanwhile (``wsskg.textbuild``)
+        while this process writes the entry rows, the vocabulary and the indexes; the citation
+        tables wait for :meth:`citations`. ``reads_side``: ``side()`` parses the sidecar file,
+        which makes the child's half the longer one by about the topic rows' time, so this
+        process writes them."""
         rows = [(i, e, hashes[i]) for i, e in enumerate(entries)]
         child = None
         try:
             with self._build_transaction() as unjournaled:
                 # the halves are balanced by measure: with a child, the parent writes the vocabulary
-                # (FTS5 keeps the child busy) and the child the topic rows
+                # (FTS5 keeps the child busy) and the child the topic rows, unless it parses the sidecar
                 forking = unjournaled and len(rows) >= _PARALLEL_MIN and textbuild.can_fork()
-                write = functools.partial(textbuild.write_text_tables, entries=entries, side=side_entries,
+                child_topics = forking and not reads_side
+                write = functools.partial(textbuild.write_text_tables, entries=entries, side=side,
                                           first_rid=1, texts=_texts, vocab_words=None if forking else _vocab_words,
-                                          topic_rows=_topic_rows if forking else None, side_rows=_side_rows,
-                                          fts_insert=_FTS_INSERT, fts_table="fts")
+                                          topic_rows=_topic_rows if child_topics else None, side_rows=_side_rows,
+                                          external_rows=_external_rows, fts_insert=_FTS_INSERT, fts_table="fts")
                 self._clear_all()
                 c = self.conn
                 for k, v in (("head", json.dumps(head, ensure_ascii=False, default=str)), ("head_hash", head_hash),
@@ -641,21 +651,21 @@ class CatalogIndex:
                     self._set_meta(k, v)
                 if forking:
                     # (unjournaled: the connection is replaced after the commit, see wsskg.textbuild)
-                    child = textbuild.ForkedTextTables(self.file.parent,
-                                                       (_FTS_SQL, _VOCAB_SQL, _SIDE_SQL, _TOPICS_OF_SQL), "fts", write)
+                    child = textbuild.ForkedTextTables(self.file.parent, (_FTS_SQL, _VOCAB_SQL, _SIDE_SQL, _TOPICS_OF_SQL,
+                                                                          _EXTERNAL_SQL), "fts", write)
                 # progress: the entry rows, then the text tables as one last step of the same size
                 report = progress if progress and len(rows) > 2000 else (lambda done, total: None)
                 total = len(rows) + _BUILD_STEP
-                with self._bulk_load(defer=("topics_of",)):
+                with self._bulk_load(defer=("topics_of",) if child_topics else ()):
                     for k in range(0, len(rows), _BUILD_STEP):
                         self._insert_entries(rows[k:k + _BUILD_STEP], first_rid=1 + k, vocab=forking,
-                                             topics=not forking)
+                                             topics=not child_topics)
                         report(min(k + _BUILD_STEP, len(rows)), total)
-                    self._write_external(external)
                 # (the indexes above are built while the child still works; its tables have none)
-                if child is None or not child.copy_into(c, ("side", "topics_of")):
+                if child is None or not child.copy_into(c, ("side", "external") + (("topics_of",) if child_topics else ())):
                     write(c)
-                self._create_indexes("topics_of")
+                if child_topics:
+                    self._create_indexes("topics_of")
                 report(total, total)
                 self._refresh_s2map(changed=True)
                 for k, v in done.items():
@@ -763,8 +773,7 @@ class CatalogIndex:
         """Replace the outside papers' rows with ``external`` (their records as JSON)."""
         c = self.conn
         c.execute("DELETE FROM external")
-        c.executemany("INSERT INTO external VALUES(?, ?)",
-                      [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in external.items()])
+        c.executemany("INSERT INTO external VALUES(?, ?)", _external_rows(external))
 
     def _delete_rows(self, rids: list[int]) -> None:
         c = self.conn
@@ -959,7 +968,7 @@ class CatalogIndex:
             done = {"yaml_fp": yaml_fingerprint(raw, st), "yaml_stat": stat_key(st),
                     "side_fp": side_fingerprint(side_path), "side_path": str(side_path)}
             self._build_all(catalog.entries, hashes, catalog.header_dict(), head_hash,
-                            lambda: _side_of(catalog)["entries"], _external_of(catalog), progress, done)
+                            lambda: _side_of(catalog), progress, done)
             return
         side = _side_of(catalog)
         c.execute("BEGIN")
@@ -1569,6 +1578,11 @@ def _external_of(catalog: Catalog) -> dict:
     """The outside papers' records as the sidecar holds them."""
     return {str(k): v for k, v in catalog.external.items() if isinstance(v, dict)}
 
+
+
+def _external_rows(external: dict) -> list[tuple[str, str]]:
+    """``external`` rows: S2 id, record as JSON."""
+    return [(k, json.dumps(v, ensure_ascii=False, default=str)) for k, v in external.items()]
 
 
 def _side_rows(want: dict, ids: list[str]) -> Iterator[tuple]:

@@ -3,9 +3,11 @@
 A full build at 100,000 papers writes two kinds of rows. The entry rows (and their indexes)
 need the Python work of turning each entry into columns. The text rows need SQLite's: FTS5
 tokenising 120 MB of abstracts (2.7 s), and the sidecar's rows (abstracts and reference lists,
-hashed). Done one after the other they were most of a 24 s build; done at once they take as
-long as the longer of the two, so the smaller tables go where they balance the halves (the
-vocabulary to the parent, the topic rows to the child).
+hashed; and when the index is built from the files rather than from an import's catalog in
+memory, the 180 MB sidecar parsed first: 2 s). Done one after the other they were most of a
+24 s build; done at once they take as long as the longer of the two, so the smaller tables go
+where they balance the halves (the vocabulary to the parent; the topic rows to the child,
+unless it parses the sidecar).
 
 A thread cannot do the text half: rows go into SQLite one ``executemany`` step at a time, each
 step needs the GIL back, and a busy main thread hands it over only every 5 ms (measured: the
@@ -49,14 +51,17 @@ _PREFIX = ".build-"
 
 def write_text_tables(conn: sqlite3.Connection, entries: list, side: Callable[[], dict], first_rid: int, *,
                       texts: Callable, vocab_words: Callable | None, topic_rows: Callable | None,
-                      side_rows: Callable, fts_insert: str, fts_table: str) -> None:
-    """Write the FTS rows (``rowid`` = ``first_rid`` + list position), the vocabulary and the
-    side rows of ``entries`` and ``side()`` (``{id: (hash, abstract, refs, cited)}``, made
-    here: hashing the abstracts is part of the text work) through ``conn``. The row makers are
-    ``wsskg.index``'s, passed in so both places use one of each. ``vocab_words`` None: the
-    vocabulary is written elsewhere (by the parent, while FTS5 keeps the child busy);
-    ``topic_rows`` given: the entries' ``topics_of`` rows are written here too."""
-    side = side()
+                      side_rows: Callable, external_rows: Callable, fts_insert: str, fts_table: str) -> None:
+    """Write the FTS rows (``rowid`` = ``first_rid`` + list position), the vocabulary, the side
+    rows and the outside papers' rows of ``entries`` and the sidecar's parts ``side()``
+    (``{"entries": {id: (hash, abstract, refs, cited)}, "external": {s2: record}}``, made or
+    read here: hashing the abstracts, or parsing the sidecar, is part of the text work)
+    through ``conn``. The row makers are ``wsskg.index``'s, passed in so both places use one
+    of each. ``vocab_words`` None: the vocabulary is written elsewhere (by the parent, while
+    FTS5 keeps the child busy); ``topic_rows`` given: the entries' ``topics_of`` rows are
+    written here too."""
+    parts = side()
+    side = parts["entries"]
     _set_hashsize(conn, fts_table, _BUILD_HASHSIZE)
     words: Counter = Counter()
     batch: list[tuple] = []
@@ -78,6 +83,7 @@ def write_text_tables(conn: sqlite3.Connection, entries: list, side: Callable[[]
     conn.executemany("INSERT INTO vocab VALUES(?, ?) ON CONFLICT(word) DO UPDATE SET n = n + excluded.n",
                      list(words.items()))
     conn.executemany("INSERT INTO side VALUES(?, ?, ?, ?, ?)", side_rows(side, list(side)))
+    conn.executemany("INSERT INTO external VALUES(?, ?)", external_rows(parts["external"]))
     conn.executemany("INSERT INTO topics_of VALUES(?, ?, ?, ?, ?, ?)", topics)
 
 
