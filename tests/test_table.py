@@ -77,3 +77,26 @@ def test_list_follows_status_and_title_changes(seed_catalog_file):
     line = next(ln for ln in runner.invoke(app, ["list", *c]).stdout.splitlines() if ln.startswith(first.id + " "))
     assert "A brand new title" in line
     assert runner.invoke(app, ["list", "--status", "read", *c]).stdout.count(first.id) == 1
+
+
+def test_on_a_colour_terminal_only_the_status_is_styled(monkeypatch):
+    """``print_table`` colours the status cell (read green, reading yellow, unread plain) and
+    nothing that came from a file; in a pipe the same table has no escape at all."""
+    import importlib
+
+    import typer
+
+    cli_app = importlib.import_module("wsskg.cli.app")  # the module (``wsskg.cli.app`` is also the Typer app)
+
+    written = []
+    monkeypatch.setattr(typer, "echo", lambda text="", **kw: written.append(text))
+    rows = [("a", "read", " 2020  Evil \ufffd[2J  t"), ("b", "reading", " 2021  u  t"), ("c", "unread", " 2022  v  t")]
+    monkeypatch.setattr(cli_app, "use_color", lambda: True)
+    cli_app.print_table(rows)
+    lines = written[-1].split("\n")
+    assert lines[1] == "a  " + typer.style("read   ", fg="green") + rows[0][2]
+    assert lines[2] == "b  " + typer.style("reading", fg="yellow") + rows[1][2]
+    assert lines[3] == "c  unread " + rows[2][2]
+    monkeypatch.setattr(cli_app, "use_color", lambda: False)
+    cli_app.print_table(rows)
+    assert "\x1b" not in written[-1] and written[-1].split("\n")[1] == "a  read   " + rows[0][2]
