@@ -218,3 +218,32 @@ def test_index_fed_writer_gives_the_catalog_fed_bytes(fmt, tmp_path):
     else:
         assert out.read_text(encoding="utf-8") == expected
     assert "x:X1" in expected and 'source="e:a" target="e:c"' in expected  # outside papers and citations are in it
+
+
+@pytest.mark.parametrize("fmt", ["graphml", "gexf", "dot"])
+def test_a_graph_file_is_written_in_pieces_and_is_the_whole_text(graph, tmp_path, monkeypatch, fmt):
+    """GraphML and GEXF go to the file a few thousand lines at a time (never the whole text at
+    once: 240 MB at 100,000 papers); the file is the text ``render_graph`` gives, wsskg knows it
+    wrote it (the next export replaces it without --force), and a write that fails half-way
+    leaves the file that was there."""
+    import wsskg.graph_export as ge
+    from wsskg.outputs import wrote_it
+
+    monkeypatch.setattr(ge, "_LINES_PER_PIECE", 7)
+    pieces = list(ge.graph_pieces(graph, fmt))
+    assert len(pieces) > (3 if fmt != "dot" else 0) and (len(pieces) == 1) == (fmt == "dot")
+    text = render_graph(graph, fmt)
+    assert "".join(pieces) == text
+    p = export_graph(graph, tmp_path / f"g.{fmt}", fmt)
+    assert p.read_text(encoding="utf-8") == text and wrote_it(p)
+    export_graph(graph, p, fmt)  # no --force needed: wsskg wrote it
+
+    def breaks(G, fmt, title=None):
+        yield "a first piece\n"
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(ge, "graph_pieces", breaks)
+    with pytest.raises(WsskgError, match="No space left"):
+        export_graph(graph, p, fmt)
+    assert p.read_text(encoding="utf-8") == text
+    assert not [f.name for f in tmp_path.iterdir() if f.name.endswith(".tmp")]  # no temporary file left

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from wsskg.config import cache_dir
 from wsskg.errors import OutputRefused
@@ -56,9 +56,9 @@ def _read_records() -> dict:
     return data if isinstance(data, dict) else {}
 
 
-def _remember(target: Path, data: bytes) -> None:
-    """Note that wsskg wrote ``data`` to ``target`` (best effort: a cache dir that cannot be
-    written only means the next overwrite asks for ``--force``)."""
+def _remember(target: Path, digest: str) -> None:
+    """Note that wsskg wrote bytes of SHA-256 ``digest`` to ``target`` (best effort: a cache dir
+    that cannot be written only means the next overwrite asks for ``--force``)."""
     import json
 
     from wsskg.store import atomic_write
@@ -71,7 +71,7 @@ def _remember(target: Path, data: bytes) -> None:
         with FileLock(str(record) + ".lock", timeout=10):
             records = _read_records()
             records.pop(str(target), None)
-            records[str(target)] = _digest(data)  # dicts keep insertion order: newest last
+            records[str(target)] = digest  # dicts keep insertion order: newest last
             while len(records) > MAX_RECORDS:
                 records.pop(next(iter(records)))
             atomic_write(record, json.dumps(records, indent=0).encode("utf-8"), durable=False)
@@ -143,14 +143,30 @@ def check_output(path: Path, protect: Iterable[Path] = (), force: bool = False, 
                         "use --force to replace it")
 
 
-def write_output(path: Path, data: bytes, protect: Iterable[Path] = (), force: bool = False) -> Path:
+def write_output(path: Path, data: bytes | Iterable[bytes], protect: Iterable[Path] = (), force: bool = False) -> Path:
     """Write ``data`` to the output file ``path`` atomically, after :func:`check_output`.
-    Returns the real file written (symlinks resolved) and records it as written by wsskg."""
+    ``data`` may be pieces of bytes, written as they come (a graph of 100,000 papers is
+    hundreds of megabytes of text: never held whole). Returns the real file written (symlinks
+    resolved) and records it as written by wsskg."""
+    import hashlib
+
     from wsskg.store import atomic_write
 
-    target = check_output(path, protect=protect, force=force, data=data)
-    atomic_write(target, data)
-    _remember(target, data)
+    if isinstance(data, (bytes, bytearray, memoryview)):
+        target = check_output(path, protect=protect, force=force, data=data)
+        atomic_write(target, data)
+        _remember(target, _digest(data))
+        return target
+    target = check_output(path, protect=protect, force=force)
+    h = hashlib.sha256()
+
+    def hashed() -> Iterator[bytes]:
+        for piece in data:
+            h.update(piece)
+            yield piece
+
+    atomic_write(target, hashed())
+    _remember(target, h.hexdigest())
     return target
 
 

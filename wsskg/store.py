@@ -33,7 +33,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from wsskg import catalog as cat_mod
 from wsskg.catalog import BULKY_FIELDS, Catalog, Entry
@@ -180,9 +180,10 @@ def check_writable(path: Path) -> None:
                                "to let wsskg save)", path=p)
 
 
-def atomic_write(path: Path, data: bytes | list, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` (bytes, or a list of bytes-like pieces written one after
-    the other) so that readers see the old or the new file, never a mix.
+def atomic_write(path: Path, data: bytes | Iterable, durable: bool = True) -> None:
+    """Replace ``path`` with ``data`` (bytes, or bytes-like pieces written one after the other,
+    as a generator makes them) so that readers see the old or the new file, never a mix (a
+    generator that fails half-way leaves the old file).
 
     ``durable=False`` skips the fsyncs (for derived files such as the index, which a crash may
     lose but never leaves half-written under the name). A symlink is followed: the file it

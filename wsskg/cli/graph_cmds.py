@@ -303,7 +303,7 @@ def graph_cmd(
     Example: wsskg graph --format html -o graph.html --topic "Reading List"
     """
     from wsskg.graph import build_graph, filter_graph, graph_parts, resolve_topic
-    from wsskg.graph_export import export_graph, render_graph
+    from wsskg.graph_export import export_graph, graph_pieces
     from wsskg.outputs import catalog_files, check_output
 
     fmt = Format(fmt).value
@@ -333,7 +333,8 @@ def graph_cmd(
     if path or status:
         title += " — " + ", ".join(x for x in (path, status) if x)
     if str(output) == "-":
-        print_data(render_graph(G, fmt, title=title))
+        for piece in graph_pieces(G, fmt, title=title):
+            print_data(piece)
         return
     export_graph(G, output, fmt, title=title, protect=protect, force=force)
     err(f"wrote {output}: {G.number_of_nodes()} nodes, {G.number_of_edges()} edges ({fmt})")
