@@ -295,3 +295,29 @@ def test_no_fork_while_another_thread_runs():
 ])
 def test_the_side_hash_tells_different_parts_apart(a, b):
     assert ix._side_hash(*a) != ix._side_hash(*b)
+
+
+def test_a_build_from_the_files_shows_progress_from_the_start(tmp_path, monkeypatch):
+    """The bar of a build from catalog.yaml moves while the file is parsed (4 s at 100,000
+    papers), then while the rows are written, and ends once, at 100 %."""
+    from wsskg import catalog as cat_mod
+    from wsskg import yamlio
+
+    monkeypatch.setattr(ix, "_PROGRESS_MIN", 50)
+    monkeypatch.setattr(cat_mod, "_PROGRESS_STEP", 40)
+    monkeypatch.setattr(yamlio, "FAST_CHUNK_ENTRIES", 40)
+    monkeypatch.setattr(ix, "_BUILD_STEP", 40)
+    path, _ = _build(tmp_path, monkeypatch, "a", _catalog(400))
+    seen = []
+    monkeypatch.setenv("WSSKG_CACHE_DIR", str(tmp_path / "cold"))
+    ix.open_index(path, progress=lambda done, total: seen.append((done, total)))
+    done = [d for d, _ in seen]
+    assert {t for _, t in seen} == {1000} and done == sorted(done)
+    parse = [d for d in done if d <= 300]
+    assert len(parse) >= 15 and parse[0] < 50  # parsing: blocks, then validation, each in steps
+    assert len([d for d in done if d > 300]) >= 5 and done[-1] == 1000 and done.count(1000) == 1
+    seen.clear()
+    small, _ = _build(tmp_path, monkeypatch, "b", _catalog(40))
+    monkeypatch.setenv("WSSKG_CACHE_DIR", str(tmp_path / "cold-small"))
+    ix.open_index(small, progress=lambda done, total: seen.append((done, total)))
+    assert seen == []  # a small build is quick: no bar at all

@@ -464,11 +464,13 @@ def _err(msg: str, path: object, line: int | None = None) -> CatalogError:
     return CatalogError(msg, path=path, line=line)
 
 
-def from_dict(data: Any, path: object = "catalog.yaml", line_of: "callable | None" = None) -> Catalog:
+def from_dict(data: Any, path: object = "catalog.yaml", line_of: "callable | None" = None,
+              progress: "callable | None" = None) -> Catalog:
     """Build and validate a :class:`Catalog` from the parsed YAML.
 
     Raises :class:`CatalogError` naming the entry and the problem; ``line_of(entry_id)`` gives
-    the line of an entry for the message when the caller knows the text.
+    the line of an entry for the message when the caller knows the text; ``progress(done,
+    total)`` hears of the entries validated, every :data:`_PROGRESS_STEP`.
     """
     where = (lambda eid: line_of(eid) if (line_of and eid) else None)
     if data is None:
@@ -527,7 +529,13 @@ def from_dict(data: Any, path: object = "catalog.yaml", line_of: "callable | Non
             raise _err(f"duplicate id {eid!r} (entries #{ids[eid] + 1} and #{i + 1})", path, where(eid))
         ids[eid] = i
         cat.entries.append(_entry(raw, eid, path, where(eid), seen_topics))
+        if progress is not None and (i + 1) % _PROGRESS_STEP == 0:
+            progress(i + 1, len(data["entries"]))
     return cat
+
+
+#: Entries validated between two progress reports.
+_PROGRESS_STEP = 2000
 
 
 #: What an entry id may be: a word of letters, digits and ``- _ . : +`` starting with a letter.

@@ -244,9 +244,14 @@ def _decode(raw: bytes, path: Path) -> str:
         raise CatalogError(f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", path=path, line=line) from None
 
 
-def parse_catalog(text: str, path: object = "catalog.yaml") -> Catalog:
-    """Parse and validate catalog text (no index, no sidecar)."""
-    data = load_catalog_yaml(text, path)
+def parse_catalog(text: str, path: object = "catalog.yaml", progress: Callable[[int, int], None] | None = None) -> Catalog:
+    """Parse and validate catalog text (no index, no sidecar). ``progress(done, total)``
+    hears of the entries parsed, then of those validated: ``total`` is twice the entries."""
+    parsed = validated = None
+    if progress is not None:
+        parsed = (lambda done, n: progress(done, 2 * n))
+        validated = (lambda done, n: progress(n + done, 2 * n))
+    data = load_catalog_yaml(text, path, parsed)
     lines: dict[str, list[int]] = {}
     asked: dict[str, int] = {}
 
@@ -265,7 +270,7 @@ def parse_catalog(text: str, path: object = "catalog.yaml") -> Catalog:
         asked[entry_id] = n + 1
         return found[min(n, len(found) - 1)]
 
-    return cat_mod.from_dict(data, path=path, line_of=line_of)
+    return cat_mod.from_dict(data, path=path, line_of=line_of, progress=validated)
 
 
 def _entry_lines(text: str, out: dict[str, list[int]]) -> None:

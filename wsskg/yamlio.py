@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import Any, Callable
 
 import yaml
 
@@ -74,7 +74,8 @@ FAST_CHUNK_ENTRIES = 2000
 CHUNK_ENTRIES = 16
 
 
-def load_catalog_yaml(text: str, path: object = "catalog.yaml") -> Any:
+def load_catalog_yaml(text: str, path: object = "catalog.yaml",
+                      progress: Callable[[int, int], None] | None = None) -> Any:
     """:func:`load_yaml` for a whole catalog file, parsed entry block by entry block.
 
     When the text is in the layout wsskg writes (``entries:`` is the last top-level key and
@@ -86,7 +87,8 @@ def load_catalog_yaml(text: str, path: object = "catalog.yaml") -> Any:
     e.g. an alias to another block, sends the whole text to :func:`load_yaml`, which also
     reports errors with their place), needs a fraction of the memory (libyaml's node graph
     for the whole file never exists at once), and the garbage collector is not run over
-    millions of young objects again and again.
+    millions of young objects again and again. ``progress(done, total)`` hears of the entry
+    blocks parsed (the fast path only: a parse of the whole text is one step).
     """
     import gc
 
@@ -99,14 +101,14 @@ def load_catalog_yaml(text: str, path: object = "catalog.yaml") -> Any:
     enabled = gc.isenabled()
     gc.disable()
     try:
-        data = _load_fast(head, body, path)
+        data = _load_fast(head, body, path, progress)
     finally:
         if enabled:
             gc.enable()
     return load_yaml(text, path) if data is None else data
 
 
-def _load_fast(head: str, body: str, path: object) -> Any:
+def _load_fast(head: str, body: str, path: object, progress: Callable[[int, int], None] | None = None) -> Any:
     if "&" in head and "*" in head:
         return None  # possible aliases: the careful path checks them
     try:
@@ -134,6 +136,8 @@ def _load_fast(head: str, body: str, path: object) -> Any:
             if part is None:
                 return None
         entries.extend(part)
+        if progress is not None:
+            progress(len(entries), len(starts))
     data["entries"] = entries
     return data
 
