@@ -321,3 +321,24 @@ def test_a_build_from_the_files_shows_progress_from_the_start(tmp_path, monkeypa
     monkeypatch.setenv("WSSKG_CACHE_DIR", str(tmp_path / "cold-small"))
     ix.open_index(small, progress=lambda done, total: seen.append((done, total)))
     assert seen == []  # a small build is quick: no bar at all
+
+
+def test_the_first_command_that_builds_the_citations_or_the_walk_shows_a_bar(tmp_path, monkeypatch):
+    """``show``, ``next`` and ``discover`` build the citation tables (and ``next`` the walk) the
+    first time after a build: seconds at 100,000 papers, so they report to the bar of
+    ``open_index``; once built, nothing is reported."""
+    monkeypatch.setattr(ix, "_PROGRESS_MIN", 50)
+    cat = _catalog(200)
+    path, _ = _build(tmp_path, monkeypatch, "a", cat)
+    seen = []
+    idx = ix.open_index(path, progress=lambda done, total: seen.append(round(done / total, 3)))
+    assert seen == []  # the index was current: nothing to do
+    ix.next_papers(idx, limit=3)
+    assert seen == sorted(seen) and seen[0] == 0 and seen[-1] == 1 and seen.count(1) == 1 and len(seen) >= 6
+    seen.clear()
+    ix.next_papers(idx, limit=3)
+    idx.neighbourhood(idx.get(cat.entries[0].id))
+    assert seen == []  # all cached
+    idx.conn.execute("UPDATE meta SET value = '' WHERE key = 'cites'")
+    idx.neighbourhood(idx.get(cat.entries[0].id))  # the tables again, alone: the whole bar
+    assert seen == [0, 0.25, 0.5, 0.75, 1]

@@ -418,6 +418,9 @@ class CatalogIndex:
         self.conn = conn
         self.file = file
         self._head: dict | None = None
+        #: Where long derived work reports (``open_index``'s ``progress``): the citation tables
+        #: and the walk are built by the first command that needs them, seconds at 100,000 papers.
+        self.progress: Progress | None = None
 
     def close(self) -> None:
         self.conn.close()
@@ -906,34 +909,47 @@ class CatalogIndex:
                     rows.append((sid, hit))
             c.executemany("INSERT OR IGNORE INTO s2map VALUES(?, ?)", rows)
 
-    def citations(self) -> None:
+    def citations(self, progress: Progress | None = None) -> None:
         """Make sure the citation tables (``refs``, ``s2map``) are built. A full build leaves
         them for the first command that reads them (``show``, ``next``, ``discover``, graph
         exports): at 100,000 papers a million edges and their indexes are 5 s of the build,
         and a search never reads them. They are built from the side rows' JSON lists by
-        SQLite alone, in list order (the order ``Entry.references`` has)."""
+        SQLite alone, in list order (the order ``Entry.references`` has). ``progress``
+        (default :attr:`progress`) hears of the steps of a large build."""
         if self._meta("cites") == "1":
             return
         c = self.conn
+        report = self._large_work(progress or self.progress)
         # the index sorts spill to a temporary file (memory would hold a million sorted keys)
         c.execute("PRAGMA temp_store=FILE")
         c.execute("BEGIN IMMEDIATE")
         try:
             if self._meta("cites") != "1":  # another process may have built them meanwhile
+                report(0, 4)
                 c.execute("DELETE FROM refs")
                 self._drop_indexes("refs")
                 for d, col in ((0, "refs"), (1, "cited")):
                     c.execute(f"INSERT INTO refs(id, s2, dir) SELECT s.id, j.value, {d} FROM side s, "
                               f"json_each(s.{col}) j WHERE s.{col} IS NOT NULL")
+                    report(1 + d, 4)
                 self._create_indexes("refs")
+                report(3, 4)
                 self._set_meta("cites", "1")
                 self._refresh_s2map(changed=True)
+                report(4, 4)
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
         finally:
             c.execute("PRAGMA temp_store=MEMORY")
+
+    def _large_work(self, progress: Progress | None) -> Progress:
+        """``progress`` for work over every entry, when there are enough entries for it to take
+        a while (else a callback that reports nothing)."""
+        if progress is not None and self.count() > _PROGRESS_MIN:
+            return progress
+        return lambda done, total: None
 
     # -- status changes -----------------------------------------------------------------
     def record_edits(self, entries: list[Entry], raw: bytes | list, blocks: dict[str, bytes] | None = None) -> None:
@@ -1735,6 +1751,7 @@ def open_index(path: Path, raw: bytes | None = None, progress: Progress | None =
     if conn is None and not memory_ok:
         return None
     idx = CatalogIndex(path, conn or _open_db(None), f if conn else None)
+    idx.progress = progress
     try:
         idx.sync(raw, progress, stat_before)
     except sqlite3.Error:
@@ -1744,6 +1761,7 @@ def open_index(path: Path, raw: bytes | None = None, progress: Progress | None =
                 return None
             raise
         idx = CatalogIndex(path, _open_db(None), None)
+        idx.progress = progress
         idx.sync(raw, progress)
     except BaseException:
         idx.close()
@@ -1783,7 +1801,10 @@ def _walk(idx: CatalogIndex):
         if len(arrs[0]) == len(arrs[1]) == len(arrs[2]) == len(arrs[3]):
             return count, n, *arrs
     del cached
-    idx.citations()
+    report = idx._large_work(idx.progress)
+    if idx._meta("cites") != "1":  # the citation tables first: half of the bar
+        cites_part, report = _shared_bar(report, 0.5)
+        idx.citations(cites_part)
     c = idx.conn
     count = c.execute("SELECT count(*) FROM entries").fetchone()[0]
     src, dst, w, kind = array("i"), array("i"), array("f"), array("b")
@@ -1815,6 +1836,7 @@ def _walk(idx: CatalogIndex):
         us.append(pos)
         ts.append(tnum(tp))
     arcs(us, ts, rec.W_TOPIC, 0)
+    report(1, 3)
     # citations between catalog papers, both directions of the data, each pair once, in
     # (citing, cited) order: as one sorted array of pair keys (a million rows at 100,000
     # papers; a set of tuples of them took 200 MB)
@@ -1840,6 +1862,7 @@ def _walk(idx: CatalogIndex):
         w.frombytes(np.full(n_p, weight, dtype=np.float32).tobytes())
         kind.frombytes(np.full(n_p, k, dtype=np.int8).tobytes())
     del us, vs
+    report(2, 3)
     # outside papers cited by two or more catalog papers tie them together
     # (grouped by SQLite in reference order, each group's papers in list order: no dict of sets)
     us, xs = [], []
@@ -1858,6 +1881,7 @@ def _walk(idx: CatalogIndex):
             last = s2
         group.append(pos)
     arcs(us, xs, rec.W_SHARED_REF, 3)
+    report(3, 3)
     n = nxt[0]
     idx.set_blob(f"{_WALK_KEY}:count", str(count).encode())
     idx.set_blob(f"{_WALK_KEY}:n", str(n).encode())
