@@ -52,13 +52,13 @@ def test_tail_cells():
     assert table.entry_tail(emph) == " 2015  " + "DeepLab: Semantic Image Segmentation with CRFs".ljust(table.TITLE_WIDTH) + "  "
 
 
-def test_render_pads_colours_only_the_status_and_neutralises_every_part():
+def test_render_pads_colours_only_the_status_and_neutralises_ids():
     rows = [("short", "read", " 2020  t  x"), ("a-much-longer-id", "unread", " 2021  u  y")]
-    text = table.render(rows, extra=["", "evil\x1b]0;x\x07"], style=lambda cell, st: f"<{cell}>")
+    text = table.render(rows, style=lambda cell, st: f"<{cell}>")
     head, one, two = text.split("\n")
     assert head.startswith("ID                STATUS  YEAR  TITLE")
     assert one == "short             <read   > 2020  t  x"
-    assert two == "a-much-longer-id  <unread > 2021  u  y  [evil\ufffd]0;x\ufffd]"
+    assert two == "a-much-longer-id  <unread > 2021  u  y"
     bad = table.render([("id\x1b[2J", "read", " t")])
     assert "\x1b" not in bad and "id\ufffd[2J" in bad
     assert len(table.render([("x" * 60, "read", "")]).split("\n")[1]) == table.MAX_ID_WIDTH + 60 - 40 + 2 + 7

@@ -52,11 +52,9 @@ def entry_tail(e) -> str:
     return tail(year, e.display_title, e.topics)
 
 
-def render(rows: Sequence[tuple[str, str, str]], extra: Sequence[str] | None = None,
-           style: Callable[[str, str], str] | None = None) -> str:
-    """The table of ``(id, status, tail)`` rows, header first. ``extra[i]``, when given and
-    not empty, is shown in brackets after row ``i``; ``style(cell, status)`` colours the status
-    cell (on a terminal)."""
+def render(rows: Sequence[tuple[str, str, str]], style: Callable[[str, str], str] | None = None) -> str:
+    """The table of ``(id, status, tail)`` rows, header first. ``style(cell, status)`` colours
+    the status cell (on a terminal)."""
     ids = [r[0] for r in rows]
     width = min(max((len(i) for i in ids), default=2), MAX_ID_WIDTH)
     if _CONTROL.search("".join(ids)):  # ids come from files too; one search for all of them
@@ -67,8 +65,4 @@ def render(rows: Sequence[tuple[str, str, str]], extra: Sequence[str] | None = N
         out += [eid.ljust(width) + "  " + status.ljust(STATUS_WIDTH) + rest for eid, status, rest in rows]
     else:
         out += [eid.ljust(width) + "  " + style(status.ljust(STATUS_WIDTH), status) + rest for eid, status, rest in rows]
-    if extra:
-        for k, x in enumerate(extra, 1):
-            if x:
-                out[k] += f"  [{safe(x)}]"
     return "\n".join(out)

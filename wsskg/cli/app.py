@@ -345,12 +345,12 @@ def _short(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def print_entries(entries: list, extra: Optional[list] = None) -> None:
+def print_entries(entries: list) -> None:
     """A readable table (``wsskg.table``) of :class:`~wsskg.catalog.Entry` objects."""
-    print_table([(e.id, e.status, entry_tail(e)) for e in entries], extra)
+    print_table([(e.id, e.status, entry_tail(e)) for e in entries])
 
 
-def print_table(rows: list, extra: Optional[list] = None) -> None:
+def print_table(rows: list) -> None:
     """The table of ``(id, status, tail)`` rows (:func:`wsskg.table.render`), in one write
     (10,000 echo calls cost more than the query behind them); statuses coloured on a colour
     terminal."""
@@ -362,7 +362,7 @@ def print_table(rows: list, extra: Optional[list] = None) -> None:
         def style(cell: str, status: str) -> str:
             fg = _STATUS_STYLE.get(status)
             return typer.style(cell, fg=fg) if fg else cell
-    typer.echo(render(rows, extra, style))
+    typer.echo(render(rows, style))
 
 
 def _entry_details(e, catalog) -> None:
