@@ -343,3 +343,31 @@ def test_biber_accepts_the_export(imported, tmp_path):
     out = (tmp_path / "export_bibertool.bib").read_text(encoding="utf-8")
     assert len(re.findall(r"^@", out, re.M)) == len(catalog.entries)
     assert "Krähenbühl" in out or r"Kr{\"a}henb{\"u}hl" in out
+
+
+def test_escape_latex_is_the_per_character_escape():
+    """``escape_latex`` escapes with ``str.translate`` (an abstract is thousands of
+    characters): the same text as the character-by-character escape it replaced, on random
+    strings of the characters that matter, with and without case protection."""
+    import random
+
+    from wsskg.formats import bibtex as bib
+
+    def by_character(text: str, protect_case: bool) -> str:
+        text = bib._LIGATURE_RE.sub("\x00", " ".join((text or "").split()).replace("\x00", ""))
+        out = []
+        for word in text.split(" "):
+            esc = "".join(bib._ESCAPES.get(ch, ch) for ch in word).replace("\x00", "{}")
+            out.append("{" + esc + "}" if protect_case and any(ch.isupper() for ch in word[1:]) else esc)
+        return " ".join(out)
+
+    rng = random.Random(3)
+    pieces = [*"\\{}&%$#_~^ \t\n-`'?!aAbZ\x00", "\u00a0", "--", "``", "''", "?`", "CNN", "DeepLab", "é"]
+    escaped = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 15)))
+        for protect in (False, True):
+            want = by_character(text, protect)
+            assert bib.escape_latex(text, protect) == want, (text, protect)
+            escaped += "\\" in want
+    assert escaped > 10000

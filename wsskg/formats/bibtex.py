@@ -226,8 +226,10 @@ _ESCAPES = {
     "^": r"\textasciicircum{}",
     "\u00a0": " ",
 }
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
 #: Character pairs TeX turns into ligatures (``--`` -> en dash, ````` -> a quote, ``?``` -> ¿).
 _LIGATURE_RE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
+_LIGATURE_PAIRS = ("--", "``", "''", "?`", "!`")
 
 
 def escape_latex(text: str, protect_case: bool = False) -> str:
@@ -236,11 +238,14 @@ def escape_latex(text: str, protect_case: bool = False) -> str:
     field's braces always balance. With ``protect_case``, words with a capital after their
     first letter (``CNN``, ``DeepLab``) are wrapped in braces so styles keep their case."""
     text = " ".join((text or "").split()).replace("\x00", "")
-    text = _LIGATURE_RE.sub("\x00", text)  # a marker for "{}" between ligature characters
+    if any(pair in text for pair in _LIGATURE_PAIRS):  # (the expression tries every position: only where it can match)
+        text = _LIGATURE_RE.sub("\x00", text)  # a marker for "{}" between ligature characters
+    if not protect_case:  # (abstracts: str.translate, not a lookup per character)
+        return text.translate(_ESCAPE_TABLE).replace("\x00", "{}")
     out = []
     for word in text.split(" "):
-        esc = "".join(_ESCAPES.get(ch, ch) for ch in word).replace("\x00", "{}")
-        if protect_case and any(ch.isupper() for ch in word[1:]):
+        esc = word.translate(_ESCAPE_TABLE).replace("\x00", "{}")
+        if any(ch.isupper() for ch in word[1:]):
             esc = "{" + esc + "}"
         out.append(esc)
     return " ".join(out)
