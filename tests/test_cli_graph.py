@@ -276,3 +276,22 @@ def test_help_imports_no_networkx():
     assert out.stdout.split() == ["False", "False"], out.stderr
     r = subprocess.run([sys.executable, "-m", "wsskg", "--help"], capture_output=True, env=env, timeout=60)
     assert r.returncode == 0
+
+
+def test_a_large_graph_file_is_written_with_a_bar_in_three_steps(small_file, tmp_path, monkeypatch):
+    """Rows, graph and file are about a third each of a 10 s export at 100,000 papers: the bar
+    moves at each (on a terminal); a small catalog, or the graph printed to stdout, has none."""
+    from wsskg import index as ix
+    from wsskg.cli import graph_cmds
+
+    seen: list = []
+    monkeypatch.setattr(graph_cmds, "progress_bar", lambda label: (lambda d, t: seen.append((label, d, t))))
+    out = tmp_path / "g.graphml"
+    assert run("graph", "-f", "graphml", "-o", out, "-c", small_file).exit_code == 0
+    assert seen == []  # five papers: no bar
+    monkeypatch.setattr(ix, "_PROGRESS_MIN", 2)
+    assert run("graph", "-f", "gexf", "-o", tmp_path / "g.gexf", "-c", small_file).exit_code == 0
+    assert seen == [("writing the graph", k, 3) for k in range(4)]
+    seen.clear()
+    r = run("graph", "-f", "graphml", "-o", "-", "-c", small_file)
+    assert r.exit_code == 0 and r.stdout.startswith("<?xml") and seen == []

@@ -919,7 +919,7 @@ class CatalogIndex:
         if self._meta("cites") == "1":
             return
         c = self.conn
-        report = self._large_work(progress or self.progress)
+        report = self.work_progress(progress or self.progress)
         # the index sorts spill to a temporary file (memory would hold a million sorted keys)
         c.execute("PRAGMA temp_store=FILE")
         c.execute("BEGIN IMMEDIATE")
@@ -944,7 +944,7 @@ class CatalogIndex:
         finally:
             c.execute("PRAGMA temp_store=MEMORY")
 
-    def _large_work(self, progress: Progress | None) -> Progress:
+    def work_progress(self, progress: Progress | None) -> Progress:
         """``progress`` for work over every entry, when there are enough entries for it to take
         a while (else a callback that reports nothing)."""
         if progress is not None and self.count() > _PROGRESS_MIN:
@@ -1801,7 +1801,7 @@ def _walk(idx: CatalogIndex):
         if len(arrs[0]) == len(arrs[1]) == len(arrs[2]) == len(arrs[3]):
             return count, n, *arrs
     del cached
-    report = idx._large_work(idx.progress)
+    report = idx.work_progress(idx.progress)
     if idx._meta("cites") != "1":  # the citation tables first: half of the bar
         cites_part, report = _shared_bar(report, 0.5)
         idx.citations(cites_part)

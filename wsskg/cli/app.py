@@ -283,16 +283,25 @@ def read_index(catalog_opt: Optional[Path]):
     return path, open_index(path, progress=_progress)
 
 
-def _progress(done: int, total: int) -> None:
-    """Indexing progress on stderr: a bar on a terminal, nothing in a pipe or log."""
-    if not sys.stderr.isatty():
-        return
-    width = 30
-    n = width * done // max(total, 1)
-    sys.stderr.write(f"\rindexing catalog [{'#' * n}{'-' * (width - n)}] {100 * done // max(total, 1):3d}%")
-    if done >= total:
-        sys.stderr.write("\n")
-    sys.stderr.flush()
+def progress_bar(label: str) -> Callable[[int, int], None]:
+    """A ``progress(done, total)`` drawing ``label [####----]  40%`` on stderr: a bar on a
+    terminal, nothing in a pipe or log."""
+
+    def progress(done: int, total: int) -> None:
+        if not sys.stderr.isatty():
+            return
+        width = 30
+        n = width * done // max(total, 1)
+        sys.stderr.write(f"\r{label} [{'#' * n}{'-' * (width - n)}] {100 * done // max(total, 1):3d}%")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return progress
+
+
+#: Indexing progress (the index's builds, and the citation tables and walk built on first use).
+_progress = progress_bar("indexing catalog")
 
 
 def write_path(catalog_opt: Optional[Path]) -> Path:
