@@ -150,6 +150,15 @@ _PROGRESS_MIN = 2000
 _PARSE_SHARE = 0.3
 
 
+def _bar_for(progress: Progress | None, n: int) -> Progress | None:
+    """``progress`` when work over ``n`` entries takes long enough to report, else None."""
+    return progress if progress is not None and n > _PROGRESS_MIN else None
+
+
+def _silent(done: int, total: int) -> None:
+    """A progress callback that reports nothing."""
+
+
 def _shared_bar(progress: Progress, first: float) -> tuple[Progress, Progress]:
     """Two progress callbacks filling one bar: the first up to ``first`` of it, the second the
     rest (each reports its own ``done, total``)."""
@@ -633,7 +642,7 @@ class CatalogIndex:
         with _gc_paused(freeze=False):  # the parsed catalog is garbage once its rows are written
             plan = self._plan_blocks_only(raw)
             parsing, building = None, progress
-            if progress is not None and plan is not None and len(plan[1]) > _PROGRESS_MIN:
+            if plan is not None and _bar_for(progress, len(plan[1])):
                 parsing, building = _shared_bar(progress, _PARSE_SHARE)
             cat = parse_catalog(_decode(raw, self.path), self.path, progress=parsing)
             head = cat.header_dict()
@@ -677,7 +686,7 @@ class CatalogIndex:
                     child = textbuild.ForkedTextTables(self.file.parent, (_FTS_SQL, _VOCAB_SQL, _SIDE_SQL, _TOPICS_OF_SQL,
                                                                           _EXTERNAL_SQL), "fts", write)
                 # progress: the entry rows, then the text tables as one last step of the same size
-                report = progress if progress and len(rows) > _PROGRESS_MIN else (lambda done, total: None)
+                report = _bar_for(progress, len(rows)) or _silent
                 total = len(rows) + _BUILD_STEP
                 with self._bulk_load(defer=("topics_of",) if child_topics else ()):
                     for k in range(0, len(rows), _BUILD_STEP):
@@ -947,9 +956,7 @@ class CatalogIndex:
     def work_progress(self, progress: Progress | None) -> Progress:
         """``progress`` for work over every entry, when there are enough entries for it to take
         a while (else a callback that reports nothing)."""
-        if progress is not None and self.count() > _PROGRESS_MIN:
-            return progress
-        return lambda done, total: None
+        return _bar_for(progress, self.count()) or _silent
 
     # -- status changes -----------------------------------------------------------------
     def record_edits(self, entries: list[Entry], raw: bytes | list, blocks: dict[str, bytes] | None = None) -> None:
