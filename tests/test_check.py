@@ -20,7 +20,7 @@ def test_shipped_list_has_exactly_the_one_wrong_link():
     assert [(f.code, sorted(f.entries)) for f in errors] == [("shared-arxiv-id", ["cian-2019", "ficklenet-2019"])]
     merged = {f.entries[0]: f.message for f in findings if f.code == "merged"}
     for eid, evidence in [("tell-me-where-2018", "GAIN is the title's initials"),
-                          ("webseg-learning-semantic", "WegSeg is the title's name"),
+                          ("webseg-learning-semantic", "names WegSeg / WebSeg agree"),
                           ("self-erasing-network-2018", "SeeNet is the title's initials"),
                           ("learning-pixel-level", "same name psa"),
                           ("bootstrapping-performance-webly", "BDSSW / BDWSS"),

@@ -117,21 +117,38 @@ def test_peer_list_different_pairs_stay_apart(peer_lists):
     assert checked >= 15
 
 
+#: Same-work pairs each peer list resolved when its floor was last raised (raise, never lower).
+SAME_FLOORS = {
+    "AudioLLMs--Awesome-Audio-LLM.md": 2, "CHIANGEL--Awesome-LLM-for-RecSys.md": 2,
+    "PJLab-ADG--awesome-knowledge-driven-AD.md": 3,
+    "Pilhyeon--Awesome-Weakly-Supervised-Temporal-Action-Localization.md": 15, "Thinklab-SJTU--awesome-ml4co.md": 6,
+    "YimingCuiCuiCui--awesome-weakly-supervised-segmentation.md": 4, "ddlBoJack--Awesome-Speech-Pretraining.md": 1,
+    "heidihoward--distributed-consensus-reading-list.md": 1, "jason718--awesome-self-supervised-learning.md": 2,
+    "jianzongwu--Awesome-Open-Vocabulary.md": 1, "junxia97--awesome-pretrain-on-molecules.md": 2,
+    "lzw-lzw--awesome-remote-sensing-vision-language-models.md": 5, "saltudelft--ml4se.md": 5,
+}
+#: The issue's goal for same-work pairs over all lists.
+SAME_SHARE = 0.8
+
+
 def test_peer_list_same_pairs_are_one_entry(peer_lists):
     from wsskg.formats.markdown import read_markdown
 
     total = resolved = 0
     for path, pairs in _pairs(peer_lists):
         cat = read_markdown(path)
+        here = 0
         for p in pairs["same"]:
             a, b = _entry_at(cat, p["a_line_no"]), _entry_at(cat, p["b_line_no"])
             if a is None or b is None:
                 continue
             total += 1
-            resolved += a is b
+            here += a is b
+        assert here >= SAME_FLOORS.get(path.name, 0), (path.name, here)
+        resolved += here
     if not total:
         pytest.skip("no peer lists with .same.json files")
-    assert resolved >= total - 2, f"{resolved} of {total} same-work pairs resolved"
+    assert resolved >= SAME_SHARE * total, f"{resolved} of {total} same-work pairs resolved"
 
 
 def test_one_different_word_makes_two_titles_two_works():

@@ -26,8 +26,16 @@ _CODE_TOPIC = re.compile(r"\bcodes?\b|implementation|framework|librar|tool|start
 _CONCEPT = re.compile(r"resource|metric|loss|annotation|result|methods|tool", re.I)
 
 
+def _listing(c: Candidate) -> bool:
+    """Is the mention filed under a topic of lists, blogs, talks or courses?"""
+    name = c.topic.rsplit("/", 1)[-1]
+    return bool(_LIST.search(name) or _BLOG.search(name) or _TALK.search(name))
+
+
 def _key_base(c: Candidate) -> str:
-    return c.fields.short_name if c.form in ("row", "code") and c.fields.short_name else c.fields.title
+    if c.form in ("row", "code") and c.fields.short_name:
+        return c.fields.short_name
+    return c.fields.full_title or c.fields.title
 
 
 def mention_key(c: Candidate) -> str:
@@ -103,6 +111,8 @@ def group(cands: list[Candidate], decisions: list[dict] | None = None) -> tuple[
         ca, cb = cands[a], cands[b]
         if ca.topic == cb.topic and not ca.paperish and not cb.paperish and ca.form != "row":
             continue  # twice in one section without paper evidence: the list meant two things
+        if ca.paperish != cb.paperish and _listing(cb if ca.paperish else ca):
+            continue  # a bare link under "Reading lists"/"Blogs" names a page about the work, not it
         ev = same_work(ca, cb)
         if ev is None:
             continue

@@ -306,6 +306,7 @@ class Fields:
     anchors: list[str] = field(default_factory=list)  # ``<span id="1001">``: targets of ``[x](#1001)``
     refs: list[str] = field(default_factory=list)  # ``[ABBR](#1001)``: the anchor it points to
     authors: list[str] = field(default_factory=list)
+    full_title: str = ""  # ``Name: Title`` as written, when the name went to ``short_name`` (ids use it)
 
 
 _ANCHOR_TAG = re.compile(r"<(?:span|a)\b[^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"'][^>]*>", re.I)

@@ -25,6 +25,7 @@ class Candidate:
     context_venue: str | None = None  # from the enclosing heading (``### CVPR 2025``)
     context_year: int | None = None
     order: int = 0
+    confidence: float = 1.0  # how sure the template reading is (``template``)
 
     # -- what identity.same_work reads ------------------------------------------------------
     @property

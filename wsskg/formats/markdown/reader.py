@@ -15,7 +15,14 @@ from wsskg.formats.markdown import bullets, headings, records, tables
 from wsskg.formats.markdown.assemble import assemble
 from wsskg.formats.markdown.lexer import ITEM, Block, Lexed, lex_range
 from wsskg.formats.markdown.mention import Candidate
+from wsskg.formats.markdown.template import induce
 from wsskg.venues import heading_venue
+
+
+#: Mention forms whose fields come from elsewhere: a table row's columns are read by ``tables``.
+TEMPLATE_SKIPS = ("row", "code")
+#: A template reading whose title scores lower (one word, a label) leaves the recogniser's.
+MIN_TITLE_SCORE = 0.3
 
 
 class Reader:
@@ -152,6 +159,15 @@ class Reader:
             self.text(b)
             return
         c = bullets.recognise_item(b, self.lx, self.topic.path)
+        cut = _nested_work(b, self.lx) if c is not None and c.paperish else None
+        if cut is not None:
+            # a sub-item that is a work of its own (its own title and paper link or venue): the
+            # item's mention ends above it, the sub-items are read like any others
+            head = Block("item", b.start, cut, indent=b.indent, marker=b.marker, head=b.head,
+                         body=list(range(b.start + 1, cut)))
+            self.item(head)
+            self.blocks(lex_range(self.lx, cut, b.end))
+            return
         if c is not None:
             records.apply(c)  # an authors line under it makes it a record, not a container
         if c is not None and c.paperish is False and b.body and _container(b, self.lx):
@@ -181,12 +197,31 @@ class Reader:
                 self.text(Block("line", k, k + 1))
             k += 1
 
+    def read_templates(self) -> None:
+        """Each mention's fields as its list's own template reads them (``template``); the
+        recogniser's reading stays where the template finds no title."""
+        cands = [c for c in self.cands if c.form not in TEMPLATE_SKIPS]
+        readings = induce([self.lx.lines[c.start:c.end] for c in cands])
+        for c, r in zip(cands, readings):
+            f = c.fields
+            c.confidence = r.confidence
+            if not r.title or r.score < MIN_TITLE_SCORE:
+                continue
+            f.full_title = r.full_title if r.full_title != r.title else ""
+            f.title = r.title
+            f.short_name = r.short_name or (f.short_name if f.short_name != r.title else None)
+            f.venue = r.venue or f.venue
+            f.year = r.year or f.year
+            if r.authors and not f.authors:
+                f.authors = r.authors
+
     # -- the result --------------------------------------------------------------------------
     def run(self) -> Catalog:
         self.blocks(self.lx.blocks)
         self.flush()
         cat = self.cat
         texts = {i: self.lx.text(c.start, c.end) for i, c in enumerate(self.cands)}
+        self.read_templates()
         entries = assemble(self.cands, texts, self.decisions)
         cat.entries = entries
         entry_of = {}
@@ -209,6 +244,26 @@ class Reader:
         cat.layout = [x if isinstance(x, str) else x.start + 1 for x in self.layout] or [""]
         cat.decisions = [dict(d) for d in self.decisions]
         return cat
+
+
+#: A sub-item is a work of its own only with a title this long (a note names no work).
+NESTED_TITLE_WORDS = 3
+
+
+def _nested_work(b: Block, lx: Lexed) -> int | None:
+    """The first line of a sub-item of ``b`` that names a work of its own, or None."""
+    for s in lex_range(lx, b.start + 1, b.end):
+        if s.kind != "item":
+            continue
+        c = bullets.recognise_item(s, lx, "")
+        if c is None or not c.paperish or len(c.fields.title.split()) < NESTED_TITLE_WORDS:
+            continue
+        if records.apply(c):
+            continue  # an authors line: part of the record
+        has_paper = any(ln.kind in ("paper", "pdf") for ln in c.fields.links)
+        if has_paper:
+            return s.start
+    return None
 
 
 def _container(b: Block, lx: Lexed) -> bool:

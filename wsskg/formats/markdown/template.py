@@ -1,0 +1,414 @@
+"""Template induction: learn each list's own record template, then read every record with it.
+
+A list repeats one template tens or hundreds of times (the same separators, the same order of
+title, venue, year, authors and links), so the fields of a record are decided from all the records
+that share its *shape*, not from positions written in code:
+
+1. each record is cut into typed segments (:mod:`~wsskg.formats.markdown.segments`) and the
+   segments into *units*: a link with a name, a bold/italic/code span, a bracket, paren or
+   【】 group, a run of plain text (its comma/stop/dash parts kept), a generic link (``[pdf]``);
+2. records are grouped by their shape (the kinds of their units, emoji and generic links folded);
+3. per group, the unit that most members' content says is the title (long, distinct, title-cased,
+   not a name list, not a venue) becomes the group's title slot; a member whose own best guess
+   disagrees is read with the group's slot when that slot holds text for it;
+4. every other unit is read by its content: a year, a venue (a known venue word, or a short part
+   with a year or an acronym), an author list, a short name (``ABBR:`` before the title, a
+   ``Name: Title`` prefix that is one name, a ``(ABBR)`` after it, a 【Name】 group).
+
+The recognisers (``bullets``, ``headings``, ``records``) still say *where* a record is; this
+module says *what* it holds, and how sure it is (``confidence``, which ``check`` reports when low).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from wsskg.formats.markdown.fields import split_title
+from wsskg.formats.markdown.segments import Seg, is_generic, is_name_list, segment, title_case_share, years_in
+from wsskg.text import clean_title, strip_markup
+from wsskg.venues import VENUE_CORE, year_of
+
+#: A group needs this many records before its slots outvote a member's own reading.
+MIN_GROUP = 3
+#: Share of a group's records whose best title unit must agree for that unit to be the slot.
+SLOT_AGREEMENT = 0.5
+#: Below this a record's reading is reported as unsure (``check``).
+LOW_CONFIDENCE = 0.5
+#: A venue without a year must stand within this many pieces after the title.
+NEAR_PARTS = 2
+#: How many lines of a record are searched for its title when the first holds none.
+TITLE_LINES = 4
+
+_KNOWN_VENUE = re.compile(rf"^(?:{VENUE_CORE})$")
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z]*[A-Z][A-Za-z0-9]*(?:[-'’ ]?\d{2,4})?$|^[A-Z]{2,}[a-z]?$")
+_VENUE_QUALIFIER = re.compile(r"\b(?:workshops?|oral|spotlight|poster|findings|highlight|best paper.*)\b", re.I)
+_STATUS_WORDS = re.compile(r"^(?:preprint|unpublished|tech(?:nical)? report|book|under review|in press|to appear|"
+                           r"accepted|submitted|thesis|phd thesis|manuscript|blog|blog post)$", re.I)
+_NOT_SHORT_NAMES = {"sok", "survey", "tutorial", "review", "position", "demo", "overview", "perspective",
+                    "introduction", "note", "editorial", "abstract", "commentary", "preface", "keynote",
+                    "paper", "code", "project", "link", "pdf", "arxiv", "github", "new", "update", "news"}
+_YEAR_ONLY = re.compile(r"^\s*[(\[]?\s*(?:19|20)\d\d(?:[-./]\d{1,2})?\s*[)\]]?\s*$")
+_LABELLED = re.compile(r"^\s*(?:\*\*)?(?P<label>[^\W\d][\w ()'’/-]{0,20}?)\s*(?:\*\*)?\s*[:：]\s*(?:\*\*)?\s*", re.U)
+
+
+@dataclass
+class Unit:
+    kind: str  # link, bold, ital, code, bracket, paren, corner, quote, text, generic, emoji, nl
+    text: str
+    line: int
+    parts: list[str] = field(default_factory=list)  # a text run's comma/stop/dash parts
+    seps: list[str] = field(default_factory=list)  # the separator after each part
+    url: str | None = None
+    style: str = ""
+
+
+@dataclass
+class Reading:
+    """What a record holds, as its template reads it."""
+
+    title: str = ""
+    short_name: str | None = None
+    venue: str | None = None
+    year: int | None = None
+    authors: list[str] = field(default_factory=list)
+    urls: list[str] = field(default_factory=list)
+    confidence: float = 0.0
+    score: float = 0.0  # the title unit's own title score
+    full_title: str = ""  # the title with the short name the list wrote before it
+    slot: str = ""  # which unit held the title (``link#0``, ``bold#0``, ``text#1``)
+
+
+def units_of(segs: list[Seg]) -> list[Unit]:
+    out: list[Unit] = []
+    for s in segs:
+        if s.kind == "text":
+            if out and out[-1].kind == "text" and out[-1].line == s.line:
+                out[-1].parts.append(s.text)
+                out[-1].seps.append(s.sep)
+                out[-1].text += ", " + s.text
+                continue
+            out.append(Unit("text", s.text, s.line, parts=[s.text], seps=[s.sep]))
+        elif s.kind == "link":
+            kind = "generic" if (not s.text or is_generic(s.text)) else "link"
+            out.append(Unit(kind, s.text, s.line, url=s.url, style=s.style))
+        else:
+            out.append(Unit(s.kind, s.text, s.line))
+    return out
+
+
+def shape(units: list[Unit]) -> tuple:
+    """The record's shape: unit kinds in order, emoji and runs of generic links folded."""
+    sig: list[str] = []
+    for u in units:
+        if u.kind == "emoji":
+            continue
+        k = u.kind
+        if k == "generic" and sig and sig[-1] == "generic":
+            continue
+        sig.append(k)
+        if len(sig) >= 8:
+            break
+    while sig and sig[-1] in ("generic", "nl"):
+        sig.pop()
+    return tuple(sig)
+
+
+# -- content: what a piece of text looks like ------------------------------------------------------
+
+def venue_like(text: str) -> bool:
+    """A venue as lists write it: a known venue word, or a short part with a year and a name
+    (``SIGACT News 2001``, ``ECML-PKDD 2023``), or one acronym (``JAIR``, ``ESORICS'23``)."""
+    t = strip_markup(text).strip(" .,;:()[]")
+    if not t or len(t) > 60:
+        return False
+    if _KNOWN_VENUE.match(t):
+        return True
+    words = t.split()
+    ys = years_in(t)
+    rest = re.sub(r"(?:19|20)\d\d", "", t).strip(" ,.'’-")
+    if ys and rest and len(words) <= 7 and not is_name_list(rest) and title_case_share(rest) >= 0.5:
+        return True
+    if len(words) <= 2 and all(_ACRONYM.match(w.strip(",.")) for w in words):
+        return True
+    if re.fullmatch(r"[A-Z][A-Za-z&.\- ]{1,30}['’]\d{2}", t):  # ``ESORICS'23``
+        return True
+    return False
+
+
+def title_score(text: str, kind: str) -> float:
+    """How much a piece of text reads like a title (0: not at all)."""
+    t = strip_markup(text).strip(" .,;:")
+    if not t or is_generic(t) or _YEAR_ONLY.match(t) or _STATUS_WORDS.match(t):
+        return 0.0
+    words = t.split()
+    if len(words) < 2:
+        return 0.05 if kind in ("link", "bold") and len(t) >= 3 else 0.0
+    if venue_like(t) and len(words) <= 4:
+        return 0.0
+    if is_name_list(t):
+        return 0.05
+    if re.search(r"https?://", t):
+        return 0.0
+    s = min(len(words), 12) / 12 + 0.4 * title_case_share(t)
+    if kind == "link":
+        s += 0.3
+    elif kind in ("bold", "quote"):
+        s += 0.25
+    elif kind == "ital":
+        s += 0.05
+    elif kind in ("code", "bracket", "corner", "paren"):
+        s -= 0.4
+    if len(words) > 30:
+        s -= 0.5
+    return max(s, 0.0)
+
+
+# -- one record ------------------------------------------------------------------------------------
+
+def _title_text(u: Unit) -> str:
+    """The title inside a unit: a text run without its author and venue parts."""
+    if u.kind != "text":
+        return u.text
+    names, parts = split_authors(u)
+    if not parts:
+        parts = list(u.parts)
+    # venue, year and author parts at the end
+    while len(parts) > 1 and ((venue_like(parts[-1]) and (years_in(parts[-1]) or _KNOWN_VENUE.match(parts[-1].strip(" .")))) or _YEAR_ONLY.match(parts[-1]) or is_name_list_part(parts[-1])
+                              or _ETAL_PART.search(parts[-1]) or _STATUS_WORDS.match(parts[-1].strip(" ."))):
+        parts.pop()
+    return ", ".join(parts)
+
+
+_ETAL_PART = re.compile(r"\bet\.?\s*al\b", re.I)
+
+
+def split_authors(u: Unit) -> tuple[list[str], list[str]]:
+    """A text run's leading author list and the parts after it: name parts ended by a full stop
+    or a colon (``A, B. Title`` / ``A et al.: Title``), never a title's own commas."""
+    parts = list(u.parts)
+    for k, (p, sep) in enumerate(zip(u.parts, u.seps)):
+        head = p.split(":", 1)[0]
+        if not is_name_list_part(head):
+            break
+        if ":" in p:
+            if k or _ETAL_PART.search(head):
+                return parts[:k] + [head], [p.split(":", 1)[1].strip()] + parts[k + 1:]
+            break  # ``Deep TEN: Texture ...``: a name and a title, not authors
+        if sep in (".", ":") and (k or _ETAL_PART.search(p) or len(p.split()) >= 2) and k + 1 < len(parts):
+            return parts[:k + 1], parts[k + 1:]
+        if sep not in (",", "，", ";"):
+            break
+    return [], parts
+
+
+def is_name_list_part(p: str) -> bool:
+    """One comma part of an author list: ``A. Smith``, ``Smith``, ``John Lafferty``, ``et al.``."""
+    p = p.strip(" .")
+    if _ETAL_PART.search(p):
+        return True
+    return is_name_list(p + ", " + p) and len(p.split()) <= 4 and not venue_like(p)
+
+
+def best_unit(units: list[Unit]) -> tuple[int, float]:
+    best, score = -1, 0.0
+    first_line = [i for i, u in enumerate(units) if u.line == 0]
+    pools = [first_line, [i for i, u in enumerate(units) if 0 < u.line < TITLE_LINES]]
+    for pool in pools:
+        for i in pool:
+            u = units[i]
+            if u.kind in ("generic", "emoji", "nl"):
+                continue
+            s = title_score(_title_text(u), u.kind)
+            if s > score:
+                best, score = i, s
+        if score >= 0.5:
+            break
+    return best, score
+
+
+def slot_key(units: list[Unit], i: int) -> str:
+    u = units[i]
+    n = sum(1 for x in units[:i] if x.kind == u.kind and x.line == u.line)
+    return f"{u.line}:{u.kind}#{n}"
+
+
+def find_slot(units: list[Unit], key: str) -> int:
+    line, rest = key.split(":", 1)
+    kind, n = rest.split("#")
+    same = [i for i, u in enumerate(units) if u.kind == kind and u.line == int(line)]
+    return same[int(n)] if int(n) < len(same) else -1
+
+
+def read(units: list[Unit], ti: int, confidence: float) -> Reading:
+    """Read a record given the index of its title unit."""
+    r = Reading(confidence=confidence, urls=[u.url for u in units if u.url])
+    if ti < 0:
+        return r
+    tu = units[ti]
+    raw_title = _title_text(tu)
+    r.slot = slot_key(units, ti)
+    if tu.kind == "text":
+        used = set(raw_title.split(", "))
+        left = [p for p in tu.parts if p not in used]
+        for k, p in enumerate(left):
+            _fill_venue_year(r, p, near=k < NEAR_PARTS)  # ``Title, CACM 1978``: the run's own venue part
+        # ``Title: comment`` / ``Title: CVPR2018. comment``: the list's own separator after a plain
+        # title (a one-word head is a short name, read below, not a title)
+        head, venue, year, comment = split_title(raw_title)
+        if head and head != raw_title and (venue or year or len(head.split()) > 1):
+            raw_title = head
+            if venue:
+                _fill_venue_year(r, venue)
+            r.year = r.year or year
+    # a trailing ``(2018 CVPR)`` / ``(IRN)`` / ``[ABBR]`` group inside the title unit
+    for _ in range(2):
+        m = re.search(r"\s*[(\[]([^()\[\]]{1,40})[)\]]\s*[.)]*\s*$", raw_title)
+        if not m or len(raw_title[:m.start()].split()) < 2:
+            break
+        inner = m.group(1).strip()
+        if _fill_venue_year(r, inner) or _YEAR_ONLY.match(inner):
+            raw_title = raw_title[:m.start()]
+            continue
+        if _ACRONYM.match(inner) or re.fullmatch(r"[A-Z][\w\-+]{1,15}", inner) and not inner.istitle():
+            r.short_name = r.short_name or inner
+            raw_title = raw_title[:m.start()]
+            continue
+        break
+    # a trailing ``, CVPR 2019`` inside a bold or link title
+    m = re.search(r"[,.]\s*([^,.]{2,40})\s*$", raw_title)
+    if m and tu.kind != "text" and venue_like(m.group(1)) and years_in(m.group(1)):
+        _fill_venue_year(r, m.group(1))
+        raw_title = raw_title[:m.start()]
+    # the short name: a ``Name:`` or ``Name -`` unit just before the title, or the title's prefix
+    prev = next((units[k] for k in range(ti - 1, -1, -1) if units[k].kind not in ("emoji",)), None)
+    if prev is not None and prev.line == tu.line and prev.kind in ("text", "bold", "code", "bracket") \
+            and re.fullmatch(r"[^\s:]{1,25}(?:\s[^\s:]{1,15}){0,2}\s*[:：\-–]?", prev.text.strip()) \
+            and not venue_like(prev.text.rstrip(":：-– ")) and not _YEAR_ONLY.match(prev.text):
+        name = prev.text.strip().rstrip(":：-– ").strip()
+        if name and re.search(r"[A-Z0-9]", name) and name.lower() not in _NOT_SHORT_NAMES and not is_generic(name) \
+                and not is_name_list(name):
+            r.short_name = r.short_name or name
+    r.full_title = clean_title(raw_title)
+    r.score = title_score(r.full_title, tu.kind)
+    title, prefix = split_short_name(r.full_title)
+    if prefix and (r.short_name is None or r.short_name == prefix):
+        r.short_name = prefix
+    r.title = title
+    # every other unit by its content
+    rest = [u for k, u in enumerate(units) if k != ti]
+    distance = 0  # content pieces between the title and this one
+    for u in rest:
+        if u.kind in ("generic", "emoji", "nl", "link"):
+            continue
+        pieces = u.parts if u.kind == "text" else [u.text]
+        if u.kind == "text" and u.line == tu.line and units.index(u) < ti and not r.authors:
+            names, _ = split_authors(u)
+            if names:
+                r.authors = [strip_markup(p).strip(" .") for p in names if not _ETAL_PART.search(p)]
+        before = units.index(u) < ti
+        for p in pieces:
+            if not before:
+                distance += 1
+            if before and (p.rstrip().endswith((":", "：")) or (not years_in(p) and not _KNOWN_VENUE.match(p.strip()))):
+                continue  # ``**FZN:**``, `` `SVOS` `` before the title: a name or tag, not a venue
+            if u.kind == "corner" and not years_in(p) and r.short_name is None and 0 < len(p.split()) <= 3 \
+                    and not _LABELLED.match(p):
+                r.short_name = p.strip()
+                continue
+            _fill_venue_year(r, p, near=before or distance <= NEAR_PARTS)
+        if u.kind in ("ital", "text") and not r.authors:
+            txt = _VENUE_AT_END.sub("", u.text)
+            if is_name_list(txt):
+                r.authors = [a.strip() for a in re.split(r"\s*(?:,|;|\band\b)\s*", _ETAL_PART.sub("", txt).strip(" .,"))
+                             if a.strip()]
+    if r.year is None:
+        for u in rest:
+            ys = years_in(u.text) if u.kind not in ("link", "generic") else []
+            if ys and u.kind in ("paren", "bracket", "code", "corner", "text", "ital", "bold"):
+                r.year = ys[0]
+                break
+    return r
+
+
+_VENUE_AT_END = re.compile(r"\s*[*_`]*\s*[,.]?\s*[A-Z][\w\- ]{1,30}\s*(?:19|20)\d\d\s*[*_`]*\s*\.?\s*$")
+
+
+def _fill_venue_year(r: Reading, piece: str, near: bool = True) -> bool:
+    """Take a venue and year from ``piece`` when it is one; a published venue outranks a
+    preprint server (``arXiv 2019, ICLR 2020`` -> ICLR 2020). A bare acronym with no year
+    (``TOSEM``) is a venue only ``near`` the title: further on it is a word of a note (``HED``)."""
+    p = strip_markup(piece).strip(" .,;:()[]")
+    if not p:
+        return False
+    if _YEAR_ONLY.match(p):
+        if r.year is None:
+            r.year = years_in(p)[0] if years_in(p) else None
+        return True
+    if not venue_like(p):
+        return False
+    if not near and not years_in(p) and not _KNOWN_VENUE.match(p):
+        return False
+    sub = [x.strip() for x in re.split(r"\s*[,;]\s*", p) if x.strip()]
+    for x in sub:
+        if not venue_like(x) and not _YEAR_ONLY.match(x):
+            continue
+        name = re.sub(r"\s*[(\[]?(?:19|20)\d\d[)\]]?\s*", " ", x).strip(" ,.'’-")
+        name = _VENUE_QUALIFIER.sub("", name).strip() if name.lower() not in ("workshop",) else name
+        y = years_in(x)[0] if years_in(x) else year_of(x)
+        preprint = re.match(r"(?i)arxiv|corr|preprint|biorxiv|chemrxiv|medrxiv", name or "")
+        if name and (r.venue is None or (re.match(r"(?i)arxiv|corr|preprint", r.venue) and not preprint)):
+            r.venue = x.strip(" ,.;:()[]*_`")  # as the list writes it, year included
+            if y:
+                r.year = y
+        elif r.year is None and y:
+            r.year = y
+    return True
+
+
+def split_short_name(title: str) -> tuple[str, str | None]:
+    """``QMIX: Monotonic Value ...`` -> (``Monotonic Value ...``, ``QMIX``): a one-name prefix
+    (one word, or a few words holding an acronym) is the work's short name; a phrase
+    (``The Lottery Ticket Hypothesis in Denoising: ...``) stays in the title."""
+    m = re.match(r"^(?P<p>[^:：]{1,40}?)\s*[:：]\s+(?P<rest>\S.{8,})$", title)
+    if not m:
+        return title, None
+    p, rest = m.group("p").strip(), m.group("rest").strip()
+    words = p.split()
+    if p.lower() in _NOT_SHORT_NAMES or p[:1] in "\"“'‘" or len(rest.split()) < 2:
+        return title, None
+    if len(words) == 1 and re.match(r"^[A-Za-z0-9][\w\-+.&']*$", p) and not p.islower():
+        return rest, p
+    if len(words) == 1 and re.search(r"\d|-", p):
+        return rest, p
+    if 2 <= len(words) <= 3 and any(_ACRONYM.match(w) or re.search(r"[a-z][A-Z]|\d", w) for w in words):
+        return rest, p
+    return title, None
+
+
+# -- the list ------------------------------------------------------------------------------------
+
+def induce(records: list[list[str]]) -> list[Reading]:
+    """Read every record of a list (each a list of source lines) with its group's template."""
+    units = [units_of(segment(lines)) for lines in records]
+    shapes = [shape(u) for u in units]
+    own = [best_unit(u) for u in units]
+    groups: dict[tuple, list[int]] = defaultdict(list)
+    for i, s in enumerate(shapes):
+        groups[s].append(i)
+    readings: list[Reading] = [Reading()] * len(records)
+    for members in groups.values():
+        votes = Counter(slot_key(units[i], own[i][0]) for i in members if own[i][0] >= 0)
+        slot, agree = (votes.most_common(1)[0] if votes else ("", 0))
+        group_ok = len(members) >= MIN_GROUP and agree >= SLOT_AGREEMENT * len(members)
+        for i in members:
+            ti, score = own[i]
+            conf = min(1.0, score)
+            if group_ok:
+                gi = find_slot(units[i], slot)
+                if gi >= 0 and title_score(_title_text(units[i][gi]), units[i][gi].kind) > 0:
+                    ti = gi
+                conf = min(1.0, 0.5 + agree / len(members) / 2)
+            readings[i] = read(units[i], ti, conf)
+    return readings
