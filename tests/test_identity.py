@@ -119,8 +119,9 @@ def test_peer_list_different_pairs_stay_apart(peer_lists):
 
 #: Same-work pairs each peer list resolved when its floor was last raised (raise, never lower).
 SAME_FLOORS = {
-    "AudioLLMs--Awesome-Audio-LLM.md": 2, "CHIANGEL--Awesome-LLM-for-RecSys.md": 2,
-    "PJLab-ADG--awesome-knowledge-driven-AD.md": 3,
+    "AudioLLMs--Awesome-Audio-LLM.md": 4, "CHIANGEL--Awesome-LLM-for-RecSys.md": 2,
+    "PJLab-ADG--awesome-knowledge-driven-AD.md": 3, "amusi--ECCV2024-Papers-with-Code.md": 5,
+    "chawins--llm-sp.md": 1, "timzhang642--3D-Machine-Learning.md": 5,
     "Pilhyeon--Awesome-Weakly-Supervised-Temporal-Action-Localization.md": 15, "Thinklab-SJTU--awesome-ml4co.md": 6,
     "YimingCuiCuiCui--awesome-weakly-supervised-segmentation.md": 4, "ddlBoJack--Awesome-Speech-Pretraining.md": 1,
     "heidihoward--distributed-consensus-reading-list.md": 1, "jason718--awesome-self-supervised-learning.md": 2,

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import re
 
-from wsskg.catalog import Catalog, Prose, Topic
+from wsskg.catalog import Catalog, Link, Prose, Topic, link_kind
 from wsskg.formats.markdown import bullets, headings, records, tables
 from wsskg.formats.markdown.assemble import assemble
+from wsskg.formats.markdown.fields import Fields
 from wsskg.formats.markdown.lexer import ITEM, Block, Lexed, lex_range
 from wsskg.formats.markdown.mention import Candidate
-from wsskg.formats.markdown.template import induce
+from wsskg.formats.markdown.template import induce, read_record
 from wsskg.venues import heading_venue
 
 
@@ -146,7 +147,14 @@ class Reader:
                     self._with_context(c)
                     self.mention(c)
                 else:
-                    self.text(b)
+                    end = _record_end(blocks, i, self.lx)
+                    c = self.template_record(b.start, blocks[end - 1].end)
+                    if c is None:
+                        self.text(b)
+                    else:
+                        self._with_context(c)
+                        self.mention(c)
+                        i = end - 1
             else:
                 self.text(b)
             i += 1
@@ -176,6 +184,12 @@ class Reader:
             self._with_context(c)
             self.mention(c)
             return
+        if c is None and b.body:
+            c = self.template_record(b.start, b.end, sub_title=True)
+            if c is not None:
+                self._with_context(c)
+                self.mention(c)
+                return
         if b.body and any(ITEM.match(self.lx.lines[k]) for k in b.body):
             # a container item (``- **Segmentation**`` with papers under it): its first line is
             # prose, its sub-items are read like any others
@@ -196,6 +210,21 @@ class Reader:
             else:
                 self.text(Block("line", k, k + 1))
             k += 1
+
+    def template_record(self, start: int, end: int, sub_title: bool = False) -> Candidate | None:
+        """Lines ``start``..``end`` that no recogniser claimed, as one record when the list's
+        template reading finds a title and paper evidence in them (``<summary>Title (2023)
+        [<a>Paper</a>]``, ``**Title**`` over ``- Paper: url`` lines); ``sub_title``: only when the
+        title stands below the first line (a header line over a bold title)."""
+        r = read_record(self.lx.lines[start:end])
+        if r is None or (sub_title and not r.slot.startswith(("1:", "2:"))):
+            return None
+        if not any(link_kind(u) in ("paper", "pdf") for u in r.urls) and not (r.venue or r.year):
+            return None
+        links = [Link(url=u, label=lab, kind=link_kind(u)) for u, lab in zip(r.urls, r.labels)]
+        f = Fields(title=r.title, short_name=r.short_name, venue=r.venue, year=r.year, links=links,
+                   authors=list(r.authors))
+        return Candidate(start=start, end=end, topic=self.topic.path, form="record", fields=f, confidence=r.confidence)
 
     def read_templates(self) -> None:
         """Each mention's fields as its list's own template reads them (``template``); the
@@ -244,6 +273,28 @@ class Reader:
         cat.layout = [x if isinstance(x, str) else x.start + 1 for x in self.layout] or [""]
         cat.decisions = [dict(d) for d in self.decisions]
         return cat
+
+
+_BOLD_LINE = re.compile(r"^\s*(?:\*\*[^*].*\*\*|__[^_].*__|<(?:b|strong)>.*</(?:b|strong)>)\s*$", re.I)
+_LABELLED_LINK = re.compile(r"^\s*[-*+]\s+[^\s:：]{1,20}\s*[:：]?\s*(?:https?://\S+|\[[^\]]*\]\([^)]*\))?\s*$")
+
+
+def _record_end(blocks: list[Block], i: int, lx: Lexed) -> int:
+    """One past the last block of a record that starts with the line block ``blocks[i]``: a
+    bold title line takes the ``- Paper: url`` / ``- Code: url`` items under it."""
+    if not _BOLD_LINE.match(lx.lines[blocks[i].start]):
+        return i + 1
+    end = i + 1
+    j = i + 1
+    while j < len(blocks):
+        b = blocks[j]
+        if b.kind == "item" and all(_LABELLED_LINK.match(lx.lines[k]) for k in range(b.start, b.end)
+                                    if lx.lines[k].strip()):
+            end = j + 1
+        elif b.kind != "blank":
+            break
+        j += 1
+    return end
 
 
 #: A sub-item is a work of its own only with a title this long (a note names no work).

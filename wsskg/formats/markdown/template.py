@@ -74,6 +74,7 @@ class Reading:
     year: int | None = None
     authors: list[str] = field(default_factory=list)
     urls: list[str] = field(default_factory=list)
+    labels: list[str] = field(default_factory=list)  # each URL's link text
     confidence: float = 0.0
     score: float = 0.0  # the title unit's own title score
     full_title: str = ""  # the title with the short name the list wrote before it
@@ -243,7 +244,7 @@ def find_slot(units: list[Unit], key: str) -> int:
 
 def read(units: list[Unit], ti: int, confidence: float) -> Reading:
     """Read a record given the index of its title unit."""
-    r = Reading(confidence=confidence, urls=[u.url for u in units if u.url])
+    r = Reading(confidence=confidence, urls=[u.url for u in units if u.url], labels=[u.text for u in units if u.url])
     if ti < 0:
         return r
     tu = units[ti]
@@ -412,3 +413,18 @@ def induce(records: list[list[str]]) -> list[Reading]:
                 conf = min(1.0, 0.5 + agree / len(members) / 2)
             readings[i] = read(units[i], ti, conf)
     return readings
+
+
+#: A record no recogniser claimed is one when its title reads at least this well.
+RECORD_SCORE = 0.5
+
+
+def read_record(lines: list[str]) -> Reading | None:
+    """A block no recogniser claimed, read on its own: a record when it has a title and paper
+    evidence (a year, a venue or a link), else None (prose)."""
+    r = induce([lines])[0]
+    if not r.title or r.score < RECORD_SCORE:
+        return None
+    if not (r.year or r.venue or r.urls):
+        return None
+    return r
