@@ -55,6 +55,7 @@ _MD_LINK = lazy_compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 _QUOTES = "\"'“”‘’«»「」"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # an import asks for the same parts of a list many times
 def strip_markup(text: str) -> str:
     """Text without Markdown, HTML, entities, emoji and code-span backticks: what a reader sees.
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from wsskg.formats.markdown.fields import GENERIC_LABELS, tokenize
 from wsskg.formats.markdown.lexer import CHECKBOX, ITEM
@@ -74,6 +75,7 @@ class Seg:
         return len(self.text.split())
 
 
+@lru_cache(maxsize=1 << 16)
 def is_generic(text: str) -> bool:
     s = re.sub(r"[\[\]`*_:：()]", "", strip_markup(text)).strip().lower()
     if not s:
@@ -219,6 +221,7 @@ def years_in(text: str) -> list[int]:
     return [int(y) for y in _YEAR.findall(text)]
 
 
+@lru_cache(maxsize=1 << 16)
 def is_name_list(text: str) -> bool:
     """``A. Smith, B. Jones and C. Lee`` / ``Smith, John; Doe, Jane`` / ``A Oord et al``."""
     t = _ETAL.sub("", strip_markup(text)).strip(" .,;*")
@@ -244,6 +247,7 @@ def _name_sized(part: str) -> bool:
     return len(words) == 4 and any(len(w.rstrip(".")) == 1 or w.islower() for w in words)
 
 
+@lru_cache(maxsize=1 << 16)
 def title_case_share(text: str) -> float:
     words = [w for w in re.findall(r"[^\s]+", text) if w.lower().strip(",.:;!?\"'“”") not in SMALL_WORDS]
     if not words:

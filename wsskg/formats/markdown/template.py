@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from wsskg.formats.markdown.fields import split_title
@@ -36,6 +37,8 @@ MIN_GROUP = 3
 SLOT_AGREEMENT = 0.5
 #: Below this a record's reading is reported as unsure (``check``).
 LOW_CONFIDENCE = 0.5
+#: Distinct texts whose content features are remembered during an import.
+CACHE_SIZE = 1 << 16
 #: A venue without a year must stand within this many pieces after the title.
 NEAR_PARTS = 2
 #: How many lines of a record are searched for its title when the first holds none.
@@ -118,6 +121,7 @@ def shape(units: list[Unit]) -> tuple:
 
 # -- content: what a piece of text looks like ------------------------------------------------------
 
+@lru_cache(maxsize=CACHE_SIZE)
 def venue_like(text: str) -> bool:
     """A venue as lists write it: a known venue word, or a short part with a year and a name
     (``SIGACT News 2001``, ``ECML-PKDD 2023``), or one acronym (``JAIR``, ``ESORICS'23``)."""
@@ -138,6 +142,7 @@ def venue_like(text: str) -> bool:
     return False
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def title_score(text: str, kind: str) -> float:
     """How much a piece of text reads like a title (0: not at all)."""
     t = strip_markup(text).strip(" .,;:")
@@ -204,6 +209,7 @@ def split_authors(u: Unit) -> tuple[list[str], list[str]]:
     return [], parts
 
 
+@lru_cache(maxsize=CACHE_SIZE)
 def is_name_list_part(p: str) -> bool:
     """One comma part of an author list: ``A. Smith``, ``Smith``, ``John Lafferty``, ``et al.``."""
     p = p.strip(" .")
