@@ -349,7 +349,7 @@ def test_a_missing_lists_folder_is_a_clear_error(tmp_path, capsys, monkeypatch):
 
 FLOORS = {
     "AudioLLMs--Awesome-Audio-LLM.md":
-        dict(dirty=0, no_year=2, unmapped=0, same=4, different=6, untitled=12, cut=0, navigation=0, short=0, identical=True),
+        dict(dirty=0, no_year=1, unmapped=0, same=5, different=6, untitled=3, cut=0, navigation=0, short=0, identical=True),
     "Awesome3DGS--3D-Gaussian-Splatting-Papers.md":
         dict(dirty=8, no_year=12, unmapped=0, same=0, different=4, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "CHIANGEL--Awesome-LLM-for-RecSys.md":
@@ -373,7 +373,7 @@ FLOORS = {
     "awesome-semantic-segmentation.md":
         dict(dirty=0, no_year=0, unmapped=0, same=0, different=0, untitled=95, cut=0, navigation=0, short=0, identical=True),
     "chawins--llm-sp.md":
-        dict(dirty=2, no_year=2, unmapped=0, same=1, different=6, untitled=2, cut=5, navigation=0, short=0, identical=True),
+        dict(dirty=3, no_year=2, unmapped=0, same=1, different=6, untitled=2, cut=5, navigation=0, short=0, identical=True),
     "ddlBoJack--Awesome-Speech-Pretraining.md":
         dict(dirty=0, no_year=0, unmapped=0, same=1, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "heidihoward--distributed-consensus-reading-list.md":
@@ -385,11 +385,11 @@ FLOORS = {
     "junxia97--awesome-pretrain-on-molecules.md":
         dict(dirty=0, no_year=30, unmapped=0, same=2, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "lzw-lzw--awesome-remote-sensing-vision-language-models.md":
-        dict(dirty=0, no_year=0, unmapped=0, same=5, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
+        dict(dirty=0, no_year=0, unmapped=0, same=6, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "mhagiwara--100-nlp-papers.md":
-        dict(dirty=1, no_year=2, unmapped=0, same=0, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
+        dict(dirty=2, no_year=2, unmapped=0, same=0, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "saltudelft--ml4se.md":
-        dict(dirty=2, no_year=3, unmapped=0, same=5, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
+        dict(dirty=4, no_year=3, unmapped=0, same=5, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "timzhang642--3D-Machine-Learning.md":
         dict(dirty=0, no_year=1, unmapped=0, same=5, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
 }

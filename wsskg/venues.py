@@ -109,6 +109,19 @@ def heading_venue(text: str) -> tuple[str | None, int | None]:
     return None, None
 
 
+_TITLE_VENUE = lazy_compile(rf"(?<![\w-])(?P<v>{VENUE_NAME})[ \t]?['-]?[ \t]?(?P<y>(?:19|20)\d\d)(?![\w])")
+
+
+def title_venue(title: str | None) -> tuple[str | None, int | None]:
+    """The venue and year a list's title names for all its papers (``ECCV 2024 论文和开源项目合集``
+    -> (``ECCV 2024``, 2024)); nothing when it names none or more than one."""
+    found = list(_TITLE_VENUE.finditer(re.sub(r"[*_`]", "", title or "")))
+    if len(found) != 1:
+        return None, None
+    m = found[0]
+    return m.group(0).strip(), int(m.group("y"))
+
+
 # -- trailing venues in titles -------------------------------------------------------------------
 # The venue and what may follow it to the end of the title. The separators before it are stripped
 # by hand (``strip_venue_suffix``): as a leading ``[\s,:.;(]+`` in the same regex they made a search

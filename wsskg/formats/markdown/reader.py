@@ -17,11 +17,13 @@ from wsskg.formats.markdown.fields import Fields
 from wsskg.formats.markdown.lexer import ITEM, Block, Lexed, lex_range
 from wsskg.formats.markdown.mention import Candidate
 from wsskg.formats.markdown.template import induce, read_record
-from wsskg.venues import heading_venue
+from wsskg.venues import heading_venue, title_venue
 
 
 #: Mention forms whose fields come from elsewhere: a table row's columns are read by ``tables``.
 TEMPLATE_SKIPS = ("row", "code")
+#: The list title's venue is its papers' only when fewer than this share of them name their own.
+TITLE_CONTEXT_SHARE = 0.5
 #: A template reading whose title scores lower (one word, a label) leaves the recogniser's.
 MIN_TITLE_SCORE = 0.3
 
@@ -221,10 +223,22 @@ class Reader:
             return None
         if not any(link_kind(u) in ("paper", "pdf") for u in r.urls) and not (r.venue or r.year):
             return None
-        links = [Link(url=u, label=lab, kind=link_kind(u)) for u, lab in zip(r.urls, r.labels)]
+        links = [Link(url=u, label=lab or u, kind=link_kind(u)) for u, lab in zip(r.urls, r.labels)]
         f = Fields(title=r.title, short_name=r.short_name, venue=r.venue, year=r.year, links=links,
                    authors=list(r.authors))
         return Candidate(start=start, end=end, topic=self.topic.path, form="record", fields=f, confidence=r.confidence)
+
+    def title_context(self) -> None:
+        """``# ECCV 2024 Papers with Code``: the list's title names the venue of its papers when
+        most of them name none themselves (a survey's own ``(IJCAI 2023)`` in a list whose papers
+        give their venues is not theirs)."""
+        venue, year = title_venue(self.cat.title)
+        works = [c for c in self.cands if c.form != "row"]
+        if venue is None or not works or sum(1 for c in works if c.fields.venue) >= TITLE_CONTEXT_SHARE * len(works):
+            return
+        for c in self.cands:
+            if c.venue is None and c.year is None:
+                c.context_venue, c.context_year = venue, year
 
     def read_templates(self) -> None:
         """Each mention's fields as its list's own template reads them (``template``); the
@@ -243,6 +257,11 @@ class Reader:
             f.year = r.year or f.year
             if r.authors and not f.authors:
                 f.authors = r.authors
+            have = {ln.url for ln in f.links}
+            for u, lab in zip(r.urls, r.labels):
+                if u not in have:  # a link on the record's other lines (``- [Paper](url)`` under it)
+                    f.links.append(Link(url=u, label=lab or u, kind=link_kind(u)))
+                    have.add(u)
 
     # -- the result --------------------------------------------------------------------------
     def run(self) -> Catalog:
@@ -251,6 +270,7 @@ class Reader:
         cat = self.cat
         texts = {i: self.lx.text(c.start, c.end) for i, c in enumerate(self.cands)}
         self.read_templates()
+        self.title_context()
         entries = assemble(self.cands, texts, self.decisions)
         cat.entries = entries
         entry_of = {}

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 
 from wsskg.formats.markdown.fields import split_title
 from wsskg.formats.markdown.segments import Seg, is_generic, is_name_list, segment, title_case_share, years_in
-from wsskg.text import clean_title, strip_markup
+from wsskg.text import SMALL_WORDS, clean_title, strip_markup
 from wsskg.venues import VENUE_CORE, year_of
 
 #: A group needs this many records before its slots outvote a member's own reading.
@@ -260,6 +260,9 @@ def read(units: list[Unit], ti: int, confidence: float) -> Reading:
         used = set(raw_title.split(", "))
         left = [p for p in tu.parts if p not in used]
         for k, p in enumerate(left):
+            if k + 1 < len(left) and _YEAR_ONLY.match(left[k + 1]) and r.venue is None and _venue_before_year(p):
+                r.venue = strip_markup(p).strip(" .,;:")
+                continue
             _fill_venue_year(r, p, near=k < NEAR_PARTS)  # ``Title, CACM 1978``: the run's own venue part
         # ``Title: comment`` / ``Title: CVPR2018. comment``: the list's own separator after a plain
         # title (a one-word head is a short name, read below, not a title)
@@ -297,7 +300,7 @@ def read(units: list[Unit], ti: int, confidence: float) -> Reading:
         if name and re.search(r"[A-Z0-9]", name) and name.lower() not in _NOT_SHORT_NAMES and not is_generic(name) \
                 and not is_name_list(name):
             r.short_name = r.short_name or name
-    r.full_title = clean_title(raw_title)
+    r.full_title = _keep_quotes(raw_title, clean_title(raw_title))
     r.score = title_score(r.full_title, tu.kind)
     title, prefix = split_short_name(r.full_title)
     if prefix and (r.short_name is None or r.short_name == prefix):
@@ -315,9 +318,13 @@ def read(units: list[Unit], ti: int, confidence: float) -> Reading:
             if names:
                 r.authors = [strip_markup(p).strip(" .") for p in names if not _ETAL_PART.search(p)]
         before = units.index(u) < ti
-        for p in pieces:
+        for j, p in enumerate(pieces):
             if not before:
                 distance += 1
+            if not before and j + 1 < len(pieces) and _YEAR_ONLY.match(pieces[j + 1]) and r.venue is None \
+                    and _venue_before_year(p):
+                r.venue = strip_markup(p).strip(" .,;:")  # ``JAIR, 2019`` / ``Machine Learning, 1997``
+                continue
             if before and (p.rstrip().endswith((":", "：")) or (not years_in(p) and not _KNOWN_VENUE.match(p.strip()))):
                 continue  # ``**FZN:**``, `` `SVOS` `` before the title: a name or tag, not a venue
             if u.kind == "corner" and not years_in(p) and r.short_name is None and 0 < len(p.split()) <= 3 \
@@ -340,6 +347,14 @@ def read(units: list[Unit], ti: int, confidence: float) -> Reading:
 
 
 _VENUE_AT_END = re.compile(r"\s*[*_`]*\s*[,.]?\s*[A-Z][\w\- ]{1,30}\s*(?:19|20)\d\d\s*[*_`]*\s*\.?\s*$")
+
+
+def _venue_before_year(p: str) -> bool:
+    """A part that names a venue because a year follows it: short, capitalised, no name list."""
+    t = strip_markup(p).strip(" .,;:")
+    words = t.split()
+    return 0 < len(words) <= 5 and t[:1].isupper() and title_case_share(t) >= 0.6 and not is_name_list(t) \
+        and not _STATUS_WORDS.match(t)
 
 
 def _fill_venue_year(r: Reading, piece: str, near: bool = True) -> bool:
@@ -374,12 +389,32 @@ def _fill_venue_year(r: Reading, piece: str, near: bool = True) -> bool:
     return True
 
 
+_OPEN_QUOTE = "\"“‘'«"
+_CLOSE_QUOTE = {"\"": "\"", "“": "”", "‘": "’", "'": "'", "«": "»"}
+
+
+def _keep_quotes(raw: str, cleaned: str) -> str:
+    """``"Do Anything Now": Characterizing ...``: a quote that opens the title and closes inside
+    it belongs to the title (cleaning takes only quotes that wrap all of it)."""
+    t = strip_markup(raw).strip()
+    if not t or t[0] not in _OPEN_QUOTE:
+        return cleaned
+    close = t.find(_CLOSE_QUOTE[t[0]], 1)
+    if 0 < close < len(t.rstrip(" .,;:")) - 1 and cleaned and not cleaned.startswith(t[0]):
+        return t[0] + cleaned
+    return cleaned
+
+
 def split_short_name(title: str) -> tuple[str, str | None]:
     """``QMIX: Monotonic Value ...`` -> (``Monotonic Value ...``, ``QMIX``): a one-name prefix
     (one word, or a few words holding an acronym) is the work's short name; a phrase
     (``The Lottery Ticket Hypothesis in Denoising: ...``) stays in the title."""
     m = re.match(r"^(?P<p>[^:：]{1,40}?)\s*[:：]\s+(?P<rest>\S.{8,})$", title)
     if not m:
+        d = re.match(r"^(?P<p>[^\s:：–—-][^:：–—]{0,30}?)\s+[–—-]\s+(?P<rest>[A-Z]\S*(?:\s+\S+){2,})$", title)
+        if d and any(_ACRONYM.match(w) or re.search(r"[a-z][A-Z]|\d", w) for w in d.group("p").split()) \
+                and len(d.group("p").split()) <= 3:
+            return d.group("rest").strip(), d.group("p").strip()  # ``Speech ReaLLM – Real-time ...``
         return title, None
     p, rest = m.group("p").strip(), m.group("rest").strip()
     words = p.split()
@@ -389,7 +424,8 @@ def split_short_name(title: str) -> tuple[str, str | None]:
         return rest, p
     if len(words) == 1 and re.search(r"\d|-", p):
         return rest, p
-    if 2 <= len(words) <= 3 and any(_ACRONYM.match(w) or re.search(r"[a-z][A-Z]|\d", w) for w in words):
+    if 2 <= len(words) <= 3 and any(_ACRONYM.match(w) or re.search(r"[a-z][A-Z]|\d", w) for w in words) \
+            and not any(w[:1].islower() and w.lower() not in SMALL_WORDS for w in words):
         return rest, p
     return title, None
 
