@@ -6,7 +6,7 @@
 A golden file names about 15 paper lines of its list (``line_no``, the clean ``title``, ``short_name``,
 ``venue``, ``year``, ``urls`` on the line and ``entry_urls`` on the entry's next lines) and lines that
 are not papers (``not_papers``). The importer's entry for a line is the entry with a mention starting
-on that line. Compared *exactly*: the title (runs of white space folded), the short name, the year; the
+on that line. Compared *exactly*: the kind (an annotated paper must stay a ``paper``), the title (runs of white space folded), the short name, the year; the
 venue as the list spells it with the year taken off (``ICSE'22`` and ``ICSE 2022`` are ``ICSE``;
 case is kept, so ``Arxiv`` is not ``arXiv``). A not-paper line counts against the importer when an
 entry of kind ``paper`` is mentioned on it.
@@ -32,7 +32,7 @@ DEFAULT_LISTS = REPO.parent / "shared" / "peer-lists"
 #: At least a third of the 16 annotated lists, the same ones on every machine.
 HELD_ASIDE_COUNT = 6
 #: The fields compared for each annotated paper, in the report's column order.
-FIELDS = ("title", "short_name", "year", "venue", "urls")
+FIELDS = ("title", "short_name", "year", "venue", "urls", "kind")
 
 
 def held_aside(names: list[str], count: int = HELD_ASIDE_COUNT) -> set[str]:
@@ -114,6 +114,7 @@ def score(path: Path, entries=None) -> ListScore:
             "year": e.year,
             "venue": venue_key(_fold(e.venue)),
             "urls": set(ln.url for ln in e.links),
+            "kind": e.kind,
         }
         want = {
             "title": _fold(item["title"]),
@@ -121,6 +122,7 @@ def score(path: Path, entries=None) -> ListScore:
             "year": item.get("year"),
             "venue": venue_key(_fold(item.get("venue"))),
             "urls": set(item.get("urls", []) + item.get("entry_urls", [])),
+            "kind": "paper",
         }
         for f in FIELDS:
             ok = want[f] <= got[f] if f == "urls" else want[f] == got[f]
@@ -159,12 +161,12 @@ def total(scores: list[ListScore]) -> ListScore:
 
 
 def table(scores: list[ListScore], heading: str) -> list[str]:
-    out = [f"| {heading} | papers | titles | short names | years | venues | links | non-papers taken |",
-           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
+    out = [f"| {heading} | papers | titles | short names | years | venues | links | kept as papers | non-papers taken |",
+           "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for s in scores + [total(scores)]:
         name = f"**{s.name}**" if s.name == "total" else s.name
         if s.error:
-            out.append(f"| {name} | error: {s.error} |||||||")
+            out.append(f"| {name} | error: {s.error} ||||||||")
             continue
         cells = [f"{s.right[f]}/{s.papers} ({pct(s.right[f], s.papers)})" for f in FIELDS]
         out.append(f"| {name} | {s.papers} | " + " | ".join(cells) + f" | {s.taken}/{s.not_papers} |")

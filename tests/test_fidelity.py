@@ -373,13 +373,13 @@ FLOORS = {
     "awesome-semantic-segmentation.md":
         dict(dirty=0, no_year=0, unmapped=0, same=0, different=0, untitled=95, cut=0, navigation=0, short=0, identical=True),
     "chawins--llm-sp.md":
-        dict(dirty=3, no_year=2, unmapped=0, same=1, different=6, untitled=2, cut=5, navigation=0, short=0, identical=True),
+        dict(dirty=3, no_year=1, unmapped=0, same=1, different=6, untitled=1, cut=0, navigation=0, short=0, identical=True),
     "ddlBoJack--Awesome-Speech-Pretraining.md":
         dict(dirty=0, no_year=0, unmapped=0, same=1, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "heidihoward--distributed-consensus-reading-list.md":
         dict(dirty=3, no_year=5, unmapped=0, same=1, different=6, untitled=0, cut=5, navigation=1, short=0, identical=True),
     "jason718--awesome-self-supervised-learning.md":
-        dict(dirty=0, no_year=0, unmapped=0, same=2, different=5, untitled=0, cut=1, navigation=0, short=0, identical=True),
+        dict(dirty=0, no_year=0, unmapped=0, same=2, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "jianzongwu--Awesome-Open-Vocabulary.md":
         dict(dirty=0, no_year=0, unmapped=0, same=1, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "junxia97--awesome-pretrain-on-molecules.md":

@@ -444,7 +444,7 @@ def link_kind(url: str) -> str:
     path = u.split("?", 1)[0].split("#", 1)[0]
     if path.endswith(".pdf") or "arxiv.org/pdf/" in u or "/ftp/arxiv/papers/" in u:
         return "pdf"
-    if any(h in host for h in PAPER_HOSTS):
+    if any(h in host for h in PAPER_HOSTS) or "/doi/" in path:
         return "paper"
     return "web"
 

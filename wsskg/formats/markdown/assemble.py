@@ -15,7 +15,7 @@ from wsskg.catalog import STATUS_RANK, Entry, Link, Mention, arxiv_id_from_url, 
 from wsskg.formats.markdown.fields import _title_case
 from wsskg.formats.markdown.mention import Candidate
 from wsskg.identity import conflict, group_pairs, is_full_title, same_work
-from wsskg.text import normalize_title
+from wsskg.text import normalize_title, strip_markup
 
 _TALK = re.compile(r"\btalks?\b|tutorial|lecture|keynote|\bcourses?\b|seminar|presentation", re.I)
 _BLOG = re.compile(r"\bblogs?\b|\bblog posts?\b|\barticles?\b|\bnews\b", re.I)
@@ -129,7 +129,8 @@ _FORM_RANK = {"checkbox": 6, "bullet": 5, "numbered": 5, "record": 5, "heading":
               "prose": 2, "row": 1}
 
 
-def build_entry(cands: list[Candidate], members: list[int], evidence: dict[int, str], lines: dict[int, str]) -> Entry:
+def build_entry(cands: list[Candidate], members: list[int], evidence: dict[int, str], lines: dict[int, str],
+                linked_list: bool = False) -> Entry:
     """One entry from the group's mentions (see the module docstring of ``reader``)."""
     group = [cands[i] for i in members]
     full = [c for c in group if is_full_title(c.fields.title, c.fields.short_name)]
@@ -187,7 +188,7 @@ def build_entry(cands: list[Candidate], members: list[int], evidence: dict[int, 
         c = cands[i]
         e.mentions.append(Mention(topic=c.topic, form=c.form, line=c.start + 1, text=lines[i],
                                   key=mention_key(c), evidence=evidence.get(i, "")))
-    e.kind = kind_of(e, group)
+    e.kind = kind_of(e, group, linked_list)
     return e
 
 
@@ -195,13 +196,20 @@ def _caps(title: str) -> int:
     return sum(1 for w in title.split() if w[:1].isupper())
 
 
-def kind_of(e: Entry, group: list[Candidate]) -> str:
+def kind_of(e: Entry, group: list[Candidate], linked_list: bool = False) -> str:
     """What the entry is: the topic names say talk/blog/dataset/challenge/list; paper evidence
-    (venue, year, paper link, a results row) says paper; a repository link says code."""
+    (venue, year, paper link, a results row) says paper; a repository link says code. In a list
+    whose works mostly link their paper (``linked_list``), a work with neither a paper link nor a
+    venue is what its links say it is (a blog post, a talk, a repository, a page)."""
     names = [t.rsplit("/", 1)[-1] for t in e.topics]
-    paper_link = any(ln.kind in ("paper", "pdf") for ln in e.links)
+    paper_link = any(_paper_link(ln) for ln in e.links)
     in_table = any(c.form == "row" for c in group)
+    own = _kind_from_evidence(e, paper_link)
+    if own is not None:
+        return own
     for rx, kind in ((_TALK, "talk"), (_BLOG, "blog"), (_DATASET, "dataset"), (_CHALLENGE, "challenge")):
+        if kind == "challenge" and (paper_link or e.venue):
+            continue  # "Cooperation and competition": a topic's word, not a contest
         if names and all(rx.search(n) for n in names):
             return kind
     first = e.links[0] if e.links else None
@@ -209,6 +217,8 @@ def kind_of(e: Entry, group: list[Candidate]) -> str:
         return "list"
     if names and all(_LIST.search(n) for n in names) and not paper_link and not e.venue:
         return "list"
+    if linked_list and not paper_link and not e.venue and not e.arxiv_id and not in_table and e.links:
+        return _kind_of_links(e)
     if in_table or e.venue or e.year or e.arxiv_id or paper_link or any(c.form in ("record", "heading") for c in group):
         return "paper"
     words = e.title.split()
@@ -225,13 +235,65 @@ def kind_of(e: Entry, group: list[Candidate]) -> str:
     return "resource"
 
 
+#: Link texts that say a link is a talk or its slides, a blog post, or a news page.
+_TALK_LABEL = re.compile(r"^(?:slides?|talk|video|youtube|recording|keynote|lecture|tutorial)$", re.I)
+_BLOG_URL = re.compile(r"(?:^|[./])(?:blog|medium|substack|wordpress|blogspot)[./]|/(?:blog|posts?|news|articles?)/", re.I)
+#: A venue or title word that says the work is a book, a standard or a status, not a paper.
+_NOT_PAPER_VENUE = re.compile(r"^(?:book|textbook|standard|thesis|phd thesis|lecture notes?|course)\b", re.I)
+_NOT_PAPER_TITLE = re.compile(r"^(?:IEEE|ISO|IETF|RFC)\s+(?:Std|Standard)\b|^\d{4}[./-]\d{1,2}(?:[./-]\d{1,2})?\s*[-–:]", re.I)
+#: A list is one of linked papers when this share of its works link a paper.
+LINKED_LIST_SHARE = 0.6
+
+
+def _kind_from_evidence(e: Entry, paper_link: bool) -> str | None:
+    """A kind the entry's own words say, whatever its links: a book, a standard, a release note,
+    a talk (only slides and talk links)."""
+    if e.venue and _NOT_PAPER_VENUE.match(e.venue):
+        return "resource"
+    if _NOT_PAPER_TITLE.match(e.title or ""):
+        return "resource"
+    if e.links and not paper_link and not e.venue and all(_BLOG_URL.search(ln.url) for ln in e.links):
+        return "blog"
+    labels = [strip_markup(ln.label).strip("[] ") for ln in e.links if ln.label and ln.label != ln.url]
+    if labels and not paper_link and all(_TALK_LABEL.match(x) for x in labels):
+        return "talk"
+    return None
+
+
+def _kind_of_links(e: Entry) -> str:
+    first = e.links[0]
+    if first.kind == "code":
+        return "code"
+    if first.kind == "video":
+        return "talk"
+    if _BLOG_URL.search(first.url):
+        return "blog"
+    return "resource"
+
+
+#: Link texts that say the link is the paper, whatever its host (``[[paper]](chemrxiv...)``).
+_PAPER_LABEL = re.compile(r"^(?:paper|pdf|arxiv|article|preprint|full text|publication)\b", re.I)
+
+
+def _paper_link(ln) -> bool:
+    return ln.kind in ("paper", "pdf") or bool(_PAPER_LABEL.match(strip_markup(ln.label or "").strip("[] ")))
+
+
+def linked_list(cands: list[Candidate]) -> bool:
+    """Do most of the list's works (its non-table mentions) link their paper?"""
+    works = [c for c in cands if c.form != "row"]
+    linked = sum(1 for c in works if any(_paper_link(ln) for ln in c.fields.links))
+    return bool(works) and linked >= LINKED_LIST_SHARE * len(works)
+
+
 def assemble(cands: list[Candidate], lines: dict[int, str], decisions: list[dict] | None = None) -> list[Entry]:
     """Entries in order of first mention, with unique ids (other mentions' ids as aliases)."""
     groups, evidence = group(cands, decisions)
     taken: set[str] = set()
     entries = []
+    linked = linked_list(cands)
     for members in groups:
-        e = build_entry(cands, members, evidence, lines)
+        e = build_entry(cands, members, evidence, lines, linked)
         e.id = unique_id(e.id, taken)
         entries.append(e)
     ids = set(taken)

@@ -47,9 +47,9 @@ _SPAN = re.compile(
     r"|(?P<paren>\((?:[^()]|\([^()]*\))*\))"
 )
 #: Where plain text is cut into fields: ``, `` ``. `` `` - `` `` | `` ``; `` and `` by ``.
-_SEP = re.compile(r"\s*(?:,|，|;|(?<![A-Z])(?<!\bal)(?<!\bet)(?<!\bvs)(?<!\bno)\.(?=\s|$)|\s[-–—]\s|\|)\s*|\s+by\s+(?=[A-Z])")
+_SEP = re.compile(r"\s*(?:(?<!\d),|,(?!\d{3})|，|;|(?<![A-Z])(?<!\bal)(?<!\bet)(?<!\bvs)(?<!\bno)\.(?=\s|$)|\s[-–—]\s|\|)\s*|\s+by\s+(?=[A-Z])")
 _YEAR = re.compile(r"(?<![\d.])(?:19[5-9]\d|20[0-4]\d)(?![\d])")
-_NAME = re.compile(r"^(?:[A-Z][\w'’\-]*\.?|[A-Z]\.|de|da|van|von|der|den|del|di|la|le|du|dos|bin)(?:\s+(?:[A-Z][\w'’\-]*\.?|[A-Z]\.|de|da|van|von|der|den|del|di|la|le|du|dos|bin|[a-z]\.)){0,4}$")
+_NAME = re.compile(r"^(?:(?:[A-Z]\.){2,}|[A-Z][\w'’\-]*\.?|[A-Z]\.|de|da|van|von|der|den|del|di|la|le|du|dos|bin)(?:\s+(?:(?:[A-Z]\.){2,}|[A-Z][\w'’\-]*\.?|[A-Z]\.|de|da|van|von|der|den|del|di|la|le|du|dos|bin|[a-z]\.)){0,4}$")
 _ETAL = re.compile(r"\bet\.?\s*al\.?", re.I)
 
 

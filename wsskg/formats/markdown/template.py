@@ -67,6 +67,14 @@ class Unit:
     style: str = ""
 
 
+@dataclass(frozen=True)
+class Style:
+    """What a whole list does the same way, decided from all its records at once."""
+
+    authors_first: bool = False  # ``Authors: Title, Venue``: a lone name before ``:``/``.`` is the author
+    colon_comments: bool = True  # ``Title: comment``: the colon after a plain title ends it
+
+
 @dataclass
 class Reading:
     """What a record holds, as its template reads it."""
@@ -173,11 +181,11 @@ def title_score(text: str, kind: str) -> float:
 
 # -- one record ------------------------------------------------------------------------------------
 
-def _title_text(u: Unit) -> str:
+def _title_text(u: Unit, style: Style = Style()) -> str:
     """The title inside a unit: a text run without its author and venue parts."""
     if u.kind != "text":
         return u.text
-    names, parts = split_authors(u)
+    names, parts = split_authors(u, style)
     if not parts:
         parts = list(u.parts)
     # venue, year and author parts at the end
@@ -190,16 +198,19 @@ def _title_text(u: Unit) -> str:
 _ETAL_PART = re.compile(r"\bet\.?\s*al\b", re.I)
 
 
-def split_authors(u: Unit) -> tuple[list[str], list[str]]:
+def split_authors(u: Unit, style: Style = Style()) -> tuple[list[str], list[str]]:
     """A text run's leading author list and the parts after it: name parts ended by a full stop
-    or a colon (``A, B. Title`` / ``A et al.: Title``), never a title's own commas."""
+    or a colon (``A, B. Title`` / ``A et al.: Title``), never a title's own commas. In a list
+    written authors first, one name before ``:`` or ``.`` and names ended by a comma count too."""
     parts = list(u.parts)
     for k, (p, sep) in enumerate(zip(u.parts, u.seps)):
         head = p.split(":", 1)[0]
         if not is_name_list_part(head):
+            if style.authors_first and k and len(parts) > k:
+                return parts[:k], parts[k:]  # ``A and B, Title, Venue``
             break
         if ":" in p:
-            if k or _ETAL_PART.search(head):
+            if k or _ETAL_PART.search(head) or (style.authors_first and len(head.split()) >= 2):
                 return parts[:k] + [head], [p.split(":", 1)[1].strip()] + parts[k + 1:]
             break  # ``Deep TEN: Texture ...``: a name and a title, not authors
         if sep in (".", ":") and (k or _ETAL_PART.search(p) or len(p.split()) >= 2) and k + 1 < len(parts):
@@ -218,7 +229,7 @@ def is_name_list_part(p: str) -> bool:
     return is_name_list(p + ", " + p) and len(p.split()) <= 4 and not venue_like(p)
 
 
-def best_unit(units: list[Unit]) -> tuple[int, float]:
+def best_unit(units: list[Unit], style: Style = Style()) -> tuple[int, float]:
     best, score = -1, 0.0
     first_line = [i for i, u in enumerate(units) if u.line == 0]
     pools = [first_line, [i for i, u in enumerate(units) if 0 < u.line < TITLE_LINES]]
@@ -227,7 +238,7 @@ def best_unit(units: list[Unit]) -> tuple[int, float]:
             u = units[i]
             if u.kind in ("generic", "emoji", "nl"):
                 continue
-            s = title_score(_title_text(u), u.kind)
+            s = title_score(_title_text(u, style), u.kind)
             if s > score:
                 best, score = i, s
         if score >= 0.5:
@@ -248,30 +259,34 @@ def find_slot(units: list[Unit], key: str) -> int:
     return same[int(n)] if int(n) < len(same) else -1
 
 
-def read(units: list[Unit], ti: int, confidence: float) -> Reading:
+def read(units: list[Unit], ti: int, confidence: float, style: Style = Style()) -> Reading:
     """Read a record given the index of its title unit."""
     r = Reading(confidence=confidence, urls=[u.url for u in units if u.url], labels=[u.text for u in units if u.url])
     if ti < 0:
         return r
     tu = units[ti]
-    raw_title = _title_text(tu)
+    raw_title = _title_text(tu, style)
     r.slot = slot_key(units, ti)
     if tu.kind == "text":
         used = set(raw_title.split(", "))
         left = [p for p in tu.parts if p not in used]
         for k, p in enumerate(left):
             if k + 1 < len(left) and _YEAR_ONLY.match(left[k + 1]) and r.venue is None and _venue_before_year(p):
-                r.venue = strip_markup(p).strip(" .,;:")
+                r.venue = venue_tail(p)
                 continue
             _fill_venue_year(r, p, near=k < NEAR_PARTS)  # ``Title, CACM 1978``: the run's own venue part
         # ``Title: comment`` / ``Title: CVPR2018. comment``: the list's own separator after a plain
         # title (a one-word head is a short name, read below, not a title)
         head, venue, year, comment = split_title(raw_title)
-        if head and head != raw_title and (venue or year or len(head.split()) > 1):
+        if head and head != raw_title and (venue or year or (style.colon_comments and len(head.split()) > 1)):
             raw_title = head
             if venue:
                 _fill_venue_year(r, venue)
             r.year = r.year or year
+    m = re.search(r"\s*\((?:19|20)\d\d\s*$", raw_title)
+    if m and len(raw_title[:m.start()].split()) >= 2:  # ``Title (2023`` with the paren never closed
+        r.year = r.year or years_in(m.group(0))[0]
+        raw_title = raw_title[:m.start()]
     # a trailing ``(2018 CVPR)`` / ``(IRN)`` / ``[ABBR]`` group inside the title unit
     for _ in range(2):
         m = re.search(r"\s*[(\[]([^()\[\]]{1,40})[)\]]\s*[.)]*\s*$", raw_title)
@@ -314,7 +329,7 @@ def read(units: list[Unit], ti: int, confidence: float) -> Reading:
             continue
         pieces = u.parts if u.kind == "text" else [u.text]
         if u.kind == "text" and u.line == tu.line and units.index(u) < ti and not r.authors:
-            names, _ = split_authors(u)
+            names, _ = split_authors(u, style)
             if names:
                 r.authors = [strip_markup(p).strip(" .") for p in names if not _ETAL_PART.search(p)]
         before = units.index(u) < ti
@@ -323,7 +338,7 @@ def read(units: list[Unit], ti: int, confidence: float) -> Reading:
                 distance += 1
             if not before and j + 1 < len(pieces) and _YEAR_ONLY.match(pieces[j + 1]) and r.venue is None \
                     and _venue_before_year(p):
-                r.venue = strip_markup(p).strip(" .,;:")  # ``JAIR, 2019`` / ``Machine Learning, 1997``
+                r.venue = venue_tail(p)  # ``JAIR, 2019`` / ``Machine Learning, 1997``
                 continue
             if before and (p.rstrip().endswith((":", "：")) or (not years_in(p) and not _KNOWN_VENUE.match(p.strip()))):
                 continue  # ``**FZN:**``, `` `SVOS` `` before the title: a name or tag, not a venue
@@ -349,9 +364,22 @@ def read(units: list[Unit], ti: int, confidence: float) -> Reading:
 _VENUE_AT_END = re.compile(r"\s*[*_`]*\s*[,.]?\s*[A-Z][\w\- ]{1,30}\s*(?:19|20)\d\d\s*[*_`]*\s*\.?\s*$")
 
 
+_AFTER_NAMES = re.compile(r"^.*(?:\bet\.?\s*al\.|\b[A-Z]\.)\s+(?=[A-Za-z])")
+_VOLUME = re.compile(r"\s+\d[\d.:()\s-]*$")
+
+
+def venue_tail(p: str) -> str:
+    """The venue at the end of a part: after the authors' ``et al.`` or last initial, without
+    volume and pages (``Lowe R, et al. arXiv`` -> ``arXiv``; ``Science 364.6443: 859-865`` ->
+    ``Science``)."""
+    t = strip_markup(p).strip(" .,;:")
+    t = _AFTER_NAMES.sub("", t)
+    return _VOLUME.sub("", t).strip(" .,;:") or t
+
+
 def _venue_before_year(p: str) -> bool:
     """A part that names a venue because a year follows it: short, capitalised, no name list."""
-    t = strip_markup(p).strip(" .,;:")
+    t = venue_tail(p)
     words = t.split()
     return 0 < len(words) <= 5 and t[:1].isupper() and title_case_share(t) >= 0.6 and not is_name_list(t) \
         and not _STATUS_WORDS.match(t)
@@ -409,7 +437,8 @@ def split_short_name(title: str) -> tuple[str, str | None]:
     """``QMIX: Monotonic Value ...`` -> (``Monotonic Value ...``, ``QMIX``): a one-name prefix
     (one word, or a few words holding an acronym) is the work's short name; a phrase
     (``The Lottery Ticket Hypothesis in Denoising: ...``) stays in the title."""
-    m = re.match(r"^(?P<p>[^:：]{1,40}?)\s*[:：]\s+(?P<rest>\S.{8,})$", title)
+    m = re.match(r"^(?P<p>[^:：]{1,40}?)\s*[:：]\s+(?P<rest>\S.{8,})$", title) \
+        or re.match(r"^(?P<p>[A-Za-z0-9][\w\-+.&']{1,24})[:：](?P<rest>[A-Za-z]\S*(?:\s+\S+){2,})$", title)
     if not m:
         d = re.match(r"^(?P<p>[^\s:：–—-][^:：–—]{0,30}?)\s+[–—-]\s+(?P<rest>[A-Z]\S*(?:\s+\S+){2,})$", title)
         if d and any(_ACRONYM.match(w) or re.search(r"[a-z][A-Z]|\d", w) for w in d.group("p").split()) \
@@ -425,7 +454,8 @@ def split_short_name(title: str) -> tuple[str, str | None]:
     if len(words) == 1 and re.search(r"\d|-", p):
         return rest, p
     if 2 <= len(words) <= 3 and any(_ACRONYM.match(w) or re.search(r"[a-z][A-Z]|\d", w) for w in words) \
-            and not any(w[:1].islower() and w.lower() not in SMALL_WORDS for w in words):
+            and not any(w[:1].islower() and w.lower() not in SMALL_WORDS and not re.search(r"\d|[a-z][A-Z]", w)
+                        for w in words):
         return rest, p
     return title, None
 
@@ -436,7 +466,8 @@ def induce(records: list[list[str]]) -> list[Reading]:
     """Read every record of a list (each a list of source lines) with its group's template."""
     units = [units_of(segment(lines)) for lines in records]
     shapes = [shape(u) for u in units]
-    own = [best_unit(u) for u in units]
+    style = list_style(units)
+    own = [best_unit(u, style) for u in units]
     groups: dict[tuple, list[int]] = defaultdict(list)
     for i, s in enumerate(shapes):
         groups[s].append(i)
@@ -450,11 +481,38 @@ def induce(records: list[list[str]]) -> list[Reading]:
             conf = min(1.0, score)
             if group_ok:
                 gi = find_slot(units[i], slot)
-                if gi >= 0 and title_score(_title_text(units[i][gi]), units[i][gi].kind) > 0:
+                if gi >= 0 and title_score(_title_text(units[i][gi], style), units[i][gi].kind) > 0:
                     ti = gi
                 conf = min(1.0, 0.5 + agree / len(members) / 2)
-            readings[i] = read(units[i], ti, conf)
+            readings[i] = read(units[i], ti, conf, style)
     return readings
+
+
+#: A list is written authors first when this share of its plain-text records open with an author list.
+AUTHORS_FIRST_SHARE = 0.25
+#: A list ends titles at a colon when this share of its ``Title: rest`` records go on with a comment.
+COLON_COMMENT_SHARE = 0.5
+
+
+def list_style(units: list[list[Unit]]) -> Style:
+    """The list's habits, from all its records: authors before titles; ``Title: comment``."""
+    runs = [next((u for u in us if u.kind == "text" and u.line == 0), None) for us in units]
+    runs = [u for u in runs if u is not None and len(u.parts) > 1]
+    authors = sum(1 for u in runs if split_authors(u)[0])
+    colon = comments = 0
+    for us in units:
+        t = next((u for u in us if u.kind == "text" and u.line == 0), None)
+        if t is None:
+            continue
+        text = ", ".join(split_authors(t)[1])
+        m = re.search(r"[^\s:]:\s+(\S.*)$", text)
+        if not m or ":" in m.group(1):
+            continue
+        colon += 1
+        tail = m.group(1)
+        comments += bool(tail[:1].islower() or "," in tail or venue_like(tail.split(",")[0]) or years_in(tail))
+    return Style(authors_first=bool(runs) and authors >= AUTHORS_FIRST_SHARE * len(runs),
+                 colon_comments=not colon or comments >= COLON_COMMENT_SHARE * colon)
 
 
 #: A record no recogniser claimed is one when its title reads at least this well.
