@@ -351,7 +351,7 @@ FLOORS = {
     "AudioLLMs--Awesome-Audio-LLM.md":
         dict(dirty=0, no_year=1, unmapped=0, same=5, different=6, untitled=3, cut=0, navigation=0, short=0, identical=True),
     "Awesome3DGS--3D-Gaussian-Splatting-Papers.md":
-        dict(dirty=8, no_year=12, unmapped=0, same=0, different=4, untitled=0, cut=0, navigation=0, short=0, identical=True),
+        dict(dirty=0, no_year=1, unmapped=0, same=0, different=4, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "CHIANGEL--Awesome-LLM-for-RecSys.md":
         dict(dirty=4, no_year=2, unmapped=0, same=2, different=6, untitled=0, cut=9, navigation=0, short=0, identical=True),
     "LantaoYu--MARL-Papers.md":
@@ -377,7 +377,7 @@ FLOORS = {
     "ddlBoJack--Awesome-Speech-Pretraining.md":
         dict(dirty=0, no_year=0, unmapped=0, same=1, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "heidihoward--distributed-consensus-reading-list.md":
-        dict(dirty=3, no_year=5, unmapped=0, same=1, different=6, untitled=0, cut=5, navigation=1, short=0, identical=True),
+        dict(dirty=1, no_year=2, unmapped=0, same=1, different=6, untitled=0, cut=5, navigation=1, short=0, identical=True),
     "jason718--awesome-self-supervised-learning.md":
         dict(dirty=0, no_year=0, unmapped=0, same=2, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "jianzongwu--Awesome-Open-Vocabulary.md":
@@ -387,9 +387,9 @@ FLOORS = {
     "lzw-lzw--awesome-remote-sensing-vision-language-models.md":
         dict(dirty=0, no_year=0, unmapped=0, same=6, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "mhagiwara--100-nlp-papers.md":
-        dict(dirty=2, no_year=2, unmapped=0, same=0, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
+        dict(dirty=1, no_year=0, unmapped=0, same=0, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "saltudelft--ml4se.md":
-        dict(dirty=4, no_year=3, unmapped=0, same=5, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
+        dict(dirty=2, no_year=0, unmapped=0, same=5, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "timzhang642--3D-Machine-Learning.md":
         dict(dirty=0, no_year=1, unmapped=0, same=5, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
 }

@@ -217,8 +217,11 @@ def kind_of(e: Entry, group: list[Candidate], linked_list: bool = False) -> str:
         return "list"
     if names and all(_LIST.search(n) for n in names) and not paper_link and not e.venue:
         return "list"
-    if linked_list and not paper_link and not e.venue and not e.arxiv_id and not in_table and e.links:
-        return _kind_of_links(e)
+    if linked_list and not paper_link and not e.venue and not e.arxiv_id and not in_table:
+        if e.links:
+            return _kind_of_links(e)
+        if not e.year:
+            return "resource"  # ``[ ] Add newly published papers``: a to-do, a note
     if in_table or e.venue or e.year or e.arxiv_id or paper_link or any(c.form in ("record", "heading") for c in group):
         return "paper"
     words = e.title.split()
@@ -242,7 +245,7 @@ _BLOG_URL = re.compile(r"(?:^|[./])(?:blog|medium|substack|wordpress|blogspot)[.
 _NOT_PAPER_VENUE = re.compile(r"^(?:book|textbook|standard|thesis|phd thesis|lecture notes?|course)\b", re.I)
 _NOT_PAPER_TITLE = re.compile(r"^(?:IEEE|ISO|IETF|RFC)\s+(?:Std|Standard)\b|^\d{4}[./-]\d{1,2}(?:[./-]\d{1,2})?\s*[-–:]", re.I)
 #: A list is one of linked papers when this share of its works link a paper.
-LINKED_LIST_SHARE = 0.6
+LINKED_LIST_SHARE = 0.5
 
 
 def _kind_from_evidence(e: Entry, paper_link: bool) -> str | None:
@@ -254,9 +257,9 @@ def _kind_from_evidence(e: Entry, paper_link: bool) -> str | None:
         return "resource"
     if e.links and not paper_link and not e.venue and all(_BLOG_URL.search(ln.url) for ln in e.links):
         return "blog"
-    labels = [strip_markup(ln.label).strip("[] ") for ln in e.links if ln.label and ln.label != ln.url]
-    if labels and not paper_link and all(_TALK_LABEL.match(x) for x in labels):
-        return "talk"
+    if e.links and not e.venue and all(ln.kind == "video" or _TALK_LABEL.match(strip_markup(ln.label or "").strip("[] "))
+                                       for ln in e.links):
+        return "talk"  # a recording and its slides
     return None
 
 

@@ -379,7 +379,7 @@ def extract(text: str) -> Fields:
             t = t[m.end():]
             continue
         m = _SHORT_BRACKET.match(t)
-        if m and f.short_name is None and not re.fullmatch(r"[ xX~/-]", m.group("s")) \
+        if m and f.short_name is None and not re.fullmatch(r"[ xX~/-]|\s*\d{1,4}\s*", m.group("s")) \
                 and not re.fullmatch(r"(?:19|20)\d\d", m.group("s")) and not m.group("s").startswith("http"):
             inner = m.group("s").strip()
             v = _venue_label(inner)
@@ -471,7 +471,7 @@ def _finish(f: Fields, original: str) -> Fields:
     if m and f.short_name is None:
         f.short_name, raw_title = m.group(1), m.group(2) + (" " + m.group(3) if m.group(3) else "")
     m = re.match(r"^\s*\\?\[([^\[\]]{1,30})\\?\]\s+(\S.*)$", raw_title)
-    if m and f.short_name is None and not re.fullmatch(r"(?:19|20)\d\d", m.group(1)):
+    if m and f.short_name is None and not re.fullmatch(r"\s*\d{1,4}\s*", m.group(1)):
         f.short_name, raw_title = m.group(1), m.group(2)
     # a venue after the title: ``Title  *ICME2021*``, ``Title (CVPR 2019)``
     if f.venue is None:

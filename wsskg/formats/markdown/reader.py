@@ -127,6 +127,10 @@ class Reader:
                         i += 1
                         while i < j and blocks[i].end <= c.end:
                             i += 1
+                        while i < j and (blocks[i].kind == "blank" or (
+                                blocks[i].kind == "item" and headings.names_other_work(self.lx.lines[blocks[i].start]))):
+                            self.text(blocks[i])  # its note about another work stays the record's prose
+                            i += 1
                         continue
                 self.heading(b)
                 self.text(b)

@@ -149,7 +149,9 @@ def segment_line(s: str, line: int = 0) -> list[Seg]:
             for h in held:  # ``**[Title](url)**``, ``[[pdf](a), [code](b)]``: the links themselves
                 h.style = h.style or kind
                 out.append(h)
-        elif kind == "code" and "【" in inner:
+        elif (kind == "code" and "【" in inner) or (kind in ("bracket", "paren") and held and "`" in rest):
+            # a code span used as a header of 【】 groups; ``[`CVPR 2024`, [Github](url)]``
+            inner = _unhold(inner, links) if held else inner
             out.extend(segment_line(inner, line))  # a code span used as a header of 【】 groups
         elif kind in ("bold", "ital") and held:
             out.extend(Seg(x.kind, x.text, x.url, line, kind, x.raw) for x in segment_line(_unhold(inner, links), line))

@@ -161,8 +161,8 @@ def title_score(text: str, kind: str) -> float:
         return 0.05 if kind in ("link", "bold") and len(t) >= 3 else 0.0
     if venue_like(t) and len(words) <= 4:
         return 0.0
-    if is_name_list(t):
-        return 0.05
+    if is_name_list(t) and (_INITIAL.search(t) or _ETAL_PART.search(t) or len(re.split(r",|;|\band\b", t)) >= 4):
+        return 0.05  # ``A. Smith, B. Jones``; a title's own ``X and Y, Z`` reads like names too
     if re.search(r"https?://", t):
         return 0.0
     s = min(len(words), 12) / 12 + 0.4 * title_case_share(t)
@@ -189,13 +189,22 @@ def _title_text(u: Unit, style: Style = Style()) -> str:
     if not parts:
         parts = list(u.parts)
     # venue, year and author parts at the end
-    while len(parts) > 1 and ((venue_like(parts[-1]) and (years_in(parts[-1]) or _KNOWN_VENUE.match(parts[-1].strip(" .")))) or _YEAR_ONLY.match(parts[-1]) or is_name_list_part(parts[-1])
-                              or _ETAL_PART.search(parts[-1]) or _STATUS_WORDS.match(parts[-1].strip(" ."))):
+    while len(parts) > 1 and (_tail_part(parts[-1]) or (len(parts) > 2 and _YEAR_ONLY.match(parts[-1])
+                                                       and _venue_before_year(parts[-2]))):
+        if _YEAR_ONLY.match(parts[-1]) and len(parts) > 2 and _venue_before_year(parts[-2]):
+            parts.pop()  # ``Title, Computational Humour, 1993``: the venue goes with its year
         parts.pop()
     return ", ".join(parts)
 
 
+def _tail_part(p: str) -> bool:
+    """A part that ends a citation after its title: a venue with a year, a year, names, a status."""
+    return bool((venue_like(p) and (years_in(p) or _KNOWN_VENUE.match(p.strip(" .")))) or _YEAR_ONLY.match(p)
+                or is_name_list_part(p) or _ETAL_PART.search(p) or _STATUS_WORDS.match(p.strip(" .")))
+
+
 _ETAL_PART = re.compile(r"\bet\.?\s*al\b", re.I)
+_INITIAL = re.compile(r"(?<![\w.])[A-Z]\.(?:\s|[A-Z]\.|$)|(?<=\s)[A-Z](?=,|$)")
 
 
 def split_authors(u: Unit, style: Style = Style()) -> tuple[list[str], list[str]]:
@@ -226,7 +235,8 @@ def is_name_list_part(p: str) -> bool:
     p = p.strip(" .")
     if _ETAL_PART.search(p):
         return True
-    return is_name_list(p + ", " + p) and len(p.split()) <= 4 and not venue_like(p)
+    names = [x for x in re.split(r"\s+(?:and|&)\s+", p) if x]
+    return is_name_list(p + ", " + p) and all(len(x.split()) <= 4 for x in names) and not venue_like(p)
 
 
 def best_unit(units: list[Unit], style: Style = Style()) -> tuple[int, float]:
@@ -293,11 +303,13 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style()) 
         if not m or len(raw_title[:m.start()].split()) < 2:
             break
         inner = m.group(1).strip()
-        if _fill_venue_year(r, inner) or _YEAR_ONLY.match(inner):
+        name = not years_in(inner) and not _KNOWN_VENUE.match(inner) and bool(
+            _ACRONYM.match(inner) or re.fullmatch(r"[A-Z][\w\-+]{1,15}", inner) and not inner.istitle())
+        if name:  # ``Title (IRN)``: the work's name; a venue would carry its year or be a known one
+            r.short_name = r.short_name or inner
             raw_title = raw_title[:m.start()]
             continue
-        if _ACRONYM.match(inner) or re.fullmatch(r"[A-Z][\w\-+]{1,15}", inner) and not inner.istitle():
-            r.short_name = r.short_name or inner
+        if _fill_venue_year(r, inner) or _YEAR_ONLY.match(inner):
             raw_title = raw_title[:m.start()]
             continue
         break
@@ -312,7 +324,7 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style()) 
             and re.fullmatch(r"[^\s:]{1,25}(?:\s[^\s:]{1,15}){0,2}\s*[:：\-–]?", prev.text.strip()) \
             and not venue_like(prev.text.rstrip(":：-– ")) and not _YEAR_ONLY.match(prev.text):
         name = prev.text.strip().rstrip(":：-– ").strip()
-        if name and re.search(r"[A-Z0-9]", name) and name.lower() not in _NOT_SHORT_NAMES and not is_generic(name) \
+        if name and re.search(r"[A-Z0-9]", name) and not name.isdigit() and name.lower() not in _NOT_SHORT_NAMES and not is_generic(name) \
                 and not is_name_list(name):
             r.short_name = r.short_name or name
     r.full_title = _keep_quotes(raw_title, clean_title(raw_title))
@@ -333,7 +345,16 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style()) 
             if names:
                 r.authors = [strip_markup(p).strip(" .") for p in names if not _ETAL_PART.search(p)]
         before = units.index(u) < ti
+        if u.kind in ("paren", "bracket") and not before and distance == 0 and r.short_name is None \
+                and _ACRONYM.match(u.text.strip()) and not years_in(u.text) and not _KNOWN_VENUE.match(u.text.strip()):
+            r.short_name = u.text.strip()  # ``Title (IRN), CVPR 2019``: the work's name after its title
+            distance += 1
+            continue
         for j, p in enumerate(pieces):
+            if u.kind == "corner" and not years_in(p) and r.short_name is None and 0 < len(p.split()) <= 3 \
+                    and not _LABELLED.match(p):
+                r.short_name = p.strip()
+                continue
             if not before:
                 distance += 1
             if not before and j + 1 < len(pieces) and _YEAR_ONLY.match(pieces[j + 1]) and r.venue is None \
@@ -342,10 +363,6 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style()) 
                 continue
             if before and (p.rstrip().endswith((":", "：")) or (not years_in(p) and not _KNOWN_VENUE.match(p.strip()))):
                 continue  # ``**FZN:**``, `` `SVOS` `` before the title: a name or tag, not a venue
-            if u.kind == "corner" and not years_in(p) and r.short_name is None and 0 < len(p.split()) <= 3 \
-                    and not _LABELLED.match(p):
-                r.short_name = p.strip()
-                continue
             _fill_venue_year(r, p, near=before or distance <= NEAR_PARTS)
         if u.kind in ("ital", "text") and not r.authors:
             txt = _VENUE_AT_END.sub("", u.text)
@@ -381,15 +398,22 @@ def _venue_before_year(p: str) -> bool:
     """A part that names a venue because a year follows it: short, capitalised, no name list."""
     t = venue_tail(p)
     words = t.split()
+    if _KNOWN_VENUE.match(t):
+        return True
     return 0 < len(words) <= 5 and t[:1].isupper() and title_case_share(t) >= 0.6 and not is_name_list(t) \
         and not _STATUS_WORDS.match(t)
+
+
+#: ``Accepted to CVPR 2024``, ``Published in TPAMI``: the words before a venue.
+_ACCEPTED = re.compile(r"^(?:(?:accepted|published|presented|appear(?:s|ed)?|to appear)(?:\s+(?:as|at|by|in|to|on))+"
+                       r"(?:\s+(?:an?|the))?(?:\s+(?:oral|poster|spotlight|paper))?(?:\s+(?:at|in))?)\s+", re.I)
 
 
 def _fill_venue_year(r: Reading, piece: str, near: bool = True) -> bool:
     """Take a venue and year from ``piece`` when it is one; a published venue outranks a
     preprint server (``arXiv 2019, ICLR 2020`` -> ICLR 2020). A bare acronym with no year
     (``TOSEM``) is a venue only ``near`` the title: further on it is a word of a note (``HED``)."""
-    p = strip_markup(piece).strip(" .,;:()[]")
+    p = _ACCEPTED.sub("", strip_markup(piece).strip(" .,;:()[]"))
     if not p:
         return False
     if _YEAR_ONLY.match(p):
@@ -409,7 +433,8 @@ def _fill_venue_year(r: Reading, piece: str, near: bool = True) -> bool:
         y = years_in(x)[0] if years_in(x) else year_of(x)
         preprint = re.match(r"(?i)arxiv|corr|preprint|biorxiv|chemrxiv|medrxiv", name or "")
         if name and (r.venue is None or (re.match(r"(?i)arxiv|corr|preprint", r.venue) and not preprint)):
-            r.venue = x.strip(" ,.;:()[]*_`")  # as the list writes it, year included
+            v = x.strip(" ,.;:()[]*_`")  # as the list writes it, year included
+            r.venue = re.sub(r"^(?:19|20)\d\d\s+(?=\D)", "", v)  # ``(2018 CVPR)``: the name first
             if y:
                 r.year = y
         elif r.year is None and y:
