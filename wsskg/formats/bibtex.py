@@ -229,7 +229,7 @@ _ESCAPES = {
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
 #: Character pairs TeX turns into ligatures (``--`` -> en dash, ````` -> a quote, ``?``` -> ¿).
 _LIGATURE_RE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
-_LIGATURE_PAIRS = ("--", "``", "''", "?`", "!`")
+_LIGATURE_ANY = re.compile(r"--|``|''|[?!]`")
 
 
 def escape_latex(text: str, protect_case: bool = False) -> str:
@@ -237,18 +237,28 @@ def escape_latex(text: str, protect_case: bool = False) -> str:
     give back ``text``. Braces are written as ``\\textbraceleft{}``/``\\textbraceright{}`` so the
     field's braces always balance. With ``protect_case``, words with a capital after their
     first letter (``CNN``, ``DeepLab``) are wrapped in braces so styles keep their case."""
-    text = " ".join((text or "").split()).replace("\x00", "")
-    if any(pair in text for pair in _LIGATURE_PAIRS):  # (the expression tries every position: only where it can match)
+    text = " ".join((text or "").split())
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if _LIGATURE_ANY.search(text):  # (the expression tries every position: only where it can match)
         text = _LIGATURE_RE.sub("\x00", text)  # a marker for "{}" between ligature characters
     if not protect_case:  # (abstracts: str.translate, not a lookup per character)
-        return text.translate(_ESCAPE_TABLE).replace("\x00", "{}")
-    out = []
-    for word in text.split(" "):
-        esc = word.translate(_ESCAPE_TABLE).replace("\x00", "{}")
-        if any(ch.isupper() for ch in word[1:]):
-            esc = "{" + esc + "}"
-        out.append(esc)
-    return " ".join(out)
+        return _translated(text)
+    return " ".join("{" + _translated(word) + "}" if _inner_capital(word) else _translated(word)
+                    for word in text.split(" "))
+
+
+def _translated(text: str) -> str:
+    text = text.translate(_ESCAPE_TABLE)
+    return text.replace("\x00", "{}") if "\x00" in text else text
+
+
+def _inner_capital(word: str) -> bool:
+    """Has ``word`` an upper-case letter after its first character?"""
+    rest = word[1:]
+    if rest.isascii():
+        return rest.lower() != rest
+    return any(ch.isupper() for ch in rest)
 
 
 def _escape_paragraphs(text: str) -> str:
@@ -583,7 +593,10 @@ _AT_RE = re.compile(r"@[ \t]*([A-Za-z][\w-]*)\s*([{(])?")
 _SPACE_RE = re.compile(r"(?:\s+|%[^\n]*(?:\n|$))*")
 _NAME_RE = re.compile(r"[^\s=,{}()\"#%]+")
 _FIELD_HEAD_RE = re.compile(r"\s*([^\s=,{}()\"#%]+)\s*=\s*")
-_KEY_RE = re.compile(r"[^\s,{}()\"=]*")
+#: A citation key: anything but space, a comma or a brace (``O'Hara_1999``, ``Dobrovol'skii_1963``);
+#: a parenthesised entry's key also ends at ``)``.
+_KEY_RE = re.compile(r"[^\s,{}]*")
+_PAREN_KEY_RE = re.compile(r"[^\s,{}()]*")
 #: Braces always count, as in BibTeX (``\\{`` too); in a quoted value ``\\"`` does not end it
 #: (BibTeX would; files written by hand rely on it).
 _BRACE_RE = re.compile(r"[{}]")
@@ -641,6 +654,12 @@ def _quoted(text: str, i: int, limit: int) -> tuple[str, int]:
 def _value(text: str, i: int, limit: int, field: str) -> tuple[list[str], int]:
     """The parts of the value at ``text[i]`` (``str`` literals, :class:`_Macro` names) and the
     index after it (after any whitespace)."""
+    parts, i, _ = _value_span(text, i, limit, field)
+    return parts, i
+
+
+def _value_span(text: str, i: int, limit: int, field: str) -> tuple[list[str], int, int]:
+    """:func:`_value`, and also the index where the value's text ends (before the whitespace)."""
     parts: list[str] = []
     while True:
         i = _skip(text, i)
@@ -657,11 +676,12 @@ def _value(text: str, i: int, limit: int, field: str) -> tuple[list[str], int]:
             part = word if word.isdigit() else _Macro(word)
             i = m.end()
         parts.append(part)
+        end = i
         i = _skip(text, i)
         if i < limit and text[i] == "#":
             i += 1
             continue
-        return parts, i
+        return parts, i, end
 
 
 def _scan_value(raw: str, field: str) -> list[str]:
@@ -688,7 +708,7 @@ class _Block:
     def __init__(self, kind: str, line: int, head: str):
         self.kind, self.line, self.head = kind, line, head
         self.key = ""
-        self.fields: list[tuple[str, list[str]]] = []
+        self.fields: list[tuple[str, list[str], str]] = []  # (name, parts, the value as written)
         self.error: str | None = None
         self.name = ""
         self.parts: list[str] = []
@@ -736,9 +756,37 @@ def _scan(text: str) -> Iterator[_Block]:
         try:
             i = _block_body(text, m.end(), limit, close, block)
         except _BadValue as e:
-            block.error = str(e)
-            i = limit
+            block, i = _escaped_braces_body(text, at, m.end(), limit, close, block, e)
         yield block
+
+
+#: Stand-ins for ``\{`` and ``\}`` (same length) when a block is read again with escaped braces.
+_ESCAPED_BRACES = {"\\{": "\\\x01", "\\}": "\\\x02"}
+_RESTORE_BRACES = str.maketrans({"\x01": "{", "\x02": "}"})
+
+
+def _escaped_braces_body(text: str, at: int, start: int, limit: int, close: str, block: _Block,
+                         error: _BadValue) -> tuple[_Block, int]:
+    """A block BibTeX's brace counting cannot read, read again with ``\\{`` and ``\\}`` as
+    escaped characters, as bibtexparser and JabRef read them (JabRef writes ``Thi\\{'ebaux``);
+    the block with ``error`` set when that fails too. Returns the block and where reading goes on."""
+    part = text[at:limit]
+    if "\\{" not in part and "\\}" not in part:
+        block.error = str(error)
+        return block, limit
+    for esc, stand_in in _ESCAPED_BRACES.items():
+        part = part.replace(esc, stand_in)
+    again = _Block(block.kind, block.line, block.head)
+    try:
+        end = _block_body(part, start - at, len(part), close, again)
+    except _BadValue:
+        block.error = str(error)
+        return block, limit
+    again.key = again.key.translate(_RESTORE_BRACES)
+    again.parts = [type(p)(p.translate(_RESTORE_BRACES)) for p in again.parts]
+    again.fields = [(name, [type(p)(p.translate(_RESTORE_BRACES)) for p in parts], raw.translate(_RESTORE_BRACES))
+                    for name, parts, raw in again.fields]
+    return again, at + end
 
 
 def _block_body(text: str, i: int, limit: int, close: str, block: _Block) -> int:
@@ -765,7 +813,7 @@ def _block_body(text: str, i: int, limit: int, close: str, block: _Block) -> int
             _after_value(text, i, "@string " + block.name)
         return i + 1
     i = _skip(text, i)
-    m = _KEY_RE.match(text, i, limit)
+    m = (_KEY_RE if close == "}" else _PAREN_KEY_RE).match(text, i, limit)
     block.key = m.group()
     i = _skip(text, m.end())
     if i < limit and text[i] == close:  # @misc{key}
@@ -776,9 +824,9 @@ def _block_body(text: str, i: int, limit: int, close: str, block: _Block) -> int
     while True:
         m = _FIELD_HEAD_RE.match(text, i, limit)  # the common "  name = " in one step
         if m:
-            name = m.group(1)
-            parts, i = _value(text, m.end(), limit, name)
-            block.fields.append((name, parts))
+            name, start = m.group(1), m.end()
+            parts, i, end = _value_span(text, start, limit, name)
+            block.fields.append((name, parts, text[start:end]))
         else:
             i = _skip(text, i)
             if i >= limit:
@@ -792,8 +840,9 @@ def _block_body(text: str, i: int, limit: int, close: str, block: _Block) -> int
             i = _skip(text, m.end())
             if i >= limit or text[i] != "=":
                 raise _BadValue(f"expected '=' after field {name!r}")
-            parts, i = _value(text, i + 1, limit, name)
-            block.fields.append((name, parts))
+            start = _skip(text, i + 1)
+            parts, i, end = _value_span(text, start, limit, name)
+            block.fields.append((name, parts, text[start:end]))
         if i < limit and text[i] == ",":
             i += 1
         elif i < limit and text[i] == close:
@@ -832,6 +881,12 @@ class _Expander:
                 raise self._too_long(field)
             out.append(str(part))
         return "".join(out)
+
+    def portable(self, parts: list[str]) -> bool:
+        """Can the value be written back as the file wrote it, without the file's ``@string``
+        definitions (which are not kept)? Yes when its only macros are the month names."""
+        return all(not isinstance(p, _Macro) or self.macros.get(p.lower(), "") == _DEFAULT_MACROS.get(p.lower())
+                   for p in parts)
 
     @staticmethod
     def _too_long(field: str) -> ImportFailed:
@@ -922,14 +977,16 @@ def parse_bibtex(text: str, source: str = "refs.bib", topic: str | None = None,
         fields: dict[str, str] = {}
         spelled: dict[str, str] = {}
         twice: list[str] = []
+        as_written: dict[str, str] = {}
         try:
-            for name, parts in block.fields:
+            for name, parts, raw in block.fields:
                 low = name.lower()
                 if low in fields:
                     twice.append(low)
                     continue
                 fields[low] = expand.parts(parts, low)
                 spelled[low] = name
+                as_written[name] = raw if expand.portable(parts) else "{" + fields[low] + "}"
         except ImportFailed as e:
             raise ImportFailed(f"{where}: entry {key}: {e}") from None
         warn_undefined(f"{where}: entry {key}")
@@ -937,6 +994,7 @@ def parse_bibtex(text: str, source: str = "refs.bib", topic: str | None = None,
         entry, field_problems = _entry_from_fields(
             key, block.kind, fields, taken, topic, fallback, keywords_as_topics, spelled
         )
+        entry.as_written = _differing(entry, as_written)
         if key in first_line:
             problems.append(f"{where}: citekey {key!r} was already used at line {first_line[key]}; "
                             f"both entries kept, this one as id {entry.id}")
@@ -995,6 +1053,9 @@ _CORPORATE_RE = re.compile(
 )
 
 
+_AND_WORD_RE = re.compile(r"\sand\s", re.I)
+
+
 def _author_field(authors: list[str]) -> str:
     """Names joined with ``and``: the comma form as it is (BibTeX reads its parts), an
     organisation or a name holding ``and`` in braces (one last name)."""
@@ -1004,7 +1065,7 @@ def _author_field(authors: list[str]) -> str:
         if not a:
             continue
         esc = escape_latex(a)
-        if re.search(r"\sand\s", a, re.I) or a.count(",") > 2 or ("," not in a and _CORPORATE_RE.search(a)):
+        if _AND_WORD_RE.search(a) or a.count(",") > 2 or ("," not in a and _CORPORATE_RE.search(a)):
             esc = "{" + esc + "}"
         out.append(esc)
     return " and ".join(out)
@@ -1020,11 +1081,13 @@ def _primary_class(e: Entry) -> str | None:
 
 #: JabRef's ``readstatus`` field; plain BibTeX and biber ignore it.
 _READSTATUS = {"read": "read", "reading": "skimmed"}
-#: A citation key BibTeX can read back (no space, comma or brace).
-_KEY_OK = re.compile(r"[^\s,{}()=\"#%'\\~]+")
+#: A citation key the reader reads back: anything but space, a comma or a brace.
+_KEY_OK = re.compile(r"[^\s,{}]+")
 
 
 def _braces_balance(text: str) -> bool:
+    if "}" not in text:
+        return "{" not in text
     depth = 0
     for ch in text:
         depth += {"{": 1, "}": -1}.get(ch, 0)
@@ -1165,12 +1228,102 @@ def bib_record(e: Entry, title: str | None = None) -> tuple[str, str, list[tuple
         put("file", _raw_value(e.file))
     written_names = {n.lower() for n, _ in fields}
     for name, raw in (e.extra or {}).items():
-        if name.lower() not in written_names and re.fullmatch(r"[A-Za-z][\w\-:.+]*", name):
+        if name.lower() not in written_names and _NAME_RE.fullmatch(name):
             put(name, _raw_value(raw))
             written_names.add(name.lower())
     if e.status in _READSTATUS and "readstatus" not in written_names:
         put("readstatus", "{" + _READSTATUS[e.status] + "}")
+    if e.as_written:
+        fields = _as_written(e, fields)
     return kind, key, fields
+
+
+def _ws(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _differing(e: Entry, as_written: dict[str, str]) -> dict[str, str]:
+    """The fields of ``as_written`` (name as spelled -> value as written) that :func:`bib_record`
+    would write otherwise, whitespace runs aside: what an imported entry keeps in ``as_written``."""
+    _, _, fields = bib_record(e)
+    ours = {name.lower(): (name, value) for name, value in fields}
+    out = {}
+    for name, raw in as_written.items():
+        mine = ours.get(name.lower())
+        if mine is not None and mine != (name, raw) and (mine[0] != name or _ws(mine[1]) != _ws(raw)):
+            out[name] = raw
+    return out
+
+
+def _as_written(e: Entry, fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``fields`` with each value the file wrote put back, under its name as spelled, where the
+    entry still says what that value says (the user or enrichment did not change the field)."""
+    raws = {name.lower(): (name, raw) for name, raw in e.as_written.items()}
+    extra = {k.lower(): v for k, v in (e.extra or {}).items()}
+    out = []
+    for name, value in fields:
+        found = raws.get(name.lower())
+        if found is not None:
+            content = _content(*found)
+            if content is not None and _still_says(e, name.lower(), content, extra):
+                name, value = found
+        out.append((name, value))
+    return out
+
+
+def _content(name: str, raw: str) -> str | None:
+    """The text of a value as written (``{...}``, ``"..."``, ``2005``, ``aug # {~1}``); None when
+    it cannot be read."""
+    if raw[:1] == "{" and raw[-1:] == "}" and _braced_whole(raw):
+        return raw[1:-1]
+    try:
+        return _Expander()(raw, name)
+    except (_BadValue, ImportFailed):
+        return None
+
+
+def _braced_whole(raw: str) -> bool:
+    """Is ``raw`` one braced value (its first brace closes at its end)? ``\\{`` counts as
+    BibTeX counts it, unless the value only reads with it escaped."""
+    try:
+        inner, end = _braced(raw, 0, len(raw))
+        return end == len(raw)
+    except _BadValue:
+        return "\\{" in raw or "\\}" in raw
+
+
+def _still_says(e: Entry, name: str, content: str, extra: dict[str, str]) -> bool:
+    """Does ``e`` still say what the value ``content`` of field ``name`` says, read as
+    :func:`_entry_from_fields` reads it?"""
+    if name in extra:
+        return extra[name] == content
+    if name == "title":
+        return latex_to_text(content) == e.title
+    if name in ("author", "editor"):
+        return _names(content) == (e.authors if name == "author" else e.editors)
+    if name == (e.venue_field or usual_venue_field(e.entry_type)):
+        return latex_to_text(content) == e.venue
+    if name == "year":
+        return _plain(content) == str(e.year)
+    if name == "month":
+        return latex_to_text(content) == e.month
+    if name in VERBATIM_FIELDS:
+        return content == getattr(e, name)
+    if name in DECODED_FIELDS:
+        return latex_to_text(content) == getattr(e, name)
+    if name == "doi":
+        return _clean_doi(content) == e.doi
+    if name == "url":
+        return _plain(content) == _main_url(e)
+    if name == "keywords":
+        return _split_keywords(content) == e.tags
+    if name == "note":
+        return latex_to_text(content, paragraphs=True) == "\n\n".join(n for n in e.notes if n and n.strip())
+    if name == "abstract":
+        return latex_to_text(content, paragraphs=True) == e.abstract
+    if name == "readstatus":
+        return _READSTATUS_IN.get(_plain(content).lower()) == e.status
+    return False
 
 
 def _bib_entry(e: Entry, title: str | None = None) -> str:
