@@ -63,7 +63,8 @@ _DECODER = None
 
 def _decoder():
     """A pylatexenc converter that also knows the text-mode symbol macros :func:`escape_latex`
-    writes (pylatexenc drops ``\\textbraceleft`` and maps ``\\textasciicircum`` to U+02C6)."""
+    writes (pylatexenc drops ``\\textbraceleft`` and maps ``\\textasciicircum`` to U+02C6) and
+    keeps the text of the font-style macros it would drop (:data:`_TEXT_STYLES`)."""
     global _DECODER
     if _DECODER is None:
         from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
@@ -72,7 +73,8 @@ def _decoder():
         db_text.add_context_category(
             "wsskg-symbols",
             prepend=True,
-            macros=[MacroTextSpec(name, simplify_repl=repl) for name, repl in _SYMBOLS.items()],
+            macros=[MacroTextSpec(name, simplify_repl=repl) for name, repl in _SYMBOLS.items()]
+            + [MacroTextSpec(name, discard=False) for name in _TEXT_STYLES],
             environments=[],
             specials=[],
         )
@@ -90,6 +92,8 @@ _SYMBOLS = {
     "textquoteleft": "\u2018", "textquoteright": "\u2019", "textquotedblleft": "\u201c",
     "textquotedblright": "\u201d",
 }
+#: Font-style macros whose argument is text (pylatexenc would drop it: ``\\textup{The good place}``).
+_TEXT_STYLES = ("textup", "textmd", "textsf", "texttt", "mbox")
 #: Accent commands and the combining mark each puts on its argument.
 _ACCENTS = {
     "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
@@ -229,6 +233,8 @@ _ESCAPES = {
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
 #: Character pairs TeX turns into ligatures (``--`` -> en dash, ````` -> a quote, ``?``` -> ¿).
 _LIGATURE_RE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
+#: An ASCII capital after the first character of a word (the words are split on single spaces).
+_ASCII_INNER_CAPITAL = re.compile(r"(?<=\S)[A-Z]")
 _LIGATURE_ANY = re.compile(r"--|``|''|[?!]`")
 
 
@@ -242,8 +248,8 @@ def escape_latex(text: str, protect_case: bool = False) -> str:
         text = text.replace("\x00", "")
     if _LIGATURE_ANY.search(text):  # (the expression tries every position: only where it can match)
         text = _LIGATURE_RE.sub("\x00", text)  # a marker for "{}" between ligature characters
-    if not protect_case:  # (abstracts: str.translate, not a lookup per character)
-        return _translated(text)
+    if not protect_case or (text.isascii() and not _ASCII_INNER_CAPITAL.search(text)):
+        return _translated(text)  # (abstracts: str.translate, not a lookup per character)
     return " ".join("{" + _translated(word) + "}" if _inner_capital(word) else _translated(word)
                     for word in text.split(" "))
 
@@ -347,6 +353,8 @@ def _names(raw: str) -> list[str]:
             out.append(simple)
             continue
         try:
+            if "\\~" in person:  # a tilde accent, not a tie between two names
+                person = _TILDE_ACCENT_RE.sub(r"{\\~\1}", person)
             parts = parse_single_name_into_parts(person, strict=False)
             first = " ".join(latex_to_text(w) for w in parts.first)
             von = " ".join(latex_to_text(w) for w in parts.von)
@@ -366,6 +374,7 @@ def _names(raw: str) -> list[str]:
 
 
 _AND_RE = re.compile(r"\s+and\s+", re.I)
+_TILDE_ACCENT_RE = re.compile(r"\\~(\w|\{\w\})")
 _SIMPLE_NAMES = re.compile(r"[^{}\\~]*")
 
 
@@ -986,7 +995,8 @@ def parse_bibtex(text: str, source: str = "refs.bib", topic: str | None = None,
                     continue
                 fields[low] = expand.parts(parts, low)
                 spelled[low] = name
-                as_written[name] = raw if expand.portable(parts) else "{" + fields[low] + "}"
+                as_written[name] = raw if len(parts) == 1 and not isinstance(parts[0], _Macro) \
+                    or expand.portable(parts) else "{" + fields[low] + "}"
         except ImportFailed as e:
             raise ImportFailed(f"{where}: entry {key}: {e}") from None
         warn_undefined(f"{where}: entry {key}")
@@ -1245,14 +1255,26 @@ def _ws(value: str) -> str:
 def _differing(e: Entry, as_written: dict[str, str]) -> dict[str, str]:
     """The fields of ``as_written`` (name as spelled -> value as written) that :func:`bib_record`
     would write otherwise, whitespace runs aside: what an imported entry keeps in ``as_written``."""
-    _, _, fields = bib_record(e)
+    names = e.authors, e.editors
+    e.authors, e.editors = [], []
+    try:
+        _, _, fields = bib_record(e)
+    finally:
+        e.authors, e.editors = names
     ours = {name.lower(): (name, value) for name, value in fields}
     out = {}
     for name, raw in as_written.items():
-        mine = ours.get(name.lower())
-        if mine is not None and mine != (name, raw) and (mine[0] != name or _ws(mine[1]) != _ws(raw)):
+        low = name.lower()
+        mine = ours.get(low)
+        if low in _NAMES_KEPT or (mine is not None and mine != (name, raw)
+                                  and (mine[0] != name or _ws(mine[1]) != _ws(raw))):
             out[name] = raw
     return out
+
+
+#: Name fields whose text as written is kept without asking the writer: its form (``First
+#: Last``) differs for nearly every name in a library, and asking cost a quarter of the import.
+_NAMES_KEPT = ("author", "editor")
 
 
 def _as_written(e: Entry, fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
