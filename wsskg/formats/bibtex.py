@@ -233,8 +233,8 @@ _ESCAPES = {
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
 #: Character pairs TeX turns into ligatures (``--`` -> en dash, ````` -> a quote, ``?``` -> ¿).
 _LIGATURE_RE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
-#: An ASCII capital after the first character of a word (the words are split on single spaces).
-_ASCII_INNER_CAPITAL = re.compile(r"(?<=\S)[A-Z]")
+#: An ASCII word (between single spaces) with a capital after its first character.
+_ASCII_INNER_CAPITAL_WORD = re.compile(r"(?<![^ ])([^ ][^ A-Z]*[A-Z][^ ]*)")
 _LIGATURE_ANY = re.compile(r"--|``|''|[?!]`")
 
 
@@ -248,8 +248,10 @@ def escape_latex(text: str, protect_case: bool = False) -> str:
         text = text.replace("\x00", "")
     if _LIGATURE_ANY.search(text):  # (the expression tries every position: only where it can match)
         text = _LIGATURE_RE.sub("\x00", text)  # a marker for "{}" between ligature characters
-    if not protect_case or (text.isascii() and not _ASCII_INNER_CAPITAL.search(text)):
+    if not protect_case:
         return _translated(text)  # (abstracts: str.translate, not a lookup per character)
+    if text.isascii():  # (escapes add no capital and no space: the words of the escaped text)
+        return _ASCII_INNER_CAPITAL_WORD.sub(r"{\1}", _translated(text))
     return " ".join("{" + _translated(word) + "}" if _inner_capital(word) else _translated(word)
                     for word in text.split(" "))
 
@@ -1190,32 +1192,31 @@ def bib_record(e: Entry, title: str | None = None) -> tuple[str, str, list[tuple
         fields.append((name, value))
 
     if title:
-        put("title", "{" + escape_latex(title, protect_case=True) + "}")
+        put("title", _WRITE["title"](title))
     if e.authors:
-        put("author", "{" + _author_field(e.authors) + "}")
+        put("author", _WRITE["names"](e.authors))
     if e.editors:
-        put("editor", "{" + _author_field(e.editors) + "}")
+        put("editor", _WRITE["names"](e.editors))
     if venue:
-        put(e.venue_field or usual_venue_field(kind), "{" + escape_latex(venue) + "}")
+        put(e.venue_field or usual_venue_field(kind), _WRITE["venue"](venue))
     if year and "year" not in extra and "date" not in extra:
-        put("year", "{" + str(year) + "}")
+        put("year", _WRITE["year"](str(year)))
     if e.month:
-        month = e.month.strip()
-        put("month", month[:3].lower() if month in _MONTH_NAMES else "{" + escape_latex(month) + "}")
+        put("month", _WRITE["month"](e.month))
     for name in ("volume", "number", "pages"):
         if getattr(e, name):
-            put(name, _raw_value(getattr(e, name)))
+            put(name, _WRITE["raw"](getattr(e, name)))
     for name in DECODED_FIELDS:
         if getattr(e, name) and name != "language":
-            put(name, "{" + escape_latex(getattr(e, name)) + "}")
+            put(name, _WRITE["prose"](getattr(e, name)))
     for name in ("isbn", "issn"):
         if getattr(e, name):
-            put(name, _raw_value(getattr(e, name)))
+            put(name, _WRITE["raw"](getattr(e, name)))
     if e.doi:
-        put("doi", "{" + _verbatim(e.doi) + "}")
+        put("doi", _WRITE["doi"](e.doi))
     url = _main_url(e)
     if url and url not in (extra.get("howpublished") or ""):
-        put("url", "{" + _verbatim(url) + "}")
+        put("url", _WRITE["url"](url))
     if e.arxiv_id and "eprint" not in extra:
         written = {n: v.strip("{}") for n, v in fields}
         if _arxiv_from(written, e.doi, [url] if url else []) != strip_arxiv_version(e.arxiv_id):
@@ -1225,24 +1226,23 @@ def bib_record(e: Entry, title: str | None = None) -> tuple[str, str, list[tuple
             if pc:
                 put("primaryClass", "{" + pc + "}")
     if e.tags:
-        sep = "; " if any("," in t for t in e.tags) else ", "
-        put("keywords", "{" + sep.join(escape_latex(t) for t in e.tags) + "}")
-    notes = [n for n in e.notes if n and n.strip()]
-    if notes:
-        put("note", "{" + _escape_paragraphs("\n\n".join(notes)) + "}")
+        put("keywords", _WRITE["keywords"](e.tags))
+    note = _note_text(e)
+    if note:
+        put("note", _WRITE["paragraphs"](note))
     if e.abstract:
-        put("abstract", "{" + _escape_paragraphs(e.abstract) + "}")
+        put("abstract", _WRITE["paragraphs"](e.abstract))
     if e.language:
-        put("language", "{" + escape_latex(e.language) + "}")
+        put("language", _WRITE["prose"](e.language))
     if e.file:
-        put("file", _raw_value(e.file))
+        put("file", _WRITE["raw"](e.file))
     written_names = {n.lower() for n, _ in fields}
     for name, raw in (e.extra or {}).items():
         if name.lower() not in written_names and _NAME_RE.fullmatch(name):
-            put(name, _raw_value(raw))
+            put(name, _WRITE["raw"](raw))
             written_names.add(name.lower())
     if e.status in _READSTATUS and "readstatus" not in written_names:
-        put("readstatus", "{" + _READSTATUS[e.status] + "}")
+        put("readstatus", _WRITE["readstatus"](e.status))
     if e.as_written:
         fields = _as_written(e, fields)
     return kind, key, fields
@@ -1253,21 +1253,26 @@ def _ws(value: str) -> str:
 
 
 def _differing(e: Entry, as_written: dict[str, str]) -> dict[str, str]:
-    """The fields of ``as_written`` (name as spelled -> value as written) that :func:`bib_record`
-    would write otherwise, whitespace runs aside: what an imported entry keeps in ``as_written``."""
-    names = e.authors, e.editors
-    e.authors, e.editors = [], []
-    try:
-        _, _, fields = bib_record(e)
-    finally:
-        e.authors, e.editors = names
-    ours = {name.lower(): (name, value) for name, value in fields}
+    """The fields of ``as_written`` (name as spelled -> value as written) that the export would
+    write otherwise, whitespace runs aside: what an imported entry keeps in ``as_written``."""
+    extra = {k.lower(): k for k in e.extra} if e.extra else {}
     out = {}
     for name, raw in as_written.items():
         low = name.lower()
-        mine = ours.get(low)
-        if low in _NAMES_KEPT or (mine is not None and mine != (name, raw)
-                                  and (mine[0] != name or _ws(mine[1]) != _ws(raw))):
+        if low in _NAMES_KEPT:
+            out[name] = raw
+            continue
+        said = _model_field(e, low, extra)
+        if said is None:
+            continue
+        rule, value = said
+        if not value and rule != "raw":
+            continue  # not written
+        if (name if low in extra else low) != name or raw[:1] != "{" and rule != "month":
+            out[name] = raw  # another spelling, or quotes or a number: never what the export writes
+            continue
+        mine = _WRITE[rule](value)
+        if mine != raw and _ws(mine) != _ws(raw):
             out[name] = raw
     return out
 
@@ -1281,13 +1286,14 @@ def _as_written(e: Entry, fields: list[tuple[str, str]]) -> list[tuple[str, str]
     """``fields`` with each value the file wrote put back, under its name as spelled, where the
     entry still says what that value says (the user or enrichment did not change the field)."""
     raws = {name.lower(): (name, raw) for name, raw in e.as_written.items()}
-    extra = {k.lower(): v for k, v in (e.extra or {}).items()}
+    extra = {k.lower(): k for k in e.extra} if e.extra else {}
     out = []
     for name, value in fields:
         found = raws.get(name.lower())
         if found is not None:
             content = _content(*found)
-            if content is not None and _still_says(e, name.lower(), content, extra):
+            said = _model_field(e, name.lower(), extra)
+            if content is not None and said is not None and _READ[said[0]](content) == said[1]:
                 name, value = found
         out.append((name, value))
     return out
@@ -1308,44 +1314,93 @@ def _braced_whole(raw: str) -> bool:
     """Is ``raw`` one braced value (its first brace closes at its end)? ``\\{`` counts as
     BibTeX counts it, unless the value only reads with it escaped."""
     try:
-        inner, end = _braced(raw, 0, len(raw))
-        return end == len(raw)
+        return _braced(raw, 0, len(raw))[1] == len(raw)
     except _BadValue:
         return "\\{" in raw or "\\}" in raw
 
 
-def _still_says(e: Entry, name: str, content: str, extra: dict[str, str]) -> bool:
-    """Does ``e`` still say what the value ``content`` of field ``name`` says, read as
-    :func:`_entry_from_fields` reads it?"""
+def _model_field(e: Entry, name: str, extra: dict[str, str]) -> tuple[str, object] | None:
+    """What an imported entry says for its BibTeX field ``name`` (lower case), as
+    :func:`_entry_from_fields` took it, and the rule (:data:`_READ`, :data:`_WRITE`) it is read
+    and written by: ``(rule, value)``; None for a field the entry does not hold. ``extra``: the
+    entry's extra field names by their lower case."""
     if name in extra:
-        return extra[name] == content
+        return "raw", e.extra[extra[name]]
     if name == "title":
-        return latex_to_text(content) == e.title
-    if name in ("author", "editor"):
-        return _names(content) == (e.authors if name == "author" else e.editors)
+        return "title", e.title
+    if name in _NAMES_KEPT:
+        return "names", e.authors if name == "author" else e.editors
     if name == (e.venue_field or usual_venue_field(e.entry_type)):
-        return latex_to_text(content) == e.venue
+        return "venue", e.venue
     if name == "year":
-        return _plain(content) == str(e.year)
-    if name == "month":
-        return latex_to_text(content) == e.month
+        return "year", str(e.year) if e.year else None
     if name in VERBATIM_FIELDS:
-        return content == getattr(e, name)
-    if name in DECODED_FIELDS:
-        return latex_to_text(content) == getattr(e, name)
-    if name == "doi":
-        return _clean_doi(content) == e.doi
+        return "raw", getattr(e, name)
+    if name in _FIELD_RULES:
+        return _FIELD_RULES[name], getattr(e, name)
     if name == "url":
-        return _plain(content) == _main_url(e)
+        return "url", _main_url(e)
     if name == "keywords":
-        return _split_keywords(content) == e.tags
+        return "keywords", e.tags
     if name == "note":
-        return latex_to_text(content, paragraphs=True) == "\n\n".join(n for n in e.notes if n and n.strip())
-    if name == "abstract":
-        return latex_to_text(content, paragraphs=True) == e.abstract
+        return "paragraphs", _note_text(e)
     if name == "readstatus":
-        return _READSTATUS_IN.get(_plain(content).lower()) == e.status
-    return False
+        return "readstatus", e.status if e.status in _READSTATUS else None
+    return None
+
+
+#: The rule of the typed fields named as their attribute (:func:`_model_field`).
+_FIELD_RULES = {**{name: "prose" for name in DECODED_FIELDS}, "month": "month", "doi": "doi",
+                "abstract": "paragraphs"}
+
+
+def _note_text(e: Entry) -> str:
+    return "\n\n".join(n for n in e.notes if n and n.strip())
+
+
+#: How a field's text is read into what the entry holds, by rule (as :func:`_entry_from_fields`).
+_READ = {
+    "raw": lambda text: text,
+    "title": latex_to_text,
+    "names": _names,
+    "venue": latex_to_text,
+    "prose": latex_to_text,
+    "month": latex_to_text,
+    "year": _plain,
+    "doi": _clean_doi,
+    "url": _plain,
+    "keywords": _split_keywords,
+    "paragraphs": lambda text: latex_to_text(text, paragraphs=True),
+    "readstatus": lambda text: _READSTATUS_IN.get(_plain(text).lower()),
+}
+
+
+def _month_text(month: str) -> str:
+    """A full month name as its macro (``jun``), any other month in braces."""
+    month = month.strip()
+    return month[:3].lower() if month in _MONTH_NAMES else "{" + escape_latex(month) + "}"
+
+
+def _keywords_text(tags: list[str]) -> str:
+    sep = "; " if any("," in t for t in tags) else ", "
+    return "{" + sep.join(escape_latex(t) for t in tags) + "}"
+
+
+#: How the export writes what an entry holds, by rule: the value with its braces.
+_WRITE = {
+    "raw": _raw_value,
+    "title": lambda title: "{" + escape_latex(_strip_md(title), protect_case=True) + "}",
+    "names": lambda names: "{" + _author_field(names) + "}",
+    "venue": lambda venue: "{" + escape_latex(_strip_md(venue)) + "}",
+    "prose": lambda text: "{" + escape_latex(text) + "}",
+    "month": _month_text,
+    "year": lambda year: "{" + year + "}",
+    "doi": lambda doi: "{" + _verbatim(doi) + "}",
+    "url": lambda url: "{" + _verbatim(url) + "}",
+    "keywords": _keywords_text,
+    "paragraphs": lambda text: "{" + _escape_paragraphs(text) + "}",
+    "readstatus": lambda status: "{" + _READSTATUS[status] + "}",
+}
 
 
 def _bib_entry(e: Entry, title: str | None = None) -> str:
