@@ -12,13 +12,17 @@
   with LaTeX decoded to Unicode for prose and kept verbatim for numbers and identifiers;
 * every other field, verbatim (macros expanded), in ``extra``.
 
-:func:`to_bibtex` writes all of it back, under the same citekey and type, so import -> export ->
-import gives the same entries; entries born in a Markdown list get a type from their venue.
-The field table and every normalisation are in ``docs/interop.md``.
+Each field's text as the file wrote it is kept in ``as_written`` where it differs from what the
+export would write from the decoded entry. :func:`to_bibtex` writes all of it back, under the same
+citekey and type: a field as the file wrote it while the entry still says what that text says
+(:func:`_model_field`, :data:`_READ`), else from the entry (:data:`_WRITE`); so an unchanged
+library comes back as it was written. Entries born in a Markdown list get a type from their venue.
+The field table and what is still normalised are in ``docs/interop.md``.
 
 The reader is our own (:func:`_scan`): each value is read once into literal parts and macro
 names; undefined ``@string`` macros are kept as their name with a warning naming the entry
-and line; a malformed entry is reported with its line and reading resumes at the next entry;
+and line; a malformed entry is reported with its line and reading resumes at the next entry
+(one that only reads with ``\\{`` as an escaped brace is read so);
 a value that expands beyond :data:`MAX_VALUE_CHARS` is an error. LaTeX is decoded by a small
 exact decoder for what bibliographies hold (:func:`_fast_decode`) and by pylatexenc for the rest.
 """
@@ -472,9 +476,12 @@ def _entry_from_fields(key: str, kind: str, fields: dict[str, str], taken: set[s
     problems: list[str] = []
     f = {k: v for k, v in fields.items() if v.strip()}
     empty = {k: v for k, v in fields.items() if not v.strip()}  # kept as written, in extra
-    title = latex_to_text(f.pop("title", ""))
-    authors = _names(f.pop("author", ""))
-    editors = _names(f.pop("editor", ""))
+    title = latex_to_text(f["title"]) if "title" in f else ""
+    authors = _names(f["author"]) if "author" in f else []
+    editors = _names(f["editor"]) if "editor" in f else []
+    for name, said in (("title", title), ("author", authors), ("editor", editors)):
+        if said:  # (a value that decodes to nothing, "{{}}", stays in extra as written)
+            f.pop(name, None)
 
     year = None
     for name in ("year", "date"):
@@ -896,6 +903,8 @@ class _Expander:
     def portable(self, parts: list[str]) -> bool:
         """Can the value be written back as the file wrote it, without the file's ``@string``
         definitions (which are not kept)? Yes when its only macros are the month names."""
+        if len(parts) == 1 and not isinstance(parts[0], _Macro):
+            return True  # (most values: one literal)
         return all(not isinstance(p, _Macro) or self.macros.get(p.lower(), "") == _DEFAULT_MACROS.get(p.lower())
                    for p in parts)
 
@@ -997,8 +1006,7 @@ def parse_bibtex(text: str, source: str = "refs.bib", topic: str | None = None,
                     continue
                 fields[low] = expand.parts(parts, low)
                 spelled[low] = name
-                as_written[name] = raw if len(parts) == 1 and not isinstance(parts[0], _Macro) \
-                    or expand.portable(parts) else "{" + fields[low] + "}"
+                as_written[name] = raw if expand.portable(parts) else "{" + fields[low] + "}"
         except ImportFailed as e:
             raise ImportFailed(f"{where}: entry {key}: {e}") from None
         warn_undefined(f"{where}: entry {key}")
