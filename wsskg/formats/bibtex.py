@@ -521,12 +521,14 @@ def _entry_from_fields(key: str, kind: str, fields: dict[str, str], taken: set[s
                 typed[name] = text
                 f.pop(name)
 
-    doi = _clean_doi(f.pop("doi")) if "doi" in f else None
+    doi = _clean_doi(f["doi"]) if "doi" in f else None
+    if doi:
+        f.pop("doi")
     urls: list[str] = []
-    if "url" in f:
-        u = _plain(f.pop("url"))
-        if u:
-            urls.append(u)
+    u = _plain(f["url"]) if "url" in f else ""
+    if u:
+        urls.append(u)
+        f.pop("url")
     how = f.get("howpublished") or ""
     if _is_url(how):  # a URL in howpublished stays there (and is a link)
         u = _plain(how)
