@@ -234,7 +234,8 @@ def _carried(e: Entry) -> dict:
         "doi": e.doi, "arxiv_id": e.arxiv_id, "url": _main_url(e), "abstract": e.abstract,
         "notes": ["\n\n".join(e.notes)] if e.notes else [], "status": e.status, "kind": e.kind,
     }
-    d.update({name: getattr(e, name) for name in RECORD_FIELDS if name not in ("entry_type", "citekey")})
+    # (``as_written`` is how the last file wrote the fields, not what the entry says)
+    d.update({name: getattr(e, name) for name in RECORD_FIELDS if name not in ("entry_type", "citekey", "as_written")})
     return d
 
 

@@ -210,6 +210,9 @@ class Entry:
     file: str | None = None  # Zotero/JabRef attachment field, verbatim
     venue_field: str | None = None  # the BibTeX field ``venue`` came from, when not the type's usual one
     extra: dict[str, str] = field(default_factory=dict)  # every other field, name -> raw value
+    #: BibTeX fields as the imported file wrote them (name -> value with its braces), where that
+    #: differs from what wsskg would write: written back while the entry still says the same
+    as_written: dict[str, str] = field(default_factory=dict)
 
     @property
     def display_title(self) -> str:
@@ -293,8 +296,10 @@ class Entry:
 
 #: The bibliographic record fields of :class:`Entry`, in catalog.yaml order (see ``wsskg.formats``).
 RECORD_FIELDS = ("entry_type", "citekey", "tags", "editors", "volume", "number", "pages", "month", "publisher",
-                 "address", "edition", "series", "isbn", "issn", "language", "file", "venue_field", "extra")
+                 "address", "edition", "series", "isbn", "issn", "language", "file", "venue_field", "extra",
+                 "as_written")
 _RECORD_LISTS = ("tags", "editors")
+_RECORD_MAPS = ("extra", "as_written")
 
 
 @dataclass
@@ -705,9 +710,9 @@ def _record(raw: dict, bad) -> dict:
             if not isinstance(v, list) or any(isinstance(x, (dict, list)) or x is None for x in v):
                 raise bad(f"{name} must be a list of text")
             out[name] = [str(x) for x in v]
-        elif name == "extra":
+        elif name in _RECORD_MAPS:
             if not isinstance(v, dict) or any(isinstance(x, (dict, list)) or x is None for x in v.values()):
-                raise bad("extra must be a mapping of field names to text")
+                raise bad(f"{name} must be a mapping of field names to text")
             out[name] = {str(k): _cell(x) for k, x in v.items()}
         else:
             if isinstance(v, (dict, list)):

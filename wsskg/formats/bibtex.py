@@ -12,13 +12,17 @@
   with LaTeX decoded to Unicode for prose and kept verbatim for numbers and identifiers;
 * every other field, verbatim (macros expanded), in ``extra``.
 
-:func:`to_bibtex` writes all of it back, under the same citekey and type, so import -> export ->
-import gives the same entries; entries born in a Markdown list get a type from their venue.
-The field table and every normalisation are in ``docs/interop.md``.
+Each field's text as the file wrote it is kept in ``as_written`` where it differs from what the
+export would write from the decoded entry. :func:`to_bibtex` writes all of it back, under the same
+citekey and type: a field as the file wrote it while the entry still says what that text says
+(:func:`_model_field`, :data:`_READ`), else from the entry (:data:`_WRITE`); so an unchanged
+library comes back as it was written. Entries born in a Markdown list get a type from their venue.
+The field table and what is still normalised are in ``docs/interop.md``.
 
 The reader is our own (:func:`_scan`): each value is read once into literal parts and macro
 names; undefined ``@string`` macros are kept as their name with a warning naming the entry
-and line; a malformed entry is reported with its line and reading resumes at the next entry;
+and line; a malformed entry is reported with its line and reading resumes at the next entry
+(one that only reads with ``\\{`` as an escaped brace is read so);
 a value that expands beyond :data:`MAX_VALUE_CHARS` is an error. LaTeX is decoded by a small
 exact decoder for what bibliographies hold (:func:`_fast_decode`) and by pylatexenc for the rest.
 """
@@ -63,7 +67,8 @@ _DECODER = None
 
 def _decoder():
     """A pylatexenc converter that also knows the text-mode symbol macros :func:`escape_latex`
-    writes (pylatexenc drops ``\\textbraceleft`` and maps ``\\textasciicircum`` to U+02C6)."""
+    writes (pylatexenc drops ``\\textbraceleft`` and maps ``\\textasciicircum`` to U+02C6) and
+    keeps the text of the font-style macros it would drop (:data:`_TEXT_STYLES`)."""
     global _DECODER
     if _DECODER is None:
         from pylatexenc.latex2text import LatexNodes2Text, MacroTextSpec, get_default_latex_context_db
@@ -72,7 +77,8 @@ def _decoder():
         db_text.add_context_category(
             "wsskg-symbols",
             prepend=True,
-            macros=[MacroTextSpec(name, simplify_repl=repl) for name, repl in _SYMBOLS.items()],
+            macros=[MacroTextSpec(name, simplify_repl=repl) for name, repl in _SYMBOLS.items()]
+            + [MacroTextSpec(name, discard=False) for name in _TEXT_STYLES],
             environments=[],
             specials=[],
         )
@@ -90,6 +96,8 @@ _SYMBOLS = {
     "textquoteleft": "\u2018", "textquoteright": "\u2019", "textquotedblleft": "\u201c",
     "textquotedblright": "\u201d",
 }
+#: Font-style macros whose argument is text (pylatexenc would drop it: ``\\textup{The good place}``).
+_TEXT_STYLES = ("textup", "textmd", "textsf", "texttt", "mbox")
 #: Accent commands and the combining mark each puts on its argument.
 _ACCENTS = {
     "'": "\u0301", "`": "\u0300", "^": "\u0302", '"': "\u0308", "~": "\u0303", "=": "\u0304",
@@ -229,7 +237,9 @@ _ESCAPES = {
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
 #: Character pairs TeX turns into ligatures (``--`` -> en dash, ````` -> a quote, ``?``` -> ¿).
 _LIGATURE_RE = re.compile(r"(?<=-)(?=-)|(?<=`)(?=`)|(?<=')(?=')|(?<=[?!])(?=`)")
-_LIGATURE_PAIRS = ("--", "``", "''", "?`", "!`")
+#: An ASCII word (between single spaces) with a capital after its first character.
+_ASCII_INNER_CAPITAL_WORD = re.compile(r"(?<![^ ])([^ ][^ A-Z]*[A-Z][^ ]*)")
+_LIGATURE_ANY = re.compile(r"--|``|''|[?!]`")
 
 
 def escape_latex(text: str, protect_case: bool = False) -> str:
@@ -237,18 +247,30 @@ def escape_latex(text: str, protect_case: bool = False) -> str:
     give back ``text``. Braces are written as ``\\textbraceleft{}``/``\\textbraceright{}`` so the
     field's braces always balance. With ``protect_case``, words with a capital after their
     first letter (``CNN``, ``DeepLab``) are wrapped in braces so styles keep their case."""
-    text = " ".join((text or "").split()).replace("\x00", "")
-    if any(pair in text for pair in _LIGATURE_PAIRS):  # (the expression tries every position: only where it can match)
+    text = " ".join((text or "").split())
+    if "\x00" in text:
+        text = text.replace("\x00", "")
+    if _LIGATURE_ANY.search(text):  # (the expression tries every position: only where it can match)
         text = _LIGATURE_RE.sub("\x00", text)  # a marker for "{}" between ligature characters
-    if not protect_case:  # (abstracts: str.translate, not a lookup per character)
-        return text.translate(_ESCAPE_TABLE).replace("\x00", "{}")
-    out = []
-    for word in text.split(" "):
-        esc = word.translate(_ESCAPE_TABLE).replace("\x00", "{}")
-        if any(ch.isupper() for ch in word[1:]):
-            esc = "{" + esc + "}"
-        out.append(esc)
-    return " ".join(out)
+    if not protect_case:
+        return _translated(text)  # (abstracts: str.translate, not a lookup per character)
+    if text.isascii():  # (escapes add no capital and no space: the words of the escaped text)
+        return _ASCII_INNER_CAPITAL_WORD.sub(r"{\1}", _translated(text))
+    return " ".join("{" + _translated(word) + "}" if _inner_capital(word) else _translated(word)
+                    for word in text.split(" "))
+
+
+def _translated(text: str) -> str:
+    text = text.translate(_ESCAPE_TABLE)
+    return text.replace("\x00", "{}") if "\x00" in text else text
+
+
+def _inner_capital(word: str) -> bool:
+    """Has ``word`` an upper-case letter after its first character?"""
+    rest = word[1:]
+    if rest.isascii():
+        return rest.lower() != rest
+    return any(ch.isupper() for ch in rest)
 
 
 def _escape_paragraphs(text: str) -> str:
@@ -337,6 +359,8 @@ def _names(raw: str) -> list[str]:
             out.append(simple)
             continue
         try:
+            if "\\~" in person:  # a tilde accent, not a tie between two names
+                person = _TILDE_ACCENT_RE.sub(r"{\\~\1}", person)
             parts = parse_single_name_into_parts(person, strict=False)
             first = " ".join(latex_to_text(w) for w in parts.first)
             von = " ".join(latex_to_text(w) for w in parts.von)
@@ -356,6 +380,7 @@ def _names(raw: str) -> list[str]:
 
 
 _AND_RE = re.compile(r"\s+and\s+", re.I)
+_TILDE_ACCENT_RE = re.compile(r"\\~(\w|\{\w\})")
 _SIMPLE_NAMES = re.compile(r"[^{}\\~]*")
 
 
@@ -451,9 +476,12 @@ def _entry_from_fields(key: str, kind: str, fields: dict[str, str], taken: set[s
     problems: list[str] = []
     f = {k: v for k, v in fields.items() if v.strip()}
     empty = {k: v for k, v in fields.items() if not v.strip()}  # kept as written, in extra
-    title = latex_to_text(f.pop("title", ""))
-    authors = _names(f.pop("author", ""))
-    editors = _names(f.pop("editor", ""))
+    title = latex_to_text(f["title"]) if "title" in f else ""
+    authors = _names(f["author"]) if "author" in f else []
+    editors = _names(f["editor"]) if "editor" in f else []
+    for name, said in (("title", title), ("author", authors), ("editor", editors)):
+        if said:  # (a value that decodes to nothing, "{{}}", stays in extra as written)
+            f.pop(name, None)
 
     year = None
     for name in ("year", "date"):
@@ -493,12 +521,14 @@ def _entry_from_fields(key: str, kind: str, fields: dict[str, str], taken: set[s
                 typed[name] = text
                 f.pop(name)
 
-    doi = _clean_doi(f.pop("doi")) if "doi" in f else None
+    doi = _clean_doi(f["doi"]) if "doi" in f else None
+    if doi:
+        f.pop("doi")
     urls: list[str] = []
-    if "url" in f:
-        u = _plain(f.pop("url"))
-        if u:
-            urls.append(u)
+    u = _plain(f["url"]) if "url" in f else ""
+    if u:
+        urls.append(u)
+        f.pop("url")
     how = f.get("howpublished") or ""
     if _is_url(how):  # a URL in howpublished stays there (and is a link)
         u = _plain(how)
@@ -583,7 +613,10 @@ _AT_RE = re.compile(r"@[ \t]*([A-Za-z][\w-]*)\s*([{(])?")
 _SPACE_RE = re.compile(r"(?:\s+|%[^\n]*(?:\n|$))*")
 _NAME_RE = re.compile(r"[^\s=,{}()\"#%]+")
 _FIELD_HEAD_RE = re.compile(r"\s*([^\s=,{}()\"#%]+)\s*=\s*")
-_KEY_RE = re.compile(r"[^\s,{}()\"=]*")
+#: A citation key: anything but space, a comma or a brace (``O'Hara_1999``, ``Dobrovol'skii_1963``);
+#: a parenthesised entry's key also ends at ``)``.
+_KEY_RE = re.compile(r"[^\s,{}]*")
+_PAREN_KEY_RE = re.compile(r"[^\s,{}()]*")
 #: Braces always count, as in BibTeX (``\\{`` too); in a quoted value ``\\"`` does not end it
 #: (BibTeX would; files written by hand rely on it).
 _BRACE_RE = re.compile(r"[{}]")
@@ -641,6 +674,12 @@ def _quoted(text: str, i: int, limit: int) -> tuple[str, int]:
 def _value(text: str, i: int, limit: int, field: str) -> tuple[list[str], int]:
     """The parts of the value at ``text[i]`` (``str`` literals, :class:`_Macro` names) and the
     index after it (after any whitespace)."""
+    parts, i, _ = _value_span(text, i, limit, field)
+    return parts, i
+
+
+def _value_span(text: str, i: int, limit: int, field: str) -> tuple[list[str], int, int]:
+    """:func:`_value`, and also the index where the value's text ends (before the whitespace)."""
     parts: list[str] = []
     while True:
         i = _skip(text, i)
@@ -657,11 +696,12 @@ def _value(text: str, i: int, limit: int, field: str) -> tuple[list[str], int]:
             part = word if word.isdigit() else _Macro(word)
             i = m.end()
         parts.append(part)
+        end = i
         i = _skip(text, i)
         if i < limit and text[i] == "#":
             i += 1
             continue
-        return parts, i
+        return parts, i, end
 
 
 def _scan_value(raw: str, field: str) -> list[str]:
@@ -688,7 +728,7 @@ class _Block:
     def __init__(self, kind: str, line: int, head: str):
         self.kind, self.line, self.head = kind, line, head
         self.key = ""
-        self.fields: list[tuple[str, list[str]]] = []
+        self.fields: list[tuple[str, list[str], str]] = []  # (name, parts, the value as written)
         self.error: str | None = None
         self.name = ""
         self.parts: list[str] = []
@@ -736,9 +776,37 @@ def _scan(text: str) -> Iterator[_Block]:
         try:
             i = _block_body(text, m.end(), limit, close, block)
         except _BadValue as e:
-            block.error = str(e)
-            i = limit
+            block, i = _escaped_braces_body(text, at, m.end(), limit, close, block, e)
         yield block
+
+
+#: Stand-ins for ``\{`` and ``\}`` (same length) when a block is read again with escaped braces.
+_ESCAPED_BRACES = {"\\{": "\\\x01", "\\}": "\\\x02"}
+_RESTORE_BRACES = str.maketrans({"\x01": "{", "\x02": "}"})
+
+
+def _escaped_braces_body(text: str, at: int, start: int, limit: int, close: str, block: _Block,
+                         error: _BadValue) -> tuple[_Block, int]:
+    """A block BibTeX's brace counting cannot read, read again with ``\\{`` and ``\\}`` as
+    escaped characters, as bibtexparser and JabRef read them (JabRef writes ``Thi\\{'ebaux``);
+    the block with ``error`` set when that fails too. Returns the block and where reading goes on."""
+    part = text[at:limit]
+    if "\\{" not in part and "\\}" not in part:
+        block.error = str(error)
+        return block, limit
+    for esc, stand_in in _ESCAPED_BRACES.items():
+        part = part.replace(esc, stand_in)
+    again = _Block(block.kind, block.line, block.head)
+    try:
+        end = _block_body(part, start - at, len(part), close, again)
+    except _BadValue:
+        block.error = str(error)
+        return block, limit
+    again.key = again.key.translate(_RESTORE_BRACES)
+    again.parts = [type(p)(p.translate(_RESTORE_BRACES)) for p in again.parts]
+    again.fields = [(name, [type(p)(p.translate(_RESTORE_BRACES)) for p in parts], raw.translate(_RESTORE_BRACES))
+                    for name, parts, raw in again.fields]
+    return again, at + end
 
 
 def _block_body(text: str, i: int, limit: int, close: str, block: _Block) -> int:
@@ -765,7 +833,7 @@ def _block_body(text: str, i: int, limit: int, close: str, block: _Block) -> int
             _after_value(text, i, "@string " + block.name)
         return i + 1
     i = _skip(text, i)
-    m = _KEY_RE.match(text, i, limit)
+    m = (_KEY_RE if close == "}" else _PAREN_KEY_RE).match(text, i, limit)
     block.key = m.group()
     i = _skip(text, m.end())
     if i < limit and text[i] == close:  # @misc{key}
@@ -776,9 +844,9 @@ def _block_body(text: str, i: int, limit: int, close: str, block: _Block) -> int
     while True:
         m = _FIELD_HEAD_RE.match(text, i, limit)  # the common "  name = " in one step
         if m:
-            name = m.group(1)
-            parts, i = _value(text, m.end(), limit, name)
-            block.fields.append((name, parts))
+            name, start = m.group(1), m.end()
+            parts, i, end = _value_span(text, start, limit, name)
+            block.fields.append((name, parts, text[start:end]))
         else:
             i = _skip(text, i)
             if i >= limit:
@@ -792,8 +860,9 @@ def _block_body(text: str, i: int, limit: int, close: str, block: _Block) -> int
             i = _skip(text, m.end())
             if i >= limit or text[i] != "=":
                 raise _BadValue(f"expected '=' after field {name!r}")
-            parts, i = _value(text, i + 1, limit, name)
-            block.fields.append((name, parts))
+            start = _skip(text, i + 1)
+            parts, i, end = _value_span(text, start, limit, name)
+            block.fields.append((name, parts, text[start:end]))
         if i < limit and text[i] == ",":
             i += 1
         elif i < limit and text[i] == close:
@@ -832,6 +901,14 @@ class _Expander:
                 raise self._too_long(field)
             out.append(str(part))
         return "".join(out)
+
+    def portable(self, parts: list[str]) -> bool:
+        """Can the value be written back as the file wrote it, without the file's ``@string``
+        definitions (which are not kept)? Yes when its only macros are the month names."""
+        if len(parts) == 1 and not isinstance(parts[0], _Macro):
+            return True  # (most values: one literal)
+        return all(not isinstance(p, _Macro) or self.macros.get(p.lower(), "") == _DEFAULT_MACROS.get(p.lower())
+                   for p in parts)
 
     @staticmethod
     def _too_long(field: str) -> ImportFailed:
@@ -922,14 +999,16 @@ def parse_bibtex(text: str, source: str = "refs.bib", topic: str | None = None,
         fields: dict[str, str] = {}
         spelled: dict[str, str] = {}
         twice: list[str] = []
+        as_written: dict[str, str] = {}
         try:
-            for name, parts in block.fields:
+            for name, parts, raw in block.fields:
                 low = name.lower()
                 if low in fields:
                     twice.append(low)
                     continue
                 fields[low] = expand.parts(parts, low)
                 spelled[low] = name
+                as_written[name] = raw if expand.portable(parts) else "{" + fields[low] + "}"
         except ImportFailed as e:
             raise ImportFailed(f"{where}: entry {key}: {e}") from None
         warn_undefined(f"{where}: entry {key}")
@@ -937,6 +1016,7 @@ def parse_bibtex(text: str, source: str = "refs.bib", topic: str | None = None,
         entry, field_problems = _entry_from_fields(
             key, block.kind, fields, taken, topic, fallback, keywords_as_topics, spelled
         )
+        entry.as_written = _differing(entry, as_written)
         if key in first_line:
             problems.append(f"{where}: citekey {key!r} was already used at line {first_line[key]}; "
                             f"both entries kept, this one as id {entry.id}")
@@ -995,6 +1075,9 @@ _CORPORATE_RE = re.compile(
 )
 
 
+_AND_WORD_RE = re.compile(r"\sand\s", re.I)
+
+
 def _author_field(authors: list[str]) -> str:
     """Names joined with ``and``: the comma form as it is (BibTeX reads its parts), an
     organisation or a name holding ``and`` in braces (one last name)."""
@@ -1004,7 +1087,7 @@ def _author_field(authors: list[str]) -> str:
         if not a:
             continue
         esc = escape_latex(a)
-        if re.search(r"\sand\s", a, re.I) or a.count(",") > 2 or ("," not in a and _CORPORATE_RE.search(a)):
+        if _AND_WORD_RE.search(a) or a.count(",") > 2 or ("," not in a and _CORPORATE_RE.search(a)):
             esc = "{" + esc + "}"
         out.append(esc)
     return " and ".join(out)
@@ -1020,11 +1103,13 @@ def _primary_class(e: Entry) -> str | None:
 
 #: JabRef's ``readstatus`` field; plain BibTeX and biber ignore it.
 _READSTATUS = {"read": "read", "reading": "skimmed"}
-#: A citation key BibTeX can read back (no space, comma or brace).
-_KEY_OK = re.compile(r"[^\s,{}()=\"#%'\\~]+")
+#: A citation key the reader reads back: anything but space, a comma or a brace.
+_KEY_OK = re.compile(r"[^\s,{}]+")
 
 
 def _braces_balance(text: str) -> bool:
+    if "}" not in text:
+        return "{" not in text
     depth = 0
     for ch in text:
         depth += {"{": 1, "}": -1}.get(ch, 0)
@@ -1117,32 +1202,31 @@ def bib_record(e: Entry, title: str | None = None) -> tuple[str, str, list[tuple
         fields.append((name, value))
 
     if title:
-        put("title", "{" + escape_latex(title, protect_case=True) + "}")
+        put("title", _WRITE["title"](title))
     if e.authors:
-        put("author", "{" + _author_field(e.authors) + "}")
+        put("author", _WRITE["names"](e.authors))
     if e.editors:
-        put("editor", "{" + _author_field(e.editors) + "}")
+        put("editor", _WRITE["names"](e.editors))
     if venue:
-        put(e.venue_field or usual_venue_field(kind), "{" + escape_latex(venue) + "}")
+        put(e.venue_field or usual_venue_field(kind), _WRITE["venue"](venue))
     if year and "year" not in extra and "date" not in extra:
-        put("year", "{" + str(year) + "}")
+        put("year", _WRITE["year"](str(year)))
     if e.month:
-        month = e.month.strip()
-        put("month", month[:3].lower() if month in _MONTH_NAMES else "{" + escape_latex(month) + "}")
+        put("month", _WRITE["month"](e.month))
     for name in ("volume", "number", "pages"):
         if getattr(e, name):
-            put(name, _raw_value(getattr(e, name)))
+            put(name, _WRITE["raw"](getattr(e, name)))
     for name in DECODED_FIELDS:
         if getattr(e, name) and name != "language":
-            put(name, "{" + escape_latex(getattr(e, name)) + "}")
+            put(name, _WRITE["prose"](getattr(e, name)))
     for name in ("isbn", "issn"):
         if getattr(e, name):
-            put(name, _raw_value(getattr(e, name)))
+            put(name, _WRITE["raw"](getattr(e, name)))
     if e.doi:
-        put("doi", "{" + _verbatim(e.doi) + "}")
+        put("doi", _WRITE["doi"](e.doi))
     url = _main_url(e)
     if url and url not in (extra.get("howpublished") or ""):
-        put("url", "{" + _verbatim(url) + "}")
+        put("url", _WRITE["url"](url))
     if e.arxiv_id and "eprint" not in extra:
         written = {n: v.strip("{}") for n, v in fields}
         if _arxiv_from(written, e.doi, [url] if url else []) != strip_arxiv_version(e.arxiv_id):
@@ -1152,25 +1236,181 @@ def bib_record(e: Entry, title: str | None = None) -> tuple[str, str, list[tuple
             if pc:
                 put("primaryClass", "{" + pc + "}")
     if e.tags:
-        sep = "; " if any("," in t for t in e.tags) else ", "
-        put("keywords", "{" + sep.join(escape_latex(t) for t in e.tags) + "}")
-    notes = [n for n in e.notes if n and n.strip()]
-    if notes:
-        put("note", "{" + _escape_paragraphs("\n\n".join(notes)) + "}")
+        put("keywords", _WRITE["keywords"](e.tags))
+    note = _note_text(e)
+    if note:
+        put("note", _WRITE["paragraphs"](note))
     if e.abstract:
-        put("abstract", "{" + _escape_paragraphs(e.abstract) + "}")
+        put("abstract", _WRITE["paragraphs"](e.abstract))
     if e.language:
-        put("language", "{" + escape_latex(e.language) + "}")
+        put("language", _WRITE["prose"](e.language))
     if e.file:
-        put("file", _raw_value(e.file))
+        put("file", _WRITE["raw"](e.file))
     written_names = {n.lower() for n, _ in fields}
     for name, raw in (e.extra or {}).items():
-        if name.lower() not in written_names and re.fullmatch(r"[A-Za-z][\w\-:.+]*", name):
-            put(name, _raw_value(raw))
+        if name.lower() not in written_names and _NAME_RE.fullmatch(name):
+            put(name, _WRITE["raw"](raw))
             written_names.add(name.lower())
     if e.status in _READSTATUS and "readstatus" not in written_names:
-        put("readstatus", "{" + _READSTATUS[e.status] + "}")
+        put("readstatus", _WRITE["readstatus"](e.status))
+    if e.as_written:
+        fields = _as_written(e, fields)
     return kind, key, fields
+
+
+def _ws(value: str) -> str:
+    return " ".join(value.split())
+
+
+def _differing(e: Entry, as_written: dict[str, str]) -> dict[str, str]:
+    """The fields of ``as_written`` (name as spelled -> value as written) that the export would
+    write otherwise, whitespace runs aside: what an imported entry keeps in ``as_written``."""
+    extra = {k.lower(): k for k in e.extra} if e.extra else {}
+    out = {}
+    for name, raw in as_written.items():
+        low = name.lower()
+        if low in _NAMES_KEPT:
+            out[name] = raw
+            continue
+        said = _model_field(e, low, extra)
+        if said is None:
+            continue
+        rule, value = said
+        if not value and rule != "raw":
+            continue  # not written
+        if (name if low in extra else low) != name or raw[:1] != "{" and rule != "month":
+            out[name] = raw  # another spelling, or quotes or a number: never what the export writes
+            continue
+        mine = _WRITE[rule](value)
+        if mine != raw and _ws(mine) != _ws(raw):
+            out[name] = raw
+    return out
+
+
+#: Name fields whose text as written is kept without asking the writer: its form (``First
+#: Last``) differs for nearly every name in a library, and asking cost a quarter of the import.
+_NAMES_KEPT = ("author", "editor")
+
+
+def _as_written(e: Entry, fields: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """``fields`` with each value the file wrote put back, under its name as spelled, where the
+    entry still says what that value says (the user or enrichment did not change the field)."""
+    raws = {name.lower(): (name, raw) for name, raw in e.as_written.items()}
+    extra = {k.lower(): k for k in e.extra} if e.extra else {}
+    out = []
+    for name, value in fields:
+        found = raws.get(name.lower())
+        if found is not None:
+            content = _content(*found)
+            said = _model_field(e, name.lower(), extra)
+            if content is not None and said is not None and _READ[said[0]](content) == said[1]:
+                name, value = found
+        out.append((name, value))
+    return out
+
+
+def _content(name: str, raw: str) -> str | None:
+    """The text of a value as written (``{...}``, ``"..."``, ``2005``, ``aug # {~1}``); None when
+    it cannot be read."""
+    if raw[:1] == "{" and raw[-1:] == "}" and _braced_whole(raw):
+        return raw[1:-1]
+    try:
+        return _Expander()(raw, name)
+    except (_BadValue, ImportFailed):
+        return None
+
+
+def _braced_whole(raw: str) -> bool:
+    """Is ``raw`` one braced value (its first brace closes at its end)? ``\\{`` counts as
+    BibTeX counts it, unless the value only reads with it escaped."""
+    try:
+        return _braced(raw, 0, len(raw))[1] == len(raw)
+    except _BadValue:
+        return "\\{" in raw or "\\}" in raw
+
+
+def _model_field(e: Entry, name: str, extra: dict[str, str]) -> tuple[str, object] | None:
+    """What an imported entry says for its BibTeX field ``name`` (lower case), as
+    :func:`_entry_from_fields` took it, and the rule (:data:`_READ`, :data:`_WRITE`) it is read
+    and written by: ``(rule, value)``; None for a field the entry does not hold. ``extra``: the
+    entry's extra field names by their lower case."""
+    if name in extra:
+        return "raw", e.extra[extra[name]]
+    if name == "title":
+        return "title", e.title
+    if name in _NAMES_KEPT:
+        return "names", e.authors if name == "author" else e.editors
+    if name == (e.venue_field or usual_venue_field(e.entry_type)):
+        return "venue", e.venue
+    if name == "year":
+        return "year", str(e.year) if e.year else None
+    if name in VERBATIM_FIELDS:
+        return "raw", getattr(e, name)
+    if name in _FIELD_RULES:
+        return _FIELD_RULES[name], getattr(e, name)
+    if name == "url":
+        return "url", _main_url(e)
+    if name == "keywords":
+        return "keywords", e.tags
+    if name == "note":
+        return "paragraphs", _note_text(e)
+    if name == "readstatus":
+        return "readstatus", e.status if e.status in _READSTATUS else None
+    return None
+
+
+#: The rule of the typed fields named as their attribute (:func:`_model_field`).
+_FIELD_RULES = {**{name: "prose" for name in DECODED_FIELDS}, "month": "month", "doi": "doi",
+                "abstract": "paragraphs"}
+
+
+def _note_text(e: Entry) -> str:
+    return "\n\n".join(n for n in e.notes if n and n.strip())
+
+
+#: How a field's text is read into what the entry holds, by rule (as :func:`_entry_from_fields`).
+_READ = {
+    "raw": lambda text: text,
+    "title": latex_to_text,
+    "names": _names,
+    "venue": latex_to_text,
+    "prose": latex_to_text,
+    "month": latex_to_text,
+    "year": _plain,
+    "doi": _clean_doi,
+    "url": _plain,
+    "keywords": _split_keywords,
+    "paragraphs": lambda text: latex_to_text(text, paragraphs=True),
+    "readstatus": lambda text: _READSTATUS_IN.get(_plain(text).lower()),
+}
+
+
+def _month_text(month: str) -> str:
+    """A full month name as its macro (``jun``), any other month in braces."""
+    month = month.strip()
+    return month[:3].lower() if month in _MONTH_NAMES else "{" + escape_latex(month) + "}"
+
+
+def _keywords_text(tags: list[str]) -> str:
+    sep = "; " if any("," in t for t in tags) else ", "
+    return "{" + sep.join(escape_latex(t) for t in tags) + "}"
+
+
+#: How the export writes what an entry holds, by rule: the value with its braces.
+_WRITE = {
+    "raw": _raw_value,
+    "title": lambda title: "{" + escape_latex(_strip_md(title), protect_case=True) + "}",
+    "names": lambda names: "{" + _author_field(names) + "}",
+    "venue": lambda venue: "{" + escape_latex(_strip_md(venue)) + "}",
+    "prose": lambda text: "{" + escape_latex(text) + "}",
+    "month": _month_text,
+    "year": lambda year: "{" + year + "}",
+    "doi": lambda doi: "{" + _verbatim(doi) + "}",
+    "url": lambda url: "{" + _verbatim(url) + "}",
+    "keywords": _keywords_text,
+    "paragraphs": lambda text: "{" + _escape_paragraphs(text) + "}",
+    "readstatus": lambda status: "{" + _READSTATUS[status] + "}",
+}
 
 
 def _bib_entry(e: Entry, title: str | None = None) -> str:

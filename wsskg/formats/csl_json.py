@@ -193,6 +193,8 @@ def csl_item(e: Entry, work_title: str | None = None) -> dict:
     for attr in _CUSTOM_ATTRS:
         if getattr(e, attr):
             custom[attr] = getattr(e, attr)
+    if e.as_written:  # BibTeX -> CSL-JSON -> BibTeX gives the BibTeX back as it was written
+        custom["as_written"] = dict(e.as_written)
     if e.arxiv_id and "eprint" not in {k.lower() for k in extra}:
         said = {"journal": venue, "note": d.get("note", "")}
         if _arxiv_from(said, e.doi, [url] if url else []) != strip_arxiv_version(e.arxiv_id):
@@ -296,6 +298,9 @@ def _item_entry(item: dict, taken: set[str], topic: str | None, keywords_as_topi
     key = _text(d.pop("id", "")).strip()
     csl_type = _text(d.pop("type", "")).strip() or "document"
     kind = _text(custom.pop("entry_type", "")) or CSL_TO_BIB.get(csl_type, "misc")
+    as_written = custom.pop("as_written", None)
+    if not isinstance(as_written, dict) or not all(isinstance(v, str) for v in as_written.values()):
+        as_written = {}
     extra: dict[str, str] = {}
     if BIB_TO_CSL.get(kind, "document") != csl_type:
         extra["csl_type"] = csl_type
@@ -365,7 +370,7 @@ def _item_entry(item: dict, taken: set[str], topic: str | None, keywords_as_topi
         links=[Link(url=url, kind=link_kind(url))] if url else [], notes=[note] if note else [],
         arxiv_id=arxiv, doi=doi, authors=authors, abstract=abstract, entry_type=kind, citekey=key or None,
         tags=tags, editors=editors, month=month, number=_text(number).strip() or None,
-        pages=pages or None, extra=extra, **typed,
+        pages=pages or None, extra=extra, as_written={str(k): v for k, v in as_written.items()}, **typed,
     )
     if not title:
         problems.append("has no title")
