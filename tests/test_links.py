@@ -110,7 +110,7 @@ BEHAVIOURS = {
     "/ok": "ok", "/nohead": "ok", "/headless": "ok", "/chain/3": "redirected", "/temp": "ok",
     "/loop/a": "dead", "/gone/404": "dead", "/gone/410": "dead", "/wall/403": "blocked", "/busy": "ok",
     "/shaky": "ok", "/down": "flaky", "/blackhole": "flaky", "/trickle": "flaky", "/huge": "ok",
-    "/moved/tool": "redirected",
+    "/moved/tool": "redirected", "/chain/15": "dead",
 }
 
 
@@ -141,6 +141,9 @@ def test_every_behaviour_gets_its_verdict(server, local_only, tmp_path):
     assert got[server.origin + "/moved/tool"].moved_to == server.origin + "/moved/new-tool"
     assert got[server.origin + "/temp"].moved_to is None  # a temporary redirect is no move
     assert "loop" in got[server.origin + "/loop/a"].detail
+    assert server.seen["/loop/a"] == server.seen["/loop/b"] == 1  # stopped at the first repeat
+    assert "more than 10 redirects" in got[server.origin + "/chain/15"].detail
+    assert server.seen["/chain/5"] == 1 and "/chain/4" not in server.seen  # 11 hops asked, no more
     # HEAD refused, then GET; the 429 waited for its Retry-After, the 500 was asked again
     assert ("GET", "/nohead") in {(m, p) for m, p, _ in server.log}
     assert got[server.origin + "/busy"].attempts == 2 and got[server.origin + "/shaky"].code == 200
@@ -218,12 +221,15 @@ def test_a_thousand_links_over_fifty_hosts(local_only):
 def test_per_host_bound_and_pace(local_only):
     srv = LinkServer(latency=0.05).start()
     try:
-        urls = [f"{srv.origin}/p/{i}" for i in range(12)]
-        start = time.monotonic()
-        res = Checker(CheckSettings(connections=8, per_host=1, pace=0.05)).check(urls)
+        # no pace: the per-host bound alone keeps the host at 2 connections, and it is used
+        res = Checker(CheckSettings(connections=8, per_host=2, pace=0.0)).check([f"{srv.origin}/a/{i}" for i in range(16)])
         assert all(r.status == "ok" for r in res.values())
-        assert srv.peak == 1
-        assert time.monotonic() - start >= 11 * 0.05
+        assert srv.peak == 2
+        # a pace: starts 0.05 s apart on the host, however many connections it may have
+        srv.latency = 0.0
+        start = time.monotonic()
+        Checker(CheckSettings(connections=8, per_host=4, pace=0.05)).check([f"{srv.origin}/b/{i}" for i in range(9)])
+        assert time.monotonic() - start >= 8 * 0.05
     finally:
         srv.stop()
 
