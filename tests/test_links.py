@@ -361,3 +361,45 @@ def test_a_redirect_to_the_front_page_is_not_a_move(server, local_only, tmp_path
     report = check_links(cat, settings=CheckSettings(**FAST))
     repairs = plan_repairs(cat, report.sites, report.results, report.checker)
     assert [(r.new_url, "front page" in r.reason) for r in repairs] == [(None, True)]
+
+
+def test_a_repair_of_a_url_the_list_does_not_write_writes_nothing(tmp_path):
+    from wsskg.links import Repair
+
+    text = "# L\n\n## A\n\n- [A Paper](https://lab.example/paper.html), CVPR 2019\n"
+    path = _catalog_file(tmp_path, text)
+    with editing(path) as cat:  # the link says another URL than the list's line
+        cat.entries[0].links[0].url = "https://lab.example/other.html"
+    before = path.read_bytes()
+    gone = Repair("https://lab.example/other.html", "https://arxiv.org/abs/1901.00009", "dead")
+    assert apply_repairs(path, [gone]) == [] and not gone.applied
+    assert "not applied" in gone.evidence[-1]
+    assert path.read_bytes() == before
+
+
+def test_cli_refuses_apply_without_fix_and_unknown_format(tmp_path):
+    path = _catalog_file(tmp_path, "# L\n\n## A\n\n- [A Paper](https://lab.example/p), CVPR 2019\n")
+    res = runner.invoke(app, ["links", "-c", str(path), "--apply"])
+    assert res.exit_code == 2 and "--apply goes with --fix" in res.output
+    res = runner.invoke(app, ["links", "-c", str(path), "--format", "xml"])
+    assert res.exit_code == 2 and "github" in res.output
+
+
+def test_a_repair_that_would_change_more_than_its_url_writes_nothing(tmp_path, monkeypatch):
+    import wsskg.links.repair as repair_mod
+    from wsskg.errors import WsskgError
+    from wsskg.links import Repair
+
+    text = "# L\n\n## A\n\n- [A Paper](https://lab.example/paper.html), CVPR 2019\n"
+    path = _catalog_file(tmp_path, text)
+    before = path.read_bytes()
+    real = repair_mod._replace_everywhere
+
+    def overreaching(cat, old, new):
+        cat.layout = [x.replace("## A", "## B") if isinstance(x, str) else x for x in cat.layout]
+        return real(cat, old, new)
+
+    monkeypatch.setattr(repair_mod, "_replace_everywhere", overreaching)
+    with pytest.raises(WsskgError, match="beyond their URLs"):
+        apply_repairs(path, [Repair("https://lab.example/paper.html", "https://doi.org/10.1/x", "dead")])
+    assert path.read_bytes() == before

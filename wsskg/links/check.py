@@ -36,6 +36,7 @@ from urllib.parse import quote, urljoin, urlsplit
 
 from wsskg import __version__
 from wsskg.errors import WsskgError
+from wsskg.sources.http import parse_retry_after
 
 #: The verdicts, from best to worst for a reader of the list.
 VERDICTS = ("ok", "redirected", "dead", "flaky", "blocked", "invalid")
@@ -283,6 +284,10 @@ class _Answer:
     cookie: bool
 
 
+#: What stays as it is when a ``Location`` header is escaped (spaces and non-ASCII do not).
+_LOCATION_SAFE = ":/?#[]@!$&'()*+,;=%~"
+
+
 def _request_target(parts) -> str:
     """The path and query as they go on the request line: ASCII, already-escaped parts kept."""
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~-._")
@@ -368,7 +373,7 @@ class Checker:
         attempt = 0
         while True:
             attempt += 1
-            res, wait, host, retry = self._walk(url, hosts, held)
+            res, wait, host, retry = self._walk(url, hosts, held)  # releases its host if it raises
             held = None
             res.attempts = attempt
             res.checked_at = time.time()
@@ -397,21 +402,28 @@ class Checker:
             if host != h:
                 if host is not None:
                     hosts.release(host)
+                    host = None
                 hosts.acquire(h)
                 host = h
             try:
                 ans = self._ask("HEAD", current)
                 if ans.code >= 400 and ans.code != 429:  # HEAD refused (405, 501) or doubted
                     hosts.release(host)
-                    hosts.acquire(host)
+                    host = None
+                    hosts.acquire(h)
+                    host = h
                     ans = self._ask("GET", current)
             except _Failure as f:
                 res = LinkResult(url, f.status, detail=f.detail, chain=chain, moved_to=moved_to,
                                  final_url=current if chain else None)
                 return res, None, host, f.retry
+            except BaseException:  # a bug, or Ctrl-C: the host's slot must not stay taken
+                if host is not None:
+                    hosts.release(host)
+                raise
             cookie = cookie or ans.cookie
             if ans.code in REDIRECT_CODES and ans.location:
-                nxt = urljoin(current, ans.location.strip())
+                nxt = urljoin(current, quote(ans.location.strip(), safe=_LOCATION_SAFE))
                 chain.append([ans.code, nxt])
                 if ans.code in PERMANENT_CODES and permanent:
                     moved_to = nxt
@@ -445,8 +457,6 @@ class Checker:
         if code in DEAD_CODES:
             return LinkResult(url, "dead", code, final_url, None, f"HTTP {code}", chain), None, h, False
         if code == 429:
-            from wsskg.sources.http import parse_retry_after
-
             wait = parse_retry_after(ans.retry_after)
             if wait is not None and wait > s.max_retry_after:
                 return LinkResult(url, "blocked", code, final_url, None,
@@ -480,12 +490,16 @@ class Checker:
         else:
             conn = http.client.HTTPConnection(host, port, timeout=s.timeout)
         conn.response_class = lambda sock, **kw: http.client.HTTPResponse(_DeadlineSocket(sock, deadline), **kw)
-        headers = {"Host": parts.netloc.rsplit("@", 1)[-1].encode("idna").decode("ascii")
-                   if not parts.netloc.isascii() else parts.netloc.rsplit("@", 1)[-1],
-                   "User-Agent": s.user_agent, "Accept": "*/*", "Accept-Encoding": "identity", "Connection": "close"}
         with self._lock:
             self.requests += 1
         try:
+            netloc = parts.netloc.rsplit("@", 1)[-1]
+            headers = {"Host": netloc if netloc.isascii() else netloc.encode("idna").decode("ascii"),
+                       "User-Agent": s.user_agent, "Accept": "*/*", "Accept-Encoding": "identity",
+                       "Connection": "close"}
+            conn.connect()
+            # sending the request may take only what the connection left of the deadline
+            conn.sock.settimeout(max(0.001, deadline - time.monotonic()))
             conn.request(method, _request_target(parts), headers=headers)
             resp = conn.getresponse()
             return _Answer(resp.status, resp.getheader("Location"), resp.getheader("Retry-After"),
@@ -500,6 +514,8 @@ class Checker:
             raise _Failure("flaky", f"no answer within {s.timeout:g} s") from None
         except (OSError, http.client.HTTPException) as e:
             raise _Failure("flaky", f"connection failed: {type(e).__name__}: {e}".rstrip(": ")) from None
+        except ValueError as e:  # a URL http.client refuses (control characters), a host idna cannot encode
+            raise _Failure("invalid", f"not a URL ({e})") from None
         finally:
             conn.close()
 

@@ -25,7 +25,7 @@ from wsskg.catalog import Catalog, Entry, link_kind, strip_arxiv_version
 from wsskg.errors import WsskgError
 from wsskg.export import to_markdown
 from wsskg.links.check import Checker, LinkResult
-from wsskg.links.sites import LinkSite, replace_url
+from wsskg.links.sites import LinkSite, replace_url, url_spans
 from wsskg.store import editing
 
 #: Where a work's identifiers lead, by the kind of link they replace (first choice first).
@@ -192,9 +192,15 @@ def apply_repairs(path: Path, repairs: list[Repair]) -> list[Repair]:
     those URLs (a URL the list writes differently from its link, say)."""
     todo = [r for r in repairs if r.new_url and r.new_url != r.url]
     done: list[Repair] = []
+    if not todo:
+        return done
     with editing(path) as cat:
         before = to_markdown(cat)
         for r in todo:
+            if not any(url_spans(before, r.url)):
+                # the list does not write it as the link says (or it is gone): the export would not change
+                r.evidence.append("not applied: the exported list does not hold this URL as written")
+                continue
             if _replace_everywhere(cat, r.url, r.new_url):
                 done.append(r)
         expected = before
