@@ -403,3 +403,11 @@ def test_a_repair_that_would_change_more_than_its_url_writes_nothing(tmp_path, m
     with pytest.raises(WsskgError, match="beyond their URLs"):
         apply_repairs(path, [Repair("https://lab.example/paper.html", "https://doi.org/10.1/x", "dead")])
     assert path.read_bytes() == before
+
+
+def test_a_link_is_asked_for_as_a_browser_follows_it(server, local_only):
+    server.dead.add("/paper%5C_v2")  # what a checker reading the Markdown escape literally would ask
+    cat = parse_markdown(f"# L\n\n## A\n\n- [A Paper]({server.origin}/paper\\_v2?a=1&amp;b=2), CVPR 2019\n")
+    report = check_links(cat, settings=CheckSettings(**FAST), cache=False)
+    assert [(r.url, r.status) for r in report.results] == [(f"{server.origin}/paper\\_v2?a=1&amp;b=2", "ok")]
+    assert ("HEAD", "/paper_v2?a=1&b=2") in {(m, p) for m, p, _ in server.log}

@@ -25,6 +25,7 @@ from __future__ import annotations
 import http.client
 import io
 import os
+import re
 import socket
 import ssl
 import threading
@@ -128,6 +129,17 @@ class LinkResult:
 def host_key(url: str) -> str:
     """What politeness is counted per: the URL's host and port, lower case."""
     return urlsplit(url).netloc.lower().rsplit("@", 1)[-1]
+
+
+_MD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def request_url(url: str) -> str:
+    """The URL a reader's browser follows for a link as the list wrote it: Markdown's backslash
+    escapes (``b\\_c``) and HTML's ``&amp;`` undone."""
+    if "\\" in url:
+        url = _MD_ESCAPE.sub(r"\1", url)
+    return url.replace("&amp;", "&")
 
 
 def invalid_reason(url: str) -> str | None:
@@ -320,7 +332,7 @@ class Checker:
         out: dict[str, LinkResult] = {}
         ask: list[str] = []
         for url in todo:
-            why = invalid_reason(url)
+            why = invalid_reason(request_url(url))
             if why is not None:
                 out[url] = LinkResult(url, "invalid", detail=why, checked_at=time.time())
                 continue
@@ -373,7 +385,8 @@ class Checker:
         attempt = 0
         while True:
             attempt += 1
-            res, wait, host, retry = self._walk(url, hosts, held)  # releases its host if it raises
+            res, wait, host, retry = self._walk(request_url(url), hosts, held)  # releases its host if it raises
+            res.url = url
             held = None
             res.attempts = attempt
             res.checked_at = time.time()
