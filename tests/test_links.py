@@ -172,13 +172,32 @@ def test_a_long_retry_after_is_blocked_not_waited_for(server, local_only, monkey
     assert time.monotonic() - start < 0.9
 
 
-def test_no_such_host_is_dead(monkeypatch):
-    def no_host(*args, **kwargs):
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+def _resolver(monkeypatch, known: dict[str, str]):
+    """Names resolve through ``known`` only (others do not exist); nothing is really looked up."""
+    real = socket.getaddrinfo
 
-    monkeypatch.setattr(socket, "getaddrinfo", no_host)
-    r = Checker(CheckSettings(**FAST)).check(["https://gone.example.invalid/x"])["https://gone.example.invalid/x"]
-    assert r.status == "dead" and "no such host" in r.detail
+    def lookup(host, *args, **kwargs):
+        if host not in known:
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return real(known[host], *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", lookup)
+
+
+def test_no_such_host_is_dead_when_other_names_resolve(server, monkeypatch):
+    _resolver(monkeypatch, {"localhost": "127.0.0.1"})
+    port = server.server_address[1]
+    urls = ["https://gone.example.invalid/x", f"http://localhost:{port}/ok"]
+    res = Checker(CheckSettings(**FAST)).check(urls)
+    assert [res[u].status for u in urls] == ["dead", "ok"]
+    assert "no such host" in res[urls[0]].detail
+
+
+def test_offline_no_link_is_called_dead(monkeypatch):
+    _resolver(monkeypatch, {})
+    res = Checker(CheckSettings(**FAST)).check(["https://github.com/a/b", "https://arxiv.org/abs/2101.00001"])
+    assert {r.status for r in res.values()} == {"flaky"}
+    assert all("offline?" in r.detail for r in res.values())
 
 
 def test_mapped_only_contacts_nothing_else(server, local_only):

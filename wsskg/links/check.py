@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import http.client
 import io
+import ipaddress
 import os
 import re
 import socket
@@ -300,6 +301,18 @@ class _Answer:
 _LOCATION_SAFE = ":/?#[]@!$&'()*+,;=%~"
 
 
+#: The start of a dead verdict's detail when the host's name does not exist.
+NO_HOST = "no such host"
+
+
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
+
+
 def _request_target(parts) -> str:
     """The path and query as they go on the request line: ASCII, already-escaped parts kept."""
     path = quote(parts.path or "/", safe="/%:@!$&'()*+,;=~-._")
@@ -322,6 +335,8 @@ class Checker:
         self.cache = cache
         self.requests = 0
         self.peak: dict[str, int] = {}
+        #: some host name was resolved: "no such host" can be believed (else the machine is offline)
+        self.resolved = False
         self._sleep = sleep
         self._lock = threading.Lock()
         self._ssl: ssl.SSLContext | None = None
@@ -361,8 +376,8 @@ class Checker:
                 except Exception as e:  # a bug must not lose the other verdicts or hang the pool
                     res = LinkResult(url, "flaky", detail=f"checker error: {type(e).__name__}: {e}",
                                      checked_at=time.time())
-                if self.cache is not None:
-                    self.cache.put(res)
+                if self.cache is not None and not res.detail.startswith(NO_HOST):
+                    self.cache.put(res)  # "no such host" waits: is the resolver working at all?
                 with done_lock:
                     out[url] = res
                     if progress is not None:
@@ -376,6 +391,17 @@ class Checker:
             t.join()
         for h, n in hosts.peak.items():
             self.peak[h] = max(self.peak.get(h, 0), n)
+        for url in ask:
+            res = out[url]
+            if not res.detail.startswith(NO_HOST):
+                continue
+            if self.resolved:
+                if self.cache is not None:
+                    self.cache.put(res)
+            else:
+                # not one host name resolved in this run: no network or no resolver, not a dead link
+                res.status = "flaky"
+                res.detail += " (no host name resolved in this run: offline?)"
         return {u: out[u] for u in todo}
 
     # one URL: attempts around a walk along the redirects ------------------------------------------
@@ -511,6 +537,8 @@ class Checker:
                        "User-Agent": s.user_agent, "Accept": "*/*", "Accept-Encoding": "identity",
                        "Connection": "close"}
             conn.connect()
+            if not self.resolved and not _is_address(host):
+                self.resolved = True  # the resolver works: a name it does not know is gone
             # sending the request may take only what the connection left of the deadline
             conn.sock.settimeout(max(0.001, deadline - time.monotonic()))
             conn.request(method, _request_target(parts), headers=headers)
@@ -519,7 +547,7 @@ class Checker:
                            resp.getheader("Set-Cookie") is not None)
         except socket.gaierror as e:
             if e.errno in (socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)):
-                raise _Failure("dead", f"no such host: {host}") from None
+                raise _Failure("dead", f"{NO_HOST}: {host}") from None
             raise _Failure("flaky", f"name lookup failed: {e.strerror or e}") from None
         except ssl.SSLCertVerificationError as e:
             raise _Failure("flaky", f"TLS certificate not verified: {e.verify_message or e}") from None
