@@ -430,3 +430,17 @@ def test_a_link_is_asked_for_as_a_browser_follows_it(server, local_only):
     report = check_links(cat, settings=CheckSettings(**FAST), cache=False)
     assert [(r.url, r.status) for r in report.results] == [(f"{server.origin}/paper\\_v2?a=1&amp;b=2", "ok")]
     assert ("HEAD", "/paper_v2?a=1&b=2") in {(m, p) for m, p, _ in server.log}
+
+
+def test_a_moved_link_in_the_intro_is_repaired_with_all(server, local_only, tmp_path):
+    server.moved["/old-home"] = "/new-home"
+    text = (f"# L\n\nSee [our home]({server.origin}/old-home) and the paper below.\n\n## A\n\n"
+            f"- [A Paper]({server.origin}/p), CVPR 2019\n")
+    path = _catalog_file(tmp_path, text)
+    cat = load_catalog(path)
+    assert check_links(cat, settings=CheckSettings(**FAST)).counts()["redirected"] == 0  # entries only
+    report = check_links(cat, everything=True, settings=CheckSettings(**FAST))
+    repairs = plan_repairs(cat, report.sites, report.results, report.checker)
+    assert [(r.lines, r.new_url) for r in repairs] == [([3], f"{server.origin}/new-home")]
+    apply_repairs(path, repairs)
+    assert to_markdown(load_catalog(path)) == text.replace("/old-home", "/new-home")

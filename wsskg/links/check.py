@@ -40,7 +40,7 @@ from wsskg import __version__
 from wsskg.errors import WsskgError
 from wsskg.sources.http import parse_retry_after
 
-#: The verdicts, from best to worst for a reader of the list.
+#: The verdicts, in the order reports count them.
 VERDICTS = ("ok", "redirected", "dead", "flaky", "blocked", "invalid")
 #: The verdicts that fail a run unless told otherwise (``--fail-on``).
 DEFAULT_FAIL_ON = ("dead",)
@@ -504,7 +504,9 @@ class Checker:
             return LinkResult(url, "blocked", code, final_url, None, "HTTP 429 (rate limited)", chain), wait, h, True
         if code >= 500:
             return LinkResult(url, "flaky", code, final_url, None, f"HTTP {code}", chain), None, h, True
-        return LinkResult(url, "blocked", code, final_url, None, f"HTTP {code}", chain), None, h, False
+        # other 4xx (400, 406, 418...): as often a bot check as a broken link; not called dead
+        what = f"HTTP {code}" if code in BLOCKED_CODES else f"HTTP {code}: refused, perhaps to bots; look by hand"
+        return LinkResult(url, "blocked", code, final_url, None, what, chain), None, h, False
 
     # one request ------------------------------------------------------------------------------------
 
