@@ -444,3 +444,35 @@ def test_a_moved_link_in_the_intro_is_repaired_with_all(server, local_only, tmp_
     assert [(r.lines, r.new_url) for r in repairs] == [([3], f"{server.origin}/new-home")]
     apply_repairs(path, repairs)
     assert to_markdown(load_catalog(path)) == text.replace("/old-home", "/new-home")
+
+
+@pytest.mark.slow
+def test_repairs_on_every_peer_list_change_only_their_urls(peer_lists, tmp_path):
+    """On real lists: three URLs each (first, middle, last) repaired; the export is the list
+    with those URLs replaced, and catalog.yaml changes only on lines holding them (and a
+    link's kind, which follows its URL)."""
+    import difflib
+
+    from wsskg.formats.markdown import read_markdown
+    from wsskg.links import Repair
+
+    for n, md in enumerate(peer_lists):
+        path = tmp_path / f"peer{n}.yaml"
+        save_catalog(path, read_markdown(md))
+        src = md.read_text(encoding="utf-8")
+        cat = load_catalog(path)
+        assert to_markdown(cat) == src, md.name
+        urls = list(collect_links(cat, everything=True))
+        pick = list(dict.fromkeys([urls[0], urls[len(urls) // 2], urls[-1]]))
+        repairs = [Repair(u, f"https://moved.example/{n}/{i}", "test") for i, u in enumerate(pick)]
+        before = path.read_text(encoding="utf-8")
+        assert len(apply_repairs(path, repairs)) == len(pick), md.name
+        expected = src
+        for r in repairs:
+            expected = replace_url(expected, r.url, r.new_url)
+        assert to_markdown(load_catalog(path)) == expected, md.name
+        after = path.read_text(encoding="utf-8")
+        diff = list(difflib.unified_diff(before.split("\n"), after.split("\n"), lineterm="", n=0))
+        removed = {ln[1:] for ln in diff if ln[:1] == "-" and not ln.startswith("---")}
+        added = [ln[1:] for ln in diff if ln[:1] == "+" and not ln.startswith("+++") and ln[1:] not in removed]
+        assert added and all("moved.example" in ln or "kind:" in ln for ln in added), (md.name, added[:3])
