@@ -8,7 +8,7 @@ from typing import Optional
 
 import typer
 
-from wsskg.cli.app import CatalogOpt, JsonOpt, echo, err, print_json, progress_bar, read_catalog, write_path
+from wsskg.cli.app import CatalogOpt, JsonOpt, echo, err, print_json, progress_bar, read_catalog, shown, write_path
 
 #: ``--format`` values: plain lines, or GitHub Actions annotations on the list file's lines.
 FORMATS = ("text", "github")
@@ -95,6 +95,8 @@ def links_cmd(
         _print_repairs(repairs, apply)
     if not json_out:
         err(report.summary() + (f"; {len(applied)} repaired in {path.name}" if apply else ""))
+        if applied:
+            err(f"write the list: wsskg export -c {shown(path)} -o {list_file} --force")
     if failing:
         raise typer.Exit(1)
 
