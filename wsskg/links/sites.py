@@ -107,14 +107,20 @@ def collect_links(catalog: Catalog, topic: str | None = None, everything: bool =
         if not any(inside(t) for t in e.topics) and path is not None:
             continue
         urls = [u for u in dict.fromkeys(entry_urls(e)) if not u.lower().startswith(NOT_WEB)]
-        for u in urls:
-            site(u).entries.append(e.id)
+        places: dict[str, list[tuple[str, int]]] = {u: [] for u in urls}
         for mn in e.mentions:
             if not mn.text or not inside(mn.topic):
                 continue
             for u in urls:
                 for i in url_spans(mn.text, u):
-                    site(u).places.append((mn.doc, mn.line + mn.text.count("\n", 0, i)))
+                    places[u].append((mn.doc, mn.line + mn.text.count("\n", 0, i)))
+        written = path is not None and any(mn.text for mn in e.mentions)
+        for u in urls:
+            if written and not places[u]:
+                continue  # under another topic only: not this topic's link
+            s = site(u)
+            s.entries.append(e.id)
+            s.places += places[u]
     if everything:
         runs = list(layout_runs(catalog))
         if path is None:
