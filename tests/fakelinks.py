@@ -4,7 +4,8 @@
 Paths: ``/ok``; ``/nohead`` (HEAD 405, GET 200); ``/headless`` (HEAD 501); ``/chain/N`` (N
 permanent redirects, then ``/ok``); ``/temp`` (302 to ``/ok``); ``/loop/a`` <-> ``/loop/b``
 (301); ``/gone/404``, ``/gone/410``; ``/wall/403``; ``/busy`` (429 with ``Retry-After: 1``
-once, then 200); ``/shaky`` (500 once, then 200); ``/down`` (500 always); ``/blackhole``
+once, then 200); ``/shaky`` (500 once, then 200); ``/down`` (503 always); ``/maintenance`` (503 with
+``Retry-After: 1`` to the first HEAD and GET, then 200); ``/blackhole``
 (never answers); ``/trickle`` (a header byte every 0.2 s, forever); ``/huge`` (an endless
 body); ``/moved/OLD`` (301 to ``/moved/new-OLD``, like a renamed GitHub repository);
 every path under ``/moved/new-``: 200; ``/dead/...``: 404; the paths of :attr:`moved` (301 to
@@ -87,6 +88,8 @@ class _Handler(BaseHTTPRequestHandler):
             return self._answer(500) if n == 0 else self._answer(200)
         if path == "/down":
             return self._answer(503)
+        if path == "/maintenance":
+            return self._answer(503, {"Retry-After": "1"}) if n < 2 else self._answer(200)
         if path == "/blackhole":
             srv.stopping.wait(60)
             return None

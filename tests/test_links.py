@@ -164,6 +164,14 @@ def test_retry_after_holds_the_host(server, local_only):
     assert time.monotonic() - start >= 0.95  # Retry-After: 1
 
 
+@pytest.mark.slow
+def test_a_503_retry_after_is_honoured(server, local_only):
+    start = time.monotonic()
+    r = Checker(CheckSettings(**FAST)).check([server.origin + "/maintenance"])[server.origin + "/maintenance"]
+    assert r.status == "ok" and r.attempts == 2
+    assert time.monotonic() - start >= 0.95  # the backoff alone would be 0.05 s
+
+
 def test_a_long_retry_after_is_blocked_not_waited_for(server, local_only, monkeypatch):
     c = Checker(CheckSettings(**dict(FAST, max_retry_after=0.5)))
     start = time.monotonic()

@@ -502,8 +502,12 @@ class Checker:
                                   f"HTTP 429, asks to wait {wait:.0f} s (more than {s.max_retry_after:.0f})",
                                   chain), None, h, False
             return LinkResult(url, "blocked", code, final_url, None, "HTTP 429 (rate limited)", chain), wait, h, True
-        if code >= 500:
-            return LinkResult(url, "flaky", code, final_url, None, f"HTTP {code}", chain), None, h, True
+        if code >= 500:  # a 503 may say when to come back, as a 429 does
+            wait = parse_retry_after(ans.retry_after)
+            if wait is not None and wait > s.max_retry_after:
+                return LinkResult(url, "flaky", code, final_url, None, f"HTTP {code}, asks to wait {wait:.0f} s",
+                                  chain), None, h, False
+            return LinkResult(url, "flaky", code, final_url, None, f"HTTP {code}", chain), wait, h, True
         # other 4xx (400, 406, 418...): as often a bot check as a broken link; not called dead
         what = f"HTTP {code}" if code in BLOCKED_CODES else f"HTTP {code}: refused, perhaps to bots; look by hand"
         return LinkResult(url, "blocked", code, final_url, None, what, chain), None, h, False
