@@ -128,11 +128,13 @@ def collect_links(catalog: Catalog, topic: str | None = None, everything: bool =
             texts += ([catalog.preamble] if catalog.preamble else []) + [p.text for t in catalog.topics for p in t.prose]
         else:
             texts = [p.text for t in catalog.topics if inside(t.path) for p in t.prose]
-        for u in dict.fromkeys(u for text in texts for u in find_urls(text)):
-            s = site(u)
-            for start, text in runs:
-                for i in url_spans(text, u):
-                    s.places.append(("", start + text.count("\n", 0, i)))
+        wanted = dict.fromkeys(u for text in texts for u in find_urls(text))
+        for u in wanted:
+            site(u)
+        for start, text in runs:  # each run searched for its own URLs: one pass over the text
+            for u in dict.fromkeys(find_urls(text)):
+                if u in wanted:
+                    sites[u].places += [("", start + text.count("\n", 0, i)) for i in url_spans(text, u)]
     for s in sites.values():
         s.places = sorted(set(s.places))
     return sites
