@@ -172,6 +172,17 @@ def test_a_503_retry_after_is_honoured(server, local_only):
     assert time.monotonic() - start >= 0.95  # the backoff alone would be 0.05 s
 
 
+def test_the_run_time_limit_bounds_everything(server, local_only):
+    urls = [server.origin + p for p in ("/blackhole", "/trickle", "/busy")] + [f"{server.origin}/p/{i}" for i in range(40)]
+    start = time.monotonic()
+    res = Checker(CheckSettings(**dict(FAST, timeout=30.0, pace=0.02, per_host=4), run_timeout=0.5)).check(urls)
+    assert time.monotonic() - start < 1.5
+    assert len(res) == len(urls)
+    assert res[urls[0]].status == res[urls[1]].status == "flaky"
+    assert any("time limit" in r.detail for r in res.values())
+    assert sum(r.status == "ok" for r in res.values()) >= 5
+
+
 def test_a_long_retry_after_is_blocked_not_waited_for(server, local_only, monkeypatch):
     c = Checker(CheckSettings(**dict(FAST, max_retry_after=0.5)))
     start = time.monotonic()

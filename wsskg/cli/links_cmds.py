@@ -34,8 +34,10 @@ def links_cmd(
                                   "annotations."),
     connections: int = typer.Option(32, "--connections", min=1, help="Open connections in all."),
     per_host: int = typer.Option(2, "--per-host", min=1, help="Open connections to one host."),
-    timeout: float = typer.Option(20.0, "--timeout", min=0.1, metavar="SECONDS", help="One request's deadline, "
-                                  "connect to last header byte."),
+    request_timeout: float = typer.Option(20.0, "--request-timeout", min=0.1, metavar="SECONDS",
+                                          help="One request's deadline, connect to last header byte."),
+    timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, metavar="SECONDS", help="Stop asking "
+                                            "after this many seconds in all; links not checked by then are flaky."),
     cache_hours: float = typer.Option(24.0, "--cache-hours", min=0.0, help="How long a verdict is reused."),
     json_out: bool = JsonOpt,
     catalog: Optional[Path] = CatalogOpt,
@@ -76,7 +78,8 @@ def links_cmd(
         cat = load_catalog(path)
     else:
         path, cat = read_catalog(catalog)
-    settings = CheckSettings.from_env(connections=connections, per_host=per_host, timeout=timeout)
+    settings = CheckSettings.from_env(connections=connections, per_host=per_host, timeout=request_timeout,
+                                      run_timeout=timeout)
     quiet = json_out or fmt == "github"
     report = check_links(cat, topic=topic, everything=everything, settings=settings, recheck=recheck,
                          lifetime=cache_hours * 3600, progress=None if quiet else progress_bar("checking links"))

@@ -69,6 +69,7 @@ class CheckSettings:
     backoff: float = 1.0  # first pause before a retry, doubled each time
     max_retry_after: float = 60.0  # a longer Retry-After is not waited for: the link is "blocked"
     max_hops: int = 10  # redirects followed for one URL
+    run_timeout: float | None = None  # the whole check; links not asked by then are flaky
     user_agent: str = USER_AGENT
     #: origin -> origin that answers for it (``"https://arxiv.org" -> "http://127.0.0.1:8080"``)
     connect_to: dict[str, str] = field(default_factory=dict)
@@ -208,13 +209,14 @@ class _Hosts:
         self.peak[h] = max(self.peak.get(h, 0), n)
         self._next[h] = now + self.pace
 
-    def take(self) -> tuple[str, str] | None:
-        """The next URL and its host, already acquired; None when no URL is left."""
+    def take(self, stop_at: float | None = None) -> tuple[str, str] | None:
+        """The next URL and its host, already acquired; None when no URL is left or the clock
+        has passed ``stop_at``."""
         with self._cond:
             while True:
-                if not self._order:
-                    return None
                 now = self._clock()
+                if not self._order or (stop_at is not None and now >= stop_at):
+                    return None
                 wait: float | None = None
                 for _ in range(len(self._order)):
                     h = self._order[0]
@@ -229,6 +231,8 @@ class _Hosts:
                         return url, h
                     if free is not None:
                         wait = free if wait is None else min(wait, free)
+                if stop_at is not None:
+                    wait = min(wait, stop_at - now) if wait is not None else stop_at - now
                 self._cond.wait(wait)
 
     def acquire(self, h: str) -> None:
@@ -337,6 +341,7 @@ class Checker:
         self.peak: dict[str, int] = {}
         #: some host name was resolved: "no such host" can be believed (else the machine is offline)
         self.resolved = False
+        self._run_end: float | None = None
         self._sleep = sleep
         self._lock = threading.Lock()
         self._ssl: ssl.SSLContext | None = None
@@ -364,10 +369,12 @@ class Checker:
         hosts = _Hosts(self.settings)
         hosts.add(ask)
         done_lock = threading.Lock()
+        limit = self.settings.run_timeout
+        self._run_end = time.monotonic() + limit if limit is not None else None
 
         def work() -> None:
             while True:
-                got = hosts.take()
+                got = hosts.take(self._run_end)
                 if got is None:
                     return
                 url, h = got
@@ -391,6 +398,10 @@ class Checker:
             t.join()
         for h, n in hosts.peak.items():
             self.peak[h] = max(self.peak.get(h, 0), n)
+        for url in ask:
+            if url not in out:
+                out[url] = LinkResult(url, "flaky", detail=f"not checked: the run's time limit ({limit:g} s) came first",
+                                      checked_at=time.time())
         for url in ask:
             res = out[url]
             if not res.detail.startswith(NO_HOST):
@@ -416,13 +427,14 @@ class Checker:
             held = None
             res.attempts = attempt
             res.checked_at = time.time()
-            if not retry or attempt > s.retries:
+            pause = wait if wait is not None else s.backoff * 2 ** (attempt - 1)
+            late = self._run_end is not None and time.monotonic() + pause >= self._run_end
+            if not retry or attempt > s.retries or late:
                 hosts.release(host)
                 if retry:
-                    res.detail += f" (after {attempt} attempts)"
+                    res.detail += f" (after {attempt} attempts" + ("; the run's time limit came first)" if late else ")")
                 return res
-            # the host's next start waits: its Retry-After, else a backoff doubled per attempt
-            hosts.release(host, hold=wait if wait is not None else s.backoff * 2 ** (attempt - 1))
+            hosts.release(host, hold=pause)  # the host's next start waits: its Retry-After, or a backoff
 
     def _walk(self, url: str, hosts: _Hosts, held: str | None) -> tuple[LinkResult, float, str, bool]:
         """Follow ``url`` to an answer. Returns the result, the pause the host asked for before
@@ -524,6 +536,10 @@ class Checker:
             raise _Failure("flaky", f"not contacted: {origin} is outside connect_to", retry=False)
         via = urlsplit(target) if target else parts
         deadline = time.monotonic() + s.timeout
+        if self._run_end is not None:
+            if time.monotonic() >= self._run_end:
+                raise _Failure("flaky", "not asked: the run's time limit came first", retry=False)
+            deadline = min(deadline, self._run_end)
         host = via.hostname or ""
         try:
             port = via.port
@@ -531,9 +547,9 @@ class Checker:
             raise _Failure("invalid", f"not a URL ({e})") from None
         if via.scheme.lower() == "https":
             conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-                host, port, timeout=s.timeout, context=self._tls())
+                host, port, timeout=max(0.001, deadline - time.monotonic()), context=self._tls())
         else:
-            conn = http.client.HTTPConnection(host, port, timeout=s.timeout)
+            conn = http.client.HTTPConnection(host, port, timeout=max(0.001, deadline - time.monotonic()))
         conn.response_class = lambda sock, **kw: http.client.HTTPResponse(_DeadlineSocket(sock, deadline), **kw)
         with self._lock:
             self.requests += 1
