@@ -137,7 +137,7 @@ def plan_repairs(catalog: Catalog, sites: dict[str, LinkSite], results: list[Lin
         for u, source in cands:
             verdict = _answers(asked[u])
             if verdict is not None:
-                out.append(Repair(res.url, u, why + f"; replaced by the work's own identifier",
+                out.append(Repair(res.url, u, why + "; replaced by the work's own identifier",
                                   [source, f"{u} {verdict}"] + [f"not {t}" for t in tried], s.entries, s.lines))
                 break
             tried.append(f"{u} ({asked[u].status}: {asked[u].detail or asked[u].code})")
