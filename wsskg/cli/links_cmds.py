@@ -34,6 +34,8 @@ def links_cmd(
                                   "annotations."),
     connections: int = typer.Option(32, "--connections", min=1, help="Open connections in all."),
     per_host: int = typer.Option(2, "--per-host", min=1, help="Open connections to one host."),
+    pace: float = typer.Option(0.2, "--pace", min=0.0, metavar="SECONDS", help="Seconds between two request "
+                               "starts to one host."),
     request_timeout: float = typer.Option(20.0, "--request-timeout", min=0.1, metavar="SECONDS",
                                           help="One request's deadline, connect to last header byte."),
     timeout: Optional[float] = typer.Option(None, "--timeout", min=0.1, metavar="SECONDS", help="Stop asking "
@@ -78,7 +80,7 @@ def links_cmd(
         cat = load_catalog(path)
     else:
         path, cat = read_catalog(catalog)
-    settings = CheckSettings.from_env(connections=connections, per_host=per_host, timeout=request_timeout,
+    settings = CheckSettings.from_env(connections=connections, per_host=per_host, pace=pace, timeout=request_timeout,
                                       run_timeout=timeout)
     quiet = json_out or fmt == "github"
     report = check_links(cat, topic=topic, everything=everything, settings=settings, recheck=recheck,
