@@ -308,7 +308,7 @@ def test_cli_github_annotations(server, local_only, tmp_path):
     text = (f"# L\n\n## A\n\n- [Alive paper]({server.origin}/ok), CVPR 2020\n\n"
             f"- [Dead paper]({server.origin}/gone/410), CVPR 2021\n- [Moved]({server.origin}/chain/1), ICCV 2021\n")
     path = _catalog_file(tmp_path, text)
-    res = runner.invoke(app, ["links", "-c", str(path), "--format", "github", "--file", "docs/list.md"])
+    res = runner.invoke(app, ["links", "-c", str(path), "--format", "github", "--file", "docs/list.md", "--pace", "0"])
     assert res.exit_code == 1
     lines = res.stdout.splitlines()
     assert f"::error file=docs/list.md,line=7,title=dead link::dead link {server.origin}/gone/410 (HTTP 410)" in lines
