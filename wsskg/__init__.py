@@ -49,6 +49,9 @@ _API: dict[str, tuple[str, str]] = {
     "stats": ("wsskg.recommend", "stats"),
     "suggest_topics": ("wsskg.suggest", "suggest_topics"),
     "watch_papers": ("wsskg.watch", "watch"),
+    "check_links": ("wsskg.links", "check_links"),
+    "plan_repairs": ("wsskg.links", "plan_repairs"),
+    "apply_repairs": ("wsskg.links", "apply_repairs"),
     # out
     "export_catalog": ("wsskg.exporters", "export"),
     "export_formats": ("wsskg.exporters", "names"),

@@ -891,15 +891,21 @@ def iter_urls(catalog: Catalog) -> Iterator[str]:
         for p in t.prose:
             yield from find_urls(p.text)
     for e in catalog.entries:
-        for ln in e.links:
-            yield ln.url
-            if ln.label != ln.url:
-                yield from find_urls(ln.label)
-        yield from find_urls(e.comment)
-        for n in e.notes:
-            yield from find_urls(n)
-        for r in e.results:
-            yield from find_urls(r.note)
+        yield from entry_urls(e)
+
+
+def entry_urls(e: Entry) -> Iterator[str]:
+    """Every URL of one entry: its links, and URLs inside link labels, comment, notes and
+    results notes."""
+    for ln in e.links:
+        yield ln.url
+        if ln.label != ln.url:
+            yield from find_urls(ln.label)
+    yield from find_urls(e.comment)
+    for n in e.notes:
+        yield from find_urls(n)
+    for r in e.results:
+        yield from find_urls(r.note)
 
 
 _URL_RE = lazy_compile(r"https?://[^\s<>()\[\]\"'`,]+(?:\([^\s<>()]*\)[^\s<>()\[\]\"'`,]*)*")
