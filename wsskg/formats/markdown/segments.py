@@ -109,10 +109,7 @@ def _normalise_html(s: str) -> str:
     s = _ITAL_TAG.sub("*", s)
     s = _CODE_TAG.sub("`", s)
     s = _FRAME_TAG.sub(" ", s)
-    s = re.sub(r"<!--.*?-->", " ", s)
-    if "&" in s:
-        s = html.unescape(s)
-    return s
+    return re.sub(r"<!--.*?-->", " ", s)
 
 
 def segment_line(s: str, line: int = 0) -> list[Seg]:
@@ -130,10 +127,10 @@ def segment_line(s: str, line: int = 0) -> list[Seg]:
     for t in tokenize(s):
         if t.url is not None:
             label = t.label if t.label != t.url else ""
-            label = re.sub(r"^\[(.*)\]$", r"\1", label.strip())
+            label = html.unescape(re.sub(r"^\[(.*)\]$", r"\1", label.strip()))  # the target stays as written
             text += hold(Seg("link", strip_markup(label).strip(), t.url, line))
         else:
-            text += t.text
+            text += html.unescape(t.text) if "&" in t.text else t.text
     out: list[Seg] = []
     pos = 0
     for m in _SPAN.finditer(text):
