@@ -109,7 +109,7 @@ def heading_venue(text: str) -> tuple[str | None, int | None]:
     return None, None
 
 
-_TITLE_VENUE = lazy_compile(rf"(?<![\w-])(?P<v>{VENUE_NAME})[ \t]?['-]?[ \t]?(?P<y>(?:19|20)\d\d)(?![\w])")
+_TITLE_VENUE = re.compile(rf"(?<![\w-])(?P<v>{VENUE_NAME})[ \t]?['-]?[ \t]?(?P<y>(?:19|20)\d\d)(?![\w])")
 
 
 def title_venue(title: str | None) -> tuple[str | None, int | None]:
