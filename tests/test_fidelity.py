@@ -357,7 +357,7 @@ FLOORS = {
     "LantaoYu--MARL-Papers.md":
         dict(dirty=0, no_year=0, unmapped=0, same=0, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "LightersWang--Awesome-Active-Learning-for-Medical-Image-Analysis.md":
-        dict(dirty=4, no_year=5, unmapped=0, same=0, different=6, untitled=64, cut=0, navigation=0, short=0, identical=True),
+        dict(dirty=2, no_year=3, unmapped=0, same=0, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "PJLab-ADG--awesome-knowledge-driven-AD.md":
         dict(dirty=0, no_year=0, unmapped=0, same=3, different=6, untitled=1, cut=0, navigation=6, short=0, identical=True),
     "Pilhyeon--Awesome-Weakly-Supervised-Temporal-Action-Localization.md":
@@ -383,7 +383,7 @@ FLOORS = {
     "jianzongwu--Awesome-Open-Vocabulary.md":
         dict(dirty=0, no_year=0, unmapped=0, same=1, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "junxia97--awesome-pretrain-on-molecules.md":
-        dict(dirty=0, no_year=30, unmapped=0, same=2, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
+        dict(dirty=0, no_year=28, unmapped=0, same=2, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "lzw-lzw--awesome-remote-sensing-vision-language-models.md":
         dict(dirty=0, no_year=0, unmapped=0, same=6, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "mhagiwara--100-nlp-papers.md":

@@ -143,6 +143,35 @@ SHAPES = {
          ("Soft Splats for Dynamic Humans", None, None, None),
          ("Mapping with Splats", "Blob-SLAM", "3DV 2031", 2031)],
     ),
+    "paragraphs: a title line over a line of venue tag and links": (
+        "Bandit Queries for Label-Efficient Scans  \n"
+        "🕝 **[CVPR'31]** **[[PDF]](https://arxiv.org/abs/3101.00001)** **[[Code]](https://github.com/a/b)**\n\n"
+        "Uncertainty Fences for Segmenting Organs  \n"
+        "**[2030 MedIA]** **[[PDF]](https://x.example.org/f.pdf)**\n\n"
+        "Active Sampling Under Budget Shifts  \n"
+        "**[Nature Machines 2029]** **[[PDF]](https://x.example.org/g.pdf)**\n",
+        None,
+        [("Bandit Queries for Label-Efficient Scans", None, "CVPR'31", 2031),
+         ("Uncertainty Fences for Segmenting Organs", None, "MedIA", 2030),
+         ("Active Sampling Under Budget Shifts", None, "Nature Machines 2029", 2029)],
+    ),
+    "a table whose paper column holds only a labelled link": (
+        "<details><summary>Models</summary>\n\n"
+        "| Name | Paper | Backbone | Publication | Link |\n|:---:|:---:|:---:|:---:|:---:|\n"
+        "| OwlRec | Owls Recommend Items with Language Models | LLaMA | Arxiv 2031 | [[Link]](https://arxiv.org/abs/3101.1) |\n"
+        "| BatRank | Ranking by Echoes for Sequential Recommendation | T5 | SIGIR 2030 | [[Link]](https://arxiv.org/abs/3001.2) |\n"
+        "| | Prompting Moths for Cold-Start Items | GPT-4 | Arxiv 2029 | [[Link]](https://arxiv.org/abs/2901.3) |\n\n"
+        "</details>\n\n"
+        "| Title | Paper | Venue |\n| --- | --- | --- |\n"
+        "| Sparse Owls for Fast Ranking | [[Paper]](https://arxiv.org/abs/3101.4) | KDD 2031 |\n"
+        "| Dense Bats for Slow Ranking | [[Paper]](https://arxiv.org/abs/3101.5) | WSDM 2031 |\n",
+        None,
+        [("Owls Recommend Items with Language Models", "OwlRec", "Arxiv 2031", 2031),
+         ("Ranking by Echoes for Sequential Recommendation", "BatRank", "SIGIR 2030", 2030),
+         ("Prompting Moths for Cold-Start Items", None, "Arxiv 2029", 2029),
+         ("Sparse Owls for Fast Ranking", None, "KDD 2031", 2031),
+         ("Dense Bats for Slow Ranking", None, "WSDM 2031", 2031)],
+    ),
 }
 
 

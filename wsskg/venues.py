@@ -109,13 +109,11 @@ def heading_venue(text: str) -> tuple[str | None, int | None]:
     return None, None
 
 
-_TITLE_VENUE = re.compile(rf"(?<![\w-])(?P<v>{VENUE_NAME})[ \t]?['-]?[ \t]?(?P<y>(?:19|20)\d\d)(?![\w])")
-
-
 def title_venue(title: str | None) -> tuple[str | None, int | None]:
     """The venue and year a list's title names for all its papers (``ECCV 2024 论文和开源项目合集``
     -> (``ECCV 2024``, 2024)); nothing when it names none or more than one."""
-    found = list(_TITLE_VENUE.finditer(re.sub(r"[*_`]", "", title or "")))
+    pattern = rf"(?<![\w-])(?P<v>{VENUE_NAME})[ \t]?['-]?[ \t]?(?P<y>(?:19|20)\d\d)(?![\w])"
+    found = list(re.finditer(pattern, re.sub(r"[*_`]", "", title or "")))  # re caches it: once an import
     if len(found) != 1:
         return None, None
     m = found[0]

@@ -16,7 +16,7 @@ from wsskg.formats.markdown.assemble import assemble
 from wsskg.formats.markdown.fields import Fields
 from wsskg.formats.markdown.lexer import ITEM, Block, Lexed, lex_range
 from wsskg.formats.markdown.mention import Candidate
-from wsskg.formats.markdown.template import induce, read_record
+from wsskg.formats.markdown.template import induce, is_detail_line, read_record
 from wsskg.venues import heading_venue, title_venue
 
 
@@ -148,12 +148,18 @@ class Reader:
                 self.item(b)
             elif b.kind == "line":
                 c = bullets.recognise_line(b, self.lx, self.topic.path)
+                end = _paragraph_end(blocks, i, self.lx)
+                if c is not None and end > i + 1:
+                    c = self.template_record(b.start, blocks[end - 1].end) or c  # a title line over its details
                 if c is not None:
-                    records.apply(c)
+                    if c.end > b.end:
+                        i = end - 1
+                    else:
+                        records.apply(c)
                     self._with_context(c)
                     self.mention(c)
                 else:
-                    end = _record_end(blocks, i, self.lx)
+                    end = max(end, _record_end(blocks, i, self.lx))
                     c = self.template_record(b.start, blocks[end - 1].end)
                     if c is None:
                         self.text(b)
@@ -301,6 +307,18 @@ class Reader:
 
 _BOLD_LINE = re.compile(r"^\s*(?:\*\*[^*].*\*\*|__[^_].*__|<(?:b|strong)>.*</(?:b|strong)>)\s*$", re.I)
 _LABELLED_LINK = re.compile(r"^\s*[-*+]\s+[^\s:：]{1,20}\s*[:：]?\s*(?:https?://\S+|\[[^\]]*\]\([^)]*\))?\s*$")
+
+
+def _paragraph_end(blocks: list[Block], i: int, lx: Lexed) -> int:
+    """One past the last block of a paragraph record: a title line followed, with no blank line
+    between, by lines of details (``**[CVPR'24]** **[[PDF]](url)**``, ``[[paper]](url) [[code]](url)``)."""
+    end = i + 1
+    if is_detail_line(lx.lines[blocks[i].start]):
+        return end  # a line of links itself: rows of one table, not a title over its details
+    while end < len(blocks) and blocks[end].kind == "line" and all(
+            is_detail_line(lx.lines[k]) for k in range(blocks[end].start, blocks[end].end) if lx.lines[k].strip()):
+        end += 1
+    return end
 
 
 def _record_end(blocks: list[Block], i: int, lx: Lexed) -> int:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 
 from wsskg.catalog import Link, Result, link_kind
-from wsskg.formats.markdown.fields import FOOTNOTE_MARKS, Fields, extract, tokenize
+from wsskg.formats.markdown.fields import FOOTNOTE_MARKS, GENERIC_LABELS, Fields, extract, tokenize
 from wsskg.formats.markdown.lexer import Block, Lexed
 from wsskg.formats.markdown.mention import Candidate
 from wsskg.text import strip_markup
@@ -28,6 +28,8 @@ _ROLES = (
     ("title", re.compile(r"title|paper|article|\bwork\b")),
     ("short", re.compile(r"method|model|\bname\b|abbr|acronym|approach|algorithm|short")),
 )
+#: A column of titles has at least this many words a cell on average.
+TITLE_WORDS = 4
 _NUMBERISH = re.compile(r"^(?:\*\*|__)?\s*(?:[-+]?\d+(?:\.\d+)?%?|-|–|n/?a|—)\s*(?:\*\*|__)?$", re.I)
 
 
@@ -55,17 +57,33 @@ def _role(name: str, column: list[str]) -> str | None:
     return None
 
 
+def _label_column(col: list[str]) -> bool:
+    """A column of link labels (``[[Paper]](url)``, ``[Link](url)``): links, never titles."""
+    filled = [c for c in col if c.strip()]
+    labels = sum(1 for c in filled if "](" in c and strip_markup(c).strip(" []").lower() in GENERIC_LABELS)
+    return bool(filled) and labels >= 0.5 * len(filled)
+
+
 def _table_roles(header: list[str], body: list[list[str]]) -> list[str | None]:
     cols = [[r[i] if i < len(r) else "" for r in body] for i in range(len(header))]
     roles = [_role(h, col) for h, col in zip(header, cols)]
+    for i, col in enumerate(cols):
+        if roles[i] in ("title", "short", None) and _label_column(col):
+            roles[i] = "code"  # ``| Paper |`` holding ``[[Paper]](url)``: the paper's link
+    titles = [i for i, r in enumerate(roles) if r == "title"]
+    if len(titles) > 1:  # ``| Title | Paper |``: the column of the longest text names the work
+        keep = max(titles, key=lambda i: sum(len(strip_markup(c).split()) for c in cols[i]))
+        for i in titles:
+            if i != keep:
+                roles[i] = "note"
     if "title" not in roles:
-        # the column of multi-word linked text is the title
+        # the column of multi-word (linked) text is the title
         best, best_score = None, 0.0
         for i, col in enumerate(cols):
-            if roles[i] in ("year", "venue", "code", "score", "id"):
+            if roles[i] in ("year", "venue", "code", "score", "id", "note"):
                 continue
             words = [len(strip_markup(c).split()) for c in col if c.strip()]
-            if words and sum(words) / len(words) >= 4 and sum(1 for c in col if "](" in c) >= 0.5 * len(words):
+            if words and sum(words) / len(words) >= TITLE_WORDS and sum(1 for c in col if "](" in c) >= 0.5 * len(words):
                 if sum(words) / len(words) > best_score:
                     best, best_score = i, sum(words) / len(words)
         if best is not None:

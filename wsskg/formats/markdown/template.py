@@ -553,3 +553,24 @@ def read_record(lines: list[str]) -> Reading | None:
     if not (r.year or r.venue or r.urls):
         return None
     return r
+
+
+#: A detail line has at most this many words besides its links, tags, venue and year.
+DETAIL_WORDS = 2
+
+
+def is_detail_line(line: str) -> bool:
+    """A line that only adds to the record above it: links, a venue or year tag, emoji
+    (``🕝 **[CVPR'24]** **[[PDF]](url)** **[[Code]](url)**``), not a title of its own."""
+    units = units_of(segment([line]))
+    if not units or not any(u.url or years_in(u.text) or venue_like(u.text) for u in units):
+        return False
+    words = 0
+    for u in units:
+        if u.kind in ("generic", "emoji", "nl") or (u.url and u.kind == "link" and len(u.text.split()) <= 2):
+            continue
+        for p in (u.parts if u.kind == "text" else [u.text]):
+            if venue_like(p) or _YEAR_ONLY.match(p):
+                continue
+            words += len(strip_markup(p).split())
+    return words <= DETAIL_WORDS
