@@ -681,10 +681,13 @@ def shipped_corpus(entries, seed: int = 5) -> tuple[list[Paper], dict[str, str]]
         if e.kind != "paper":
             continue
         name = short_name(e)
+        name = name if name in SHORT_NAMED_WORKS else e.short_name
         if name in SHORT_NAMED_WORKS:
             intended[e.id] = by_title[normalize_title(SHORT_NAMED_WORKS[name][0])]
             continue
         title = " ".join(e.title.replace("**", "").replace("!!", "").split())
+        if e.short_name and any(f"{e.short_name}:" in m.text for m in e.mentions):
+            title = f"{e.short_name}: {title}"  # the paper's own title; the list's name went to short_name
         words = normalize_title(title).split()
         if len(words) < 3 or re.search(r"\bv\d", title):  # a concept or a family of papers
             continue

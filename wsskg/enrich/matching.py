@@ -88,9 +88,19 @@ def record_identity(rec: dict) -> str:
             f"t:{normalize_title(rec.get('title') or '')}:{rec.get('year')}")
 
 
+def full_titles(entry: Entry) -> list[str]:
+    """The titles a paper may carry for an entry: its title, and ``Name: Title`` when the list
+    gave the work's name apart (``SeGAN`` + ``Segmenting and Generating the Invisible``)."""
+    name = getattr(entry, "short_name", None)
+    titles = [entry.title]
+    if name and normalize_title(name) not in normalize_title(entry.title):
+        titles.append(f"{name}: {entry.title}")
+    return titles
+
+
 def choose(entry: Entry, candidates: list[dict]) -> Decision:
     """Pick the one candidate that is the entry's paper, or explain why none is."""
-    norm = normalize_title(entry.title)
+    forms = full_titles(entry)
     close: list[tuple[float, dict]] = []
     near: list[tuple[float, dict]] = []
     contradicted: list[str] = []
@@ -98,7 +108,8 @@ def choose(entry: Entry, candidates: list[dict]) -> Decision:
         if not rec.get("title"):
             continue
         cand = normalize_title(rec["title"])
-        score = title_score(entry.title, rec["title"])
+        score, listed = max((title_score(t, rec["title"]), t) for t in forms)
+        norm = normalize_title(listed)
         if score >= TITLE_THRESHOLD and words_agree(norm, cand):
             why = contradiction(entry, rec)
             if why:
