@@ -269,3 +269,48 @@ def test_the_lists_habits_are_decided_from_all_its_records():
 def test_an_empty_list_and_empty_records_are_read_without_error():
     assert induce([]) == []
     assert induce([[""]])[0].title == ""
+
+
+# -- import --merge of a second Markdown list -------------------------------------------------------
+
+BASE = """# Owls
+
+## Vision
+
+- [x] Night Vision for Owls, CVPR 2030
+- [ ] Echo Maps for Bats, ICCV 2030
+"""
+
+OTHER = """# Other owls
+
+## Vision
+
+- Wing Flaps as Signals (WFS), ECCV 2030.
+
+## Transformers
+
+- Attention Owls Are All You Need, NeurIPS 2031.
+- Night Vision for Owls (NVO), CVPR 2030.
+"""
+
+
+def test_a_merged_list_keeps_its_headings_and_its_lines(tmp_path):
+    """``import --merge`` of a second Markdown list: the base list comes back byte for byte, a
+    work both lists hold stays one entry, the other list's new section is written after the last
+    one as that list headed it, and each new entry's line is its list's own."""
+    from typer.testing import CliRunner
+
+    from wsskg.cli import app
+
+    runner = CliRunner()
+    (tmp_path / "base.md").write_text(BASE, encoding="utf-8")
+    (tmp_path / "other.md").write_text(OTHER, encoding="utf-8")
+    cat = tmp_path / "catalog.yaml"
+    assert runner.invoke(app, ["import", str(tmp_path / "base.md"), "-c", str(cat)]).exit_code == 0
+    r = runner.invoke(app, ["import", str(tmp_path / "other.md"), "--merge", "-c", str(cat)])
+    assert r.exit_code == 0, r.output
+    out = runner.invoke(app, ["export", "-c", str(cat)]).stdout
+    assert out.startswith(BASE.rstrip("\n"))
+    assert "- Wing Flaps as Signals (WFS), ECCV 2030.\n" in out.split("## Transformers")[0]  # under its Vision
+    assert out.endswith("## Transformers\n\n- Attention Owls Are All You Need, NeurIPS 2031.\n")
+    assert out.count("Night Vision for Owls") == 1  # the same work: one entry, written where the base has it

@@ -183,18 +183,29 @@ def _from_layout(catalog: Catalog, checkboxes: bool) -> str:
                     last_of_topic[mn.topic] = k
     extra: dict[int, list[str]] = {}
     tail: list[str] = []
+    new_topics: dict[str, list[str]] = {}  # topics of a merged list that this one has no heading for
     for e in catalog.entries:
         if id(e) in placed:
             continue
-        block = "\n".join(_entry_block(e)).rstrip("\n") + "\n"
         topic = e.topics[0] if e.topics else None
+        block = _merged_text(e, topic) or "\n".join(_entry_block(e)).rstrip("\n") + "\n"
         k = last_of_topic.get(topic) if topic else None
         if k is None and topic:
             k = _heading_position(catalog, topic)
-        if k is None:
+        if k is None and topic:
+            same = _same_named_topic(catalog, topic)  # ``## Transformers`` in both lists: one section
+            k = last_of_topic.get(same) if same else None
+            if k is None and same:
+                k = _heading_position(catalog, same)
+        if k is None and topic and catalog.topic(topic) is not None:
+            new_topics.setdefault(topic, []).append(block)
+        elif k is None:
             tail.append(block)
         else:
             extra.setdefault(k, []).append(block)
+    for topic, blocks in new_topics.items():  # after the list's last section, headed as it heads its own
+        t = catalog.topic(topic)
+        tail.append(f"\n{'#' * max(1, t.level)} {t.name}\n\n" + "".join(blocks))
     out: list[str] = []
     for k, item in enumerate(catalog.layout):
         if isinstance(item, str):
@@ -219,6 +230,23 @@ def _from_layout(catalog: Catalog, checkboxes: bool) -> str:
     if tail:
         text = (text if not text or text.endswith("\n") else text + "\n") + "".join(tail)
     return text
+
+
+def _merged_text(e: Entry, topic: str | None) -> str | None:
+    """The line a merged list wrote for the entry under ``topic``, verbatim."""
+    for mn in e.mentions:
+        if mn.doc and mn.text and (topic is None or mn.topic == topic):
+            return mn.text if mn.text.endswith("\n") else mn.text + "\n"
+    return None
+
+
+def _same_named_topic(catalog: Catalog, topic: str) -> str | None:
+    """Another topic of the catalog with the same name (``Transformers`` and ``Models/Transformers``)."""
+    name = topic.rsplit("/", 1)[-1].strip().lower()
+    for t in catalog.topics:
+        if t.path != topic and t.name.strip().lower() == name:
+            return t.path
+    return None
 
 
 def _heading_position(catalog: Catalog, topic: str) -> int | None:
