@@ -314,3 +314,14 @@ def test_a_merged_list_keeps_its_headings_and_its_lines(tmp_path):
     assert "- Wing Flaps as Signals (WFS), ECCV 2030.\n" in out.split("## Transformers")[0]  # under its Vision
     assert out.endswith("## Transformers\n\n- Attention Owls Are All You Need, NeurIPS 2031.\n")
     assert out.count("Night Vision for Owls") == 1  # the same work: one entry, written where the base has it
+
+
+def test_check_names_the_lines_the_template_reads_unsurely():
+    from wsskg.check import check_catalog
+
+    src = ("# L\n\n## A\n\n- [Night Vision for Owls](https://arxiv.org/abs/3001.1), CVPR 2030\n"
+           "- [Echo Maps for Bats](https://arxiv.org/abs/3001.2), ICCV 2030\n"
+           "- [Wing Flaps as Signals](https://arxiv.org/abs/3001.3), ECCV 2030\n"
+           "- Moth Paths *2031* [pdf](https://arxiv.org/abs/3101.4)\n")
+    unsure = [f for f in check_catalog(parse_markdown(src)) if f.code == "unsure"]
+    assert len(unsure) == 1 and "line 8" in unsure[0].message, [f.message for f in unsure]

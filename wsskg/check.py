@@ -8,7 +8,9 @@ valid catalog:
 * **warnings**: likely duplicates that were kept apart (and no ``not-same`` decision says so),
   papers without any link;
 * **info**: the merges the importer made, one per entry with several mentions, with the
-  evidence that joined each mention, so the user can undo one with ``wsskg split``.
+  evidence that joined each mention, so the user can undo one with ``wsskg split``; and the
+  lines the list's template reads unsurely (a shape few other lines share), whose fields are the
+  importer's best guess.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from wsskg.catalog import Catalog, normalize_title
+from wsskg.formats.markdown.template import LOW_CONFIDENCE, induce
 from wsskg.identity import conflict, paper_keys, same_work
 
 
@@ -114,4 +117,19 @@ def check_catalog(catalog: Catalog) -> list[Finding]:
     nolink = [e for e in catalog.entries if e.kind == "paper" and not e.links and not e.arxiv_id and not e.doi]
     for e in nolink:
         findings.append(Finding("warning", "no-link", f"{e.id} ({e.display_title}) has no link", [e.id]))
+    findings += unsure_readings(catalog)
     return findings
+
+
+def unsure_readings(catalog: Catalog) -> list[Finding]:
+    """Entries whose line fits the list's template badly: its title, venue or year are the
+    importer's best guess (``wsskg edit`` them if they are wrong)."""
+    mentions = [(e, m) for e in catalog.entries if e.kind == "paper"
+                for m in e.mentions[:1] if m.text and not m.doc and m.form not in ("row", "code")]
+    readings = induce([m.text.rstrip("\n").split("\n") for _, m in mentions])
+    out = []
+    for (e, m), r in zip(mentions, readings):
+        if r.title and r.confidence < LOW_CONFIDENCE:
+            out.append(Finding("info", "unsure", f"{e.id} ({e.display_title}): line {m.line} fits the list's template "
+                               f"badly (confidence {r.confidence:.2f}); check its title, venue and year", [e.id]))
+    return out

@@ -37,6 +37,8 @@ MIN_GROUP = 3
 SLOT_AGREEMENT = 0.5
 #: Below this a record's reading is reported as unsure (``check``).
 LOW_CONFIDENCE = 0.5
+#: A record whose shape too few others share is read on its own: at most this sure.
+ALONE_CONFIDENCE = 0.6
 #: Distinct texts whose content features are remembered during an import.
 CACHE_SIZE = 1 << 16
 #: A venue without a year must stand within this many pieces after the title.
@@ -503,7 +505,7 @@ def induce(records: list[list[str]]) -> list[Reading]:
         group_ok = len(members) >= MIN_GROUP and agree >= SLOT_AGREEMENT * len(members)
         for i in members:
             ti, score = own[i]
-            conf = min(1.0, score)
+            conf = ALONE_CONFIDENCE * min(1.0, score)  # a shape no other record shares: a guess
             if group_ok:
                 gi = find_slot(units[i], slot)
                 if gi >= 0 and title_score(_title_text(units[i][gi], style), units[i][gi].kind) > 0:
