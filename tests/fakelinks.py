@@ -52,12 +52,15 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             if srv.latency:
                 time.sleep(srv.latency)
+        finally:
+            # counted until the answer starts: once the client has it, it may close and open the
+            # next connection before this thread would get to a later decrement (a false 3rd)
+            with srv.lock:
+                srv.active -= 1
+        try:
             self._route(method, self.path, n)
         except (BrokenPipeError, ConnectionResetError):
             pass
-        finally:
-            with srv.lock:
-                srv.active -= 1
 
     def _route(self, method: str, path: str, n: int) -> None:
         srv = self.server
