@@ -7,10 +7,14 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 import wsskg
 from conftest import REPO
 
 DOC = REPO / "docs" / "python-api.md"
+#: every ```python block of the page: each runs as a test
+BLOCKS = re.findall(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
 
 
 def test_every_public_name_resolves():
@@ -34,8 +38,12 @@ def test_every_public_name_is_documented():
     assert not missing, f"docs/python-api.md does not mention {missing}"
 
 
-def test_the_documented_session_runs(tmp_path, monkeypatch):
+@pytest.mark.parametrize("block", range(len(BLOCKS)))
+def test_the_documented_sessions_run(tmp_path, monkeypatch, block):
     monkeypatch.chdir(tmp_path)
-    code = re.search(r"```python\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S).group(1)
-    exec(compile(code, str(DOC), "exec"), {})
+    exec(compile(BLOCKS[block], str(DOC), "exec"), {})
     assert (tmp_path / "catalog.yaml").exists()
+
+
+def test_the_page_has_its_sessions():
+    assert len(BLOCKS) >= 2 and "wsskg.open(" in BLOCKS[0]

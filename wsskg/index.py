@@ -56,6 +56,8 @@ from wsskg.search import Hit  # one result type for the in-memory and the index 
 
 #: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
 SCHEMA_VERSION = 12
+#: The path an index of a catalog in memory (:func:`memory_index`) names in its messages.
+MEMORY_PATH = "<catalog>"
 #: Field weights of the BM25 ranking, in ``fts`` column order.
 FIELDS = ("title", "short", "authors", "venue", "notes", "abstract")
 WEIGHTS = (3.0, 2.0, 2.0, 1.0, 1.0, 0.5)
@@ -1254,13 +1256,15 @@ class CatalogIndex:
         return [w for (w,) in self.conn.execute("SELECT word FROM vocab")]
 
     def search(self, query: str, topic: str | None = None, status: str | None = None, year: int | None = None,
-               kind: str | None = None, limit: int | None = 20, mode: str = "keyword",
+               kind: str | None = None, limit: int | None = 20, mode: str | None = None,
                progress: Progress | None = None, tag: str | None = None) -> list[Hit]:
         """Search in ``mode``: ``keyword`` (:meth:`keyword_search`), ``meaning`` (cosine similarity
         of the entry and query vectors, ``wsskg.meaning``) or ``hybrid`` (the two rankings fused
-        by reciprocal rank). Meaning and hybrid need the optional extra."""
+        by reciprocal rank). Meaning and hybrid need the optional extra; the default is hybrid
+        when it is installed, else keyword (:func:`wsskg.meaning.default_mode`)."""
         from wsskg import meaning
 
+        mode = mode or meaning.default_mode()
         if mode not in meaning.MODES:
             raise CatalogError(f"unknown search mode {mode!r}; use one of {', '.join(meaning.MODES)}")
         if mode == "keyword":
@@ -1729,6 +1733,16 @@ def record_save(path: Path, catalog: Catalog, raw: bytes, progress: Progress | N
         pass  # the next use re-syncs from the files
     finally:
         idx.close()
+
+
+def memory_index(catalog: Catalog) -> CatalogIndex:
+    """An index in memory of ``catalog`` as it stands (no file, no cache written): how the
+    function API (``wsskg.search_catalog(catalog, ...)`` and the like) asks the same queries of
+    a catalog that is not, or not yet, a file. Close it when done."""
+    idx = CatalogIndex(Path(MEMORY_PATH), _open_db(None), None)
+    idx._build_all(catalog.entries, [None] * len(catalog.entries), catalog.header_dict(), "",
+                   lambda: _side_of(catalog), None, {})
+    return idx
 
 
 def open_index(path: Path, raw: bytes | None = None, progress: Progress | None = None,

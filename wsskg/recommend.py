@@ -374,7 +374,7 @@ def stats(catalog: Catalog, most_cited: int = 10) -> dict:
 
     ``totals`` (entries, papers, read/reading/unread), ``topics`` (per topic in catalog order:
     path, name, depth, read, reading, total, counting subtopics' entries once), ``years``
-    (``[[year, papers], ...]`` ascending), ``most_cited`` (catalog papers by how many catalog
+    (``[[year, papers], ...]`` ascending; ``papers_without_year`` are not in it), ``most_cited`` (catalog papers by how many catalog
     papers cite them, then by their global citation count), ``citation_edges`` and ``external``.
     """
     idx = citation_index(catalog)
@@ -433,6 +433,7 @@ def stats(catalog: Catalog, most_cited: int = 10) -> dict:
         "topics": topics,
         "years": [[y, c] for y, c in sorted(years.items())],
         "most_cited": top,
+        "papers_without_year": sum(1 for e in catalog.entries if e.kind == "paper" and entry_year(e) is None),
         "citation_edges": idx.internal_edges,
         "external": len(set(idx.ext_cited) | set(idx.ext_citing)),
     }

@@ -115,33 +115,16 @@ def discover_cmd(
 
     Example: wsskg discover --direction citing --topic affinity --limit 10
     """
-    from wsskg.recommend import discover
+    from wsskg import index
 
     direction = Direction(direction).value
     if direction == "citing":
-        path = write_path(catalog)
-        try:
-            from wsskg.enrich import fetch_citations
-        except ImportError:
-            raise WsskgError("fetching citations needs wsskg.enrich.fetch_citations, which this install lacks") from None
-        result = fetch_citations(path, refs=None, offline=offline)
-        _report_fetch(result)
-        from wsskg.catalog import Catalog
+        from wsskg.enrich import fetch_citations
 
-        if isinstance(result, Catalog):
-            cat = result
-        else:
-            from wsskg.store import load_catalog
-
-            cat = load_catalog(path)
-        found = discover(cat, direction=direction, topic=topic, limit=limit)
-        cited_data = any(e.references or e.cited_by for e in cat.entries)
-    else:
-        from wsskg import index
-
-        _, idx = read_index(catalog)  # counted in SQL over the index's citation rows
-        found = index.discover(idx, direction=direction, topic=topic, limit=limit)
-        cited_data = index.has_citations(idx)
+        _report_fetch(fetch_citations(write_path(catalog), refs=None, offline=offline))
+    _, idx = read_index(catalog)  # counted in SQL over the index's citation rows
+    found = index.discover(idx, direction=direction, topic=topic, limit=limit)
+    cited_data = index.has_citations(idx)
     if as_json:
         print_json(found)
         return
@@ -192,8 +175,6 @@ def stats_cmd(
     """
     from wsskg.recommend import stats
 
-    from wsskg.graph import entry_year
-
     cat_path, cat = read_catalog(catalog)
     protect = []
     if plot is not None:
@@ -202,7 +183,6 @@ def stats_cmd(
         protect = catalog_files(cat_path)
         check_output(plot, protect=protect, force=force)  # refuse before the work
     st = stats(cat)
-    st["papers_without_year"] = sum(1 for e in cat.entries if e.kind == "paper" and entry_year(e) is None)
     if plot is not None:
         write_plot(st, plot, protect=protect, force=force)
     if as_json:
