@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from wsskg.catalog import Catalog, Entry, Topic
 from wsskg.cli import app
 from wsskg.errors import SourceError
-from wsskg.recommend import discover, next_papers
+from wsskg.library import discover, next_papers
 from wsskg.store import load_catalog, save_catalog
 
 REPO = Path(__file__).resolve().parents[1]

@@ -1914,20 +1914,26 @@ def _walk(idx: CatalogIndex):
 #: Arcs per step of a PageRank iteration: numpy converts index arrays to its own index type on
 #: every call, so whole-array calls would make arc-sized temporaries (16 MB each at 100k papers).
 _ARC_CHUNK = 1 << 18
+#: The walk stops when the ranking moves less than this per node, or after so many rounds.
+PAGERANK_TOL = 1e-9
+PAGERANK_MAX_ITER = 200
 
 
-def _pagerank(n: int, src, dst, w, seeds: dict[int, float], start: array | None) -> list[float]:
-    """Personalised PageRank as :func:`wsskg.recommend.personalized_pagerank` computes it
-    (same restarts, same tolerance), vectorised with numpy (0.02 s per iteration at 100,000
-    papers instead of 0.5 s), starting from ``start`` (a previous ranking) when given. The
-    arcs are walked in chunks, so memory beyond the walk itself is one array of arc weights."""
+def pagerank(n: int, src, dst, w, seeds: dict[int, float], start: array | None = None,
+             alpha: float | None = None, tol: float = PAGERANK_TOL, max_iter: int = PAGERANK_MAX_ITER) -> list[float]:
+    """Personalised PageRank over ``n`` nodes and the arcs ``src[i] -> dst[i]`` of weight
+    ``w[i]``, restarting to ``seeds`` (every node alike when there are none) with probability
+    ``1 - alpha`` (default :data:`wsskg.recommend.ALPHA`); the mass of a node without out-arcs
+    restarts too. Vectorised with numpy (0.02 s per iteration at 100,000 papers, 0.5 s in pure
+    Python), starting from ``start`` (a previous ranking) when given. The arcs are walked in
+    chunks, so memory beyond the walk itself is one array of arc weights."""
     import numpy as np
 
     from wsskg import recommend as rec
 
     if n == 0:
         return []
-    alpha, tol, max_iter = rec.ALPHA, 1e-9, 200
+    alpha = rec.ALPHA if alpha is None else alpha
     m = len(src)
     p = np.array(w, dtype=np.float64)  # transition probabilities, computed in place
     out_w = np.zeros(n)
@@ -1987,6 +1993,7 @@ def next_papers(idx: CatalogIndex, limit: int = 10, topic: str | None = None) ->
     reasons, without loading the catalog or building a graph per command."""
     from wsskg import recommend as rec
     from wsskg.catalog import resolve_topic
+    from wsskg.graph import entry_url
 
     c = idx.conn
     path = resolve_topic(idx.skeleton(), topic) if topic else None
@@ -2008,7 +2015,7 @@ def next_papers(idx: CatalogIndex, limit: int = 10, topic: str | None = None) ->
         if last is not None and len(last) == 8 * n:
             start = array("d")
             start.frombytes(last)
-        pr = array("d", _pagerank(n, src, dst, w, seeds, start))
+        pr = array("d", pagerank(n, src, dst, w, seeds, start))
         c.execute("DELETE FROM blobs WHERE key LIKE 'seeds:%'")
         idx.set_blob(key, pr.tobytes())
         idx.set_blob("last-ranking", pr.tobytes())
@@ -2053,12 +2060,12 @@ def next_papers(idx: CatalogIndex, limit: int = 10, topic: str | None = None) ->
                                rec.entry_year(s[1]) or 9999, s[5]))
     out = []
     for score, e, read_citing, read_cited, n_citing, _ in scored[:limit]:
-        reasons = rec._reasons(e, read_citing, read_cited, n_citing, progress, has_seeds)
+        reasons = rec.reasons_for(e, read_citing, read_cited, n_citing, progress, has_seeds)
         out.append({
             "id": e.id, "title": e.display_title, "score": round(score, 4),
             "reason": "; ".join(reasons[:2]), "reasons": reasons,
             "year": rec.entry_year(e), "venue": e.venue or e.canonical_venue, "topics": list(e.topics),
-            "url": rec.entry_url(e), "read_citing": read_citing, "read_cited": read_cited,
+            "url": entry_url(e), "read_citing": read_citing, "read_cited": read_cited,
             "catalog_citing": n_citing,
         })
     return out

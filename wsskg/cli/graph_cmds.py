@@ -283,7 +283,8 @@ def graph_cmd(
 
     Example: wsskg graph --format html -o graph.html --topic "Reading List"
     """
-    from wsskg.graph import build_graph, filter_graph, graph_parts, resolve_topic
+    from wsskg.catalog import resolve_topic
+    from wsskg.graph import build_graph, filter_graph, graph_parts
     from wsskg.graph_export import export_graph, graph_pieces
     from wsskg.outputs import catalog_files, check_output
 
