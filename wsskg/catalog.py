@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound, WsskgError
 from wsskg.lazyre import lazy_compile
@@ -801,56 +801,80 @@ def _all_topic_paths(catalog: Catalog) -> list[str]:
 
 # -- reference resolution -----------------------------------------------------------------------
 
-def resolve(catalog: Catalog, ref: str) -> Entry:
-    """Find the one entry ``ref`` names: an id, an alias (an id it had before identities were
-    merged), its short name, an arXiv id/URL, a DOI, an S2 id, an exact
-    (normalised) title, or a title fragment. Raises :class:`AmbiguousReference` listing the
-    candidates, or :class:`PaperNotFound` with the closest ids."""
+#: The kinds of look-up :func:`resolve_with` asks of its ``find``, in the order it asks them.
+LOOKUPS = ("id", "id_lower", "alias", "short_name", "arxiv", "doi", "s2", "title", "title_part")
+
+
+def resolve_with(ref: str, find: Callable[[str, str], list[Entry]], closest: Callable[[str], list[str]]) -> Entry:
+    """The one rule of what ``ref`` names, over any store of entries: ``find(kind, value)``
+    answers one look-up (a kind of :data:`LOOKUPS`; ``value`` is already lower-cased, an
+    arXiv id without version, or a normalised title) with the matching entries in list order,
+    ``closest(ref)`` names the nearest entries for the error. An id, then the same id in
+    another case, an alias (an id it had before identities were merged), its short name, an
+    arXiv id or URL, a DOI, an S2 id, an exact (normalised) title, a title fragment. Raises
+    :class:`AmbiguousReference` listing the candidates, or :class:`PaperNotFound`."""
     ref = (ref or "").strip()
     if not ref:
         raise PaperNotFound(ref)
-    for e in catalog.entries:
-        if e.id == ref:
-            return e
+    hits = find("id", ref)
+    if hits:
+        return hits[0]
     lowered = ref.lower()
-    ids = [e for e in catalog.entries if e.id.lower() == lowered]
-    if len(ids) == 1:
-        return ids[0]
-    known_as = [e for e in catalog.entries if any(a.lower() == lowered for a in e.aliases)]
-    if len(known_as) == 1:
-        return known_as[0]
-    named = [e for e in catalog.entries if e.short_name and e.short_name.lower() == lowered]
-    if len(named) == 1:
-        return named[0]
+    for kind in ("id_lower", "alias", "short_name"):
+        hits = find(kind, lowered)
+        if len(hits) == 1:
+            return hits[0]
     ax = arxiv_id_from_url(ref) or (strip_arxiv_version(ref) if ARXIV_ID_RE.match(ref) else None)
     if ax:
-        hits = [e for e in catalog.entries if e.arxiv_id and strip_arxiv_version(e.arxiv_id) == ax]
+        hits = find("arxiv", ax)
         if len(hits) > 1:
             raise AmbiguousReference(ref, [candidate_line(e) for e in hits])
         if hits:
             return hits[0]
-    for attr in ("doi", "s2_id"):
-        hits = [e for e in catalog.entries if (getattr(e, attr) or "").lower() == lowered]
+    for kind in ("doi", "s2"):
+        hits = find(kind, lowered)
         if len(hits) == 1:
             return hits[0]
     norm = normalize_title(ref)
     if norm:
-        exact = [e for e in catalog.entries if normalize_title(e.title) == norm or (
-            e.canonical_title and normalize_title(e.canonical_title) == norm)]
-        if len(exact) == 1:
-            return exact[0]
-        if len(exact) > 1:
-            raise AmbiguousReference(ref, [candidate_line(e) for e in exact])
-        frag = [e for e in catalog.entries if norm in normalize_title(e.title) or (
-            e.canonical_title and norm in normalize_title(e.canonical_title))]
-        if len(frag) == 1:
-            return frag[0]
-        if len(frag) > 1:
-            raise AmbiguousReference(ref, [candidate_line(e) for e in frag])
-    raise PaperNotFound(ref, closest(catalog, ref))
+        for kind in ("title", "title_part"):
+            hits = find(kind, norm)
+            if len(hits) == 1:
+                return hits[0]
+            if len(hits) > 1:
+                raise AmbiguousReference(ref, [candidate_line(e) for e in hits])
+    raise PaperNotFound(ref, closest(ref))
 
 
-def _describe(e: Entry) -> str:
+def resolve(catalog: Catalog, ref: str) -> Entry:
+    """The entry of ``catalog`` that ``ref`` names (:func:`resolve_with`'s rule, looked up in
+    the entries in memory: for code that edits them; queries ask the index)."""
+    entries = catalog.entries
+
+    def titles(e: Entry) -> list[str]:
+        return [normalize_title(e.title)] + ([normalize_title(e.canonical_title)] if e.canonical_title else [])
+
+    tests = {
+        "id": lambda e, v: e.id == v,
+        "id_lower": lambda e, v: e.id.lower() == v,
+        "alias": lambda e, v: any(a.lower() == v for a in e.aliases),
+        "short_name": lambda e, v: bool(e.short_name) and e.short_name.lower() == v,
+        "arxiv": lambda e, v: bool(e.arxiv_id) and strip_arxiv_version(e.arxiv_id) == v,
+        "doi": lambda e, v: (e.doi or "").lower() == v,
+        "s2": lambda e, v: (e.s2_id or "").lower() == v,
+        "title": lambda e, v: v in titles(e),
+        "title_part": lambda e, v: any(v in t for t in titles(e)),
+    }
+
+    def find(kind: str, value: str) -> list[Entry]:
+        test = tests[kind]
+        return [e for e in entries if test(e, value)]
+
+    return resolve_with(ref, find, lambda r: closest(catalog, r))
+
+
+def describe(e: Entry) -> str:
+    """An entry in a "did you mean" list: its id and (shortened) title."""
     title = e.display_title
     if len(title) > 60:
         title = title[:57] + "..."
@@ -873,7 +897,7 @@ def closest(catalog: Catalog, ref: str, limit: int = 3) -> list[str]:
     choices = {e.id: f"{e.id} {normalize_title(e.title)}" for e in catalog.entries}
     found = process.extract(ref.lower(), choices, scorer=fuzz.WRatio, limit=limit, score_cutoff=50)
     by_id = catalog.by_id()
-    return [_describe(by_id[key]) for _, _, key in found]
+    return [describe(by_id[key]) for _, _, key in found]
 
 
 def iter_urls(catalog: Catalog) -> Iterator[str]:

@@ -1181,50 +1181,25 @@ class CatalogIndex:
 
     # -- references ------------------------------------------------------------------------
     def resolve(self, ref: str) -> Entry:
-        """The one entry ``ref`` names, as :func:`wsskg.catalog.resolve` decides, from the rows."""
-        ref = (ref or "").strip()
-        if not ref:
-            raise PaperNotFound(ref)
-        q = self._entries
-        hits = q("e.id = ?", (ref,))
-        if hits:
-            return hits[0]
-        lowered = ref.lower()
-        hits = q("e.id_l = ?", (lowered,))
-        if len(hits) == 1:
-            return hits[0]
-        # an id it had before mentions were merged (alias), then its short name
-        hits = q("EXISTS (SELECT 1 FROM json_each(e.data, '$.aliases') WHERE lower(value) = ?)", (lowered,))
-        if len(hits) == 1:
-            return hits[0]
-        hits = q("lower(json_extract(e.data, '$.short_name')) = ?", (lowered,))
-        if len(hits) == 1:
-            return hits[0]
-        ax = cat_mod.arxiv_id_from_url(ref) or (
-            cat_mod.strip_arxiv_version(ref) if cat_mod.ARXIV_ID_RE.match(ref) else None)
-        if ax:
-            hits = q("e.arxiv = ?", (ax,))
-            if len(hits) > 1:
-                raise AmbiguousReference(ref, [cat_mod.candidate_line(e) for e in hits])
-            if hits:
-                return hits[0]
-        for col in ("doi_l", "s2_l"):
-            hits = q(f"e.{col} = ?", (lowered,))
-            if len(hits) == 1:
-                return hits[0]
-        norm = cat_mod.normalize_title(ref)
-        if norm:
-            hits = q("e.norm = ? OR e.norm_c = ?", (norm, norm))
-            if len(hits) == 1:
-                return hits[0]
-            if len(hits) > 1:
-                raise AmbiguousReference(ref, [cat_mod.candidate_line(e) for e in hits])
-            hits = q("instr(e.norm, ?) > 0 OR instr(coalesce(e.norm_c, ''), ?) > 0", (norm, norm))
-            if len(hits) == 1:
-                return hits[0]
-            if len(hits) > 1:
-                raise AmbiguousReference(ref, [cat_mod.candidate_line(e) for e in hits])
-        raise PaperNotFound(ref, self.closest(ref))
+        """The one entry ``ref`` names (:func:`wsskg.catalog.resolve_with`'s rule), each
+        look-up a query of the rows."""
+        return cat_mod.resolve_with(ref, self._lookup, self.closest)
+
+    #: the rows each look-up of :data:`wsskg.catalog.LOOKUPS` selects
+    _LOOKUP_SQL = {
+        "id": "e.id = ?",
+        "id_lower": "e.id_l = ?",
+        "alias": "EXISTS (SELECT 1 FROM json_each(e.data, '$.aliases') WHERE lower(value) = ?)",
+        "short_name": "lower(json_extract(e.data, '$.short_name')) = ?",
+        "arxiv": "e.arxiv = ?",
+        "doi": "e.doi_l = ?",
+        "s2": "e.s2_l = ?",
+        "title": "e.norm = ?1 OR e.norm_c = ?1",
+        "title_part": "instr(e.norm, ?1) > 0 OR instr(coalesce(e.norm_c, ''), ?1) > 0",
+    }
+
+    def _lookup(self, kind: str, value: str) -> list[Entry]:
+        return self._entries(self._LOOKUP_SQL[kind], (value,))
 
     def closest(self, ref: str, limit: int = 3) -> list[str]:
         from rapidfuzz import fuzz, process
@@ -1235,7 +1210,7 @@ class CatalogIndex:
         for _, _, key in found:
             e = self.get(key, bulky=False)
             if e is not None:
-                out.append(cat_mod._describe(e))
+                out.append(cat_mod.describe(e))
         return out
 
     # -- topics ---------------------------------------------------------------------------

@@ -4,9 +4,10 @@ then ``lib.search(...)``, ``lib.resolve(...)``, ``lib.read(...)``, ``lib.import_
 
 Every query goes through the derived index (:mod:`wsskg.index`), opened the same way the CLI
 opens it, so the CLI and the library give the same answers from the same code. The function API
-over a :class:`~wsskg.catalog.Catalog` in memory (:func:`search`, :func:`resolve`,
-:func:`neighbourhood`, :func:`next_papers`, :func:`discover`) asks the same queries of an
-index built in memory from that catalog.
+over a :class:`~wsskg.catalog.Catalog` in memory (:func:`search`, :func:`neighbourhood`,
+:func:`next_papers`, :func:`discover`) asks the same queries of an index built in memory from
+that catalog; :func:`resolve` applies the index's rule (``wsskg.catalog.resolve_with``) to the
+entries in memory, so the entry it returns is the caller's to edit.
 """
 
 from __future__ import annotations
@@ -37,12 +38,11 @@ def search(catalog: Catalog, query: str, topic: str | None = None, status: str |
 
 def resolve(catalog: Catalog, ref: str) -> Entry:
     """The entry ``ref`` names (an id, alias, short name, arXiv id or URL, DOI, S2 id or title
-    fragment): the entry object of ``catalog`` itself, so a caller may edit it."""
-    from wsskg.index import memory_index
+    fragment): the entry object of ``catalog`` itself, so a caller may edit it. The rule is
+    :func:`wsskg.catalog.resolve_with`, the index's too."""
+    from wsskg.catalog import resolve as resolve_in
 
-    with closing(memory_index(catalog)) as idx:
-        found = idx.resolve(ref).id
-    return next(e for e in catalog.entries if e.id == found)
+    return resolve_in(catalog, ref)
 
 
 def neighbourhood(catalog: Catalog, ref: str, limit: int = 5) -> dict:
