@@ -243,13 +243,13 @@ def test_a_save_indexes_what_it_wrote_without_a_parse(tmp_path, monkeypatch):
     path = _synthetic(tmp_path, 300)
     f = ix.index_file(path)
     idx = ix.CatalogIndex(path, ix._open_db(f), f)
-    import wsskg.store as store
+    import wsskg.files as files
 
     def no_parse(*a, **k):
         raise AssertionError("catalog.yaml was parsed")
 
     with monkeypatch.context() as m:
-        m.setattr(store, "parse_catalog", no_parse)
+        m.setattr(files, "parse_catalog", no_parse)
         assert idx.sync() is False
     cat = load_catalog(path, use_index=False)
     assert [e.id for e in idx.entries()] == [e.id for e in cat.entries]

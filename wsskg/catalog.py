@@ -544,6 +544,12 @@ _ID_RE = lazy_compile(r"[A-Za-z][A-Za-z0-9_.:+\-]*")
 _ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
 
 
+def parse_entry(raw: dict, path: object = "catalog.yaml") -> Entry:
+    """One entry from its mapping as catalog.yaml holds it, checked the way a whole catalog's
+    entries are (topics are taken as declared)."""
+    return _entry(raw, raw.get("id"), path, None, set(raw.get("topics") or ()))
+
+
 def _entry(raw: dict, eid: str, path: object, line: int | None, topics: set[str]) -> Entry:
     def bad(msg: str) -> CatalogError:
         return _err(f"entry {eid!r}: {msg}", path, line)

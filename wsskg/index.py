@@ -11,7 +11,7 @@ even read: no write can keep the ctime, and no hand edit can set it back. Otherw
   each block's SHA-1 is stored with its row, so after a hand edit or a status change only the
   blocks whose bytes changed are parsed and re-indexed. Anything else (another layout, a
   changed header or topic list, an error) goes through the full, careful parse of
-  ``wsskg.store.parse_catalog``, which also reports errors with their line.
+  ``wsskg.files.parse_catalog``, which also reports errors with their line.
 * The sidecar (abstracts, references) is compared entry by entry (a hash of each entry's part).
 
 Tables: ``entries`` (one row per entry: the catalog.yaml fields as JSON, plus the columns
@@ -48,10 +48,11 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from wsskg import catalog as cat_mod
-from wsskg import layout, table, textbuild
+from wsskg import files, layout, table, textbuild
 from wsskg.catalog import Catalog, Entry, Link, Result
 from wsskg.config import cache_dir
-from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound
+from wsskg.errors import CatalogError
+from wsskg.text import STOP_WORDS
 from wsskg.search import Hit  # one result type for the in-memory and the index search
 
 #: Bump when the schema or what a row holds changes: an index of another version is rebuilt.
@@ -400,7 +401,7 @@ def entry_from_data(data: dict, abstract: str | None = None) -> Entry:
     try:
         e = Entry(links=links, results=results, mentions=mentions, **d)
     except TypeError:  # a field this version does not know: validate the usual way
-        e = cat_mod._entry(data, data.get("id"), "index", None, set(data.get("topics") or ()))
+        e = cat_mod.parse_entry(data, path="index")
     e.abstract = abstract
     return e
 
@@ -479,9 +480,7 @@ class CatalogIndex:
                 with open(self.path, "rb") as fh:
                     raw = fh.read()
             except OSError:
-                from wsskg.store import _read_bytes
-
-                raw = _read_bytes(self.path)  # the one-line error for a missing or unreadable file
+                raw = files.read_bytes(self.path)  # the one-line error for a missing or unreadable file
             stable = stat_key(file_stat(self.path)) == key
         else:
             stable = stat_key(stat_before) == key
@@ -492,9 +491,7 @@ class CatalogIndex:
             if self._meta("yaml_stat") != new_key:
                 self._set_meta("yaml_stat", new_key)
             return False
-        from wsskg.store import _sidecar_of
-
-        side_path = _sidecar_of(self.path)
+        side_path = files.sidecar_of(self.path)
         sfp = side_fingerprint(side_path)
         if self._meta("yaml_fp") == fp and self._meta("side_fp") == sfp:
             self._set_meta("side_path", str(side_path))
@@ -532,13 +529,11 @@ class CatalogIndex:
 
     def _read_sidecar(self, side_path: Path) -> dict:
         """``{"entries": {id: (hash, abstract, refs, cited)}, "external": {...}}`` of the sidecar,
-        checked by ``wsskg.store._parse_sidecar`` (a hand edit gets its one-line error)."""
-        from wsskg.store import _parse_sidecar, _read_sidecar
-
-        raw = _read_sidecar(side_path)
+        checked by :func:`wsskg.files.parse_sidecar` (a hand edit gets its one-line error)."""
+        raw = files.read_sidecar(side_path)
         if raw is None:
             return {"entries": {}, "external": {}}
-        parsed = _parse_sidecar(raw, side_path)
+        parsed = files.parse_sidecar(raw, side_path)
         entries = {}
         for eid, (abstract, refs, cited) in parsed["entries"].items():
             abstract, refs, cited = abstract or None, refs or None, cited or None
@@ -639,19 +634,17 @@ class CatalogIndex:
     def _full_rebuild(self, raw: bytes, side: dict | None, progress: Progress | None, done: dict) -> None:
         """Parse the whole file the careful way (errors name their line) and index every entry;
         ``done``: the meta rows that say what the index was built from."""
-        from wsskg.store import _decode, _gc_paused, _sidecar_of, parse_catalog
-
-        with _gc_paused(freeze=False):  # the parsed catalog is garbage once its rows are written
+        with files.gc_paused(freeze=False):  # the parsed catalog is garbage once its rows are written
             plan = self._plan_blocks_only(raw)
             parsing, building = None, progress
             if plan is not None and _bar_for(progress, len(plan[1])):
                 parsing, building = _shared_bar(progress, _PARSE_SHARE)
-            cat = parse_catalog(_decode(raw, self.path), self.path, progress=parsing)
+            cat = files.parse_catalog(files.decode(raw, self.path), self.path, progress=parsing)
             head = cat.header_dict()
             head_hash, hashes = "", [None] * len(cat.entries)
             if plan is not None and len(plan[1]) == len(cat.entries):
                 head_hash, hashes = plan
-            side_path = _sidecar_of(self.path)
+            side_path = files.sidecar_of(self.path)
             self._build_all(cat.entries, hashes, head, head_hash,
                             (lambda: side) if side is not None else (lambda: self._read_sidecar(side_path)),
                             building, done, reads_side=side is None)
@@ -997,8 +990,6 @@ class CatalogIndex:
         to date from the catalog in memory, so no command has to parse the file again (an import
         or an enrichment indexes what it just wrote). Only entries whose block or sidecar part
         changed get new rows, as in :meth:`sync`."""
-        from wsskg.store import _sidecar_of
-
         plan = self._plan_blocks_only(raw)
         c = self.conn
         if plan is None or len(plan[1]) != len(catalog.entries) or len(set(plan[1])) != len(plan[1]):
@@ -1006,7 +997,7 @@ class CatalogIndex:
             self._set_meta("yaml_stat", "")
             return
         head_hash, hashes = plan
-        side_path = _sidecar_of(self.path)
+        side_path = files.sidecar_of(self.path)
         stored = dict(c.execute("SELECT bhash, rid FROM entries WHERE bhash IS NOT NULL"))
         if head_hash != self._meta("head_hash") or len(stored) != self.count():
             st = file_stat(self.path)
@@ -1385,7 +1376,7 @@ class CatalogIndex:
                     if len(ranked) >= want:
                         break
         left = want - len(ranked)
-        content = [g for w, g in zip(qwords, groups) if w not in cat_mod._STOP]
+        content = [g for w, g in zip(qwords, groups) if w not in STOP_WORDS]
         if left > 0 and len(content) > 1:
             # not every word matches anywhere: then entries matching some of them, by BM25
             # (below every entry that matches all), so a question in other words still finds
@@ -1699,10 +1690,8 @@ def record_save(path: Path, catalog: Catalog, raw: bytes, progress: Progress | N
         idx = CatalogIndex(Path(path), _open_db(f), f)
     except (sqlite3.Error, OSError):
         return
-    from wsskg.store import _gc_paused
-
     try:
-        with _gc_paused(freeze=False):  # a million short-lived row objects, beside the whole catalog
+        with files.gc_paused(freeze=False):  # a million short-lived row objects, beside the whole catalog
             idx.record_save(catalog, raw, progress)
     except sqlite3.Error:
         pass  # the next use re-syncs from the files

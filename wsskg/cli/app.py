@@ -280,7 +280,7 @@ def read_index(catalog_opt: Optional[Path]):
     from wsskg.index import open_index
 
     path = _read_path(catalog_opt)
-    return path, open_index(path, progress=_progress)
+    return path, open_index(path, progress=index_progress)
 
 
 def progress_bar(label: str) -> Callable[[int, int], None]:
@@ -301,7 +301,7 @@ def progress_bar(label: str) -> Callable[[int, int], None]:
 
 
 #: Indexing progress (the index's builds, and the citation tables and walk built on first use).
-_progress = progress_bar("indexing catalog")
+index_progress = progress_bar("indexing catalog")
 
 
 def write_path(catalog_opt: Optional[Path]) -> Path:
@@ -349,7 +349,7 @@ def print_data(text: str) -> None:
     typer.echo(text if not sys.stdout.isatty() else safe(text), nl=False)
 
 
-def _short(text: str, width: int) -> str:
+def short(text: str, width: int) -> str:
     text = " ".join(safe(text or "").split())
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -374,7 +374,7 @@ def print_table(rows: list) -> None:
     typer.echo(render(rows, style))
 
 
-def _entry_details(e, catalog) -> None:
+def entry_details(e, catalog) -> None:
     def row(name: str, value: Any) -> None:
         if value not in (None, "", [], {}):
             echo(f"{name + ':':<15}{value}")
@@ -412,4 +412,4 @@ def _entry_details(e, catalog) -> None:
         where = f"{m.doc}:" if m.doc else "line "
         row("mention", f"{where}{m.line} {m.form} in {m.topic}" + (f"  [{m.evidence}]" if m.evidence else ""))
     if e.abstract:
-        row("abstract", _short(e.abstract, 400))
+        row("abstract", short(e.abstract, 400))

@@ -12,9 +12,9 @@ from wsskg.cli.app import (
     CatalogOpt,
     ForceOpt,
     JsonOpt,
-    _entry_details,
-    _progress,
-    _short,
+    entry_details,
+    index_progress,
+    short,
     app,
     echo,
     err,
@@ -74,7 +74,7 @@ def import_cmd(
     if fmt is not None and fmt not in IMPORT_FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; use {', '.join(IMPORT_FORMATS)}", param_hint="--format")
     path, _ = find_catalog(catalog)
-    with Library(path, progress=_progress) as lib:
+    with Library(path, progress=index_progress) as lib:
         result = lib.import_file(file, merge=merge, force=force, fmt=fmt, topic=topic,
                                  keywords_as_topics=keywords_as_topics)
     for p in result.problems:
@@ -205,7 +205,7 @@ def search(
     chosen = mode or meaning.default_mode()
     _, idx = read_index(catalog)
     hits = idx.search(query, topic=topic, status=status, year=year, kind=kind, limit=limit, mode=chosen,
-                      progress=_progress, tag=tag)
+                      progress=index_progress, tag=tag)
     if mode is not None or chosen != "keyword":
         err(f"wsskg: {chosen} search" + ("" if chosen == "keyword" else f" ({meaning.MODEL_NAME})"))
     if json_out:
@@ -240,7 +240,7 @@ def show(
             d["neighbourhood"] = hood
         print_json(d)
         return
-    _entry_details(e, None)
+    entry_details(e, None)
     if hood:
         _print_neighbourhood(hood)
 
@@ -255,7 +255,7 @@ def _print_neighbourhood(hood: dict) -> None:
                     text += f"  ({item['reason']})"
             else:
                 text = str(item)
-            echo(f"{label + ':':<15}{_short(text, 110)}")
+            echo(f"{label + ':':<15}{short(text, 110)}")
 
 
 def _set_status(refs: List[str], status: str, catalog: Optional[Path]) -> None:
@@ -265,7 +265,7 @@ def _set_status(refs: List[str], status: str, catalog: Optional[Path]) -> None:
     changes = set_status(path, refs, status)
     for e, old in changes:
         note = "" if old != status else " (already)"
-        echo(f"{status}: {e.id}  {_short(e.display_title, 80)}{note}")
+        echo(f"{status}: {e.id}  {short(e.display_title, 80)}{note}")
 
 
 RefsArg = typer.Argument(..., help="Entry ids, arXiv ids or title fragments.", show_default=False)

@@ -293,7 +293,7 @@ def graph_cmd(
     streamed = fmt in ("graphml", "gexf") and not (topic or status)
     report = None
     if streamed:  # the whole graph, written from the index's rows: no abstracts, no networkx graph
-        from wsskg.store import _gc_paused
+        from wsskg.files import gc_paused
 
         cat_path, idx = read_index(catalog)
         # three steps of about the same time at 100,000 papers (3-4 s each): rows, graph, file
@@ -301,7 +301,7 @@ def graph_cmd(
         if report:
             report(0, 3)
         try:
-            with _gc_paused():  # 10,000s of long-lived objects: see store._gc_paused
+            with gc_paused():  # 10,000s of long-lived objects: see files.gc_paused
                 cat = idx.graph_catalog()
         finally:
             idx.close()
@@ -314,7 +314,7 @@ def graph_cmd(
         check_output(output, protect=protect, force=force)  # refuse before building the graph
     path = resolve_topic(cat, topic) if topic else None
     if streamed:
-        with _gc_paused():
+        with gc_paused():
             G = graph_parts(cat, include_external=external)
         if report:
             report(2, 3)
