@@ -63,7 +63,7 @@ def test_status_change_updates_the_rows_without_a_resync(seed_catalog_file):
     ix.open_index(seed_catalog_file).close()
     set_status(seed_catalog_file, ["dsrg-2018"], "read", today="2026-01-02")
     f = ix.index_file(seed_catalog_file)
-    idx = ix.CatalogIndex(seed_catalog_file, ix._open_db(f), f)  # opened without syncing
+    idx = ix.CatalogIndex(seed_catalog_file, ix.open_db(f), f)  # opened without syncing
     assert idx.sync() is False  # set_status recorded the new fingerprint and rows itself
     e = idx.get("dsrg-2018")
     assert (e.status, e.read_on) == ("read", "2026-01-02")
@@ -198,7 +198,7 @@ def test_short_names_and_aliases_are_searchable_when_the_model_has_them():
     e = Entry(id="x-2020", title="Something Long")
     e.short_name = "SEAM"  # the catalog model may gain these fields; the index reads them if present
     e.aliases = ["Self-supervised Equivariant Attention"]
-    texts = ix._texts(e)
+    texts = ix.texts_of(e)
     assert "SEAM" in texts[1] and "Equivariant" in texts[1]
 
 
@@ -242,7 +242,7 @@ def test_a_save_indexes_what_it_wrote_without_a_parse(tmp_path, monkeypatch):
     index: the next command finds it current and never parses catalog.yaml."""
     path = _synthetic(tmp_path, 300)
     f = ix.index_file(path)
-    idx = ix.CatalogIndex(path, ix._open_db(f), f)
+    idx = ix.CatalogIndex(path, ix.open_db(f), f)
     import wsskg.files as files
 
     def no_parse(*a, **k):
@@ -260,7 +260,7 @@ def test_a_save_indexes_what_it_wrote_without_a_parse(tmp_path, monkeypatch):
     cat.entries[5].abstract = "A new abstract about echidnas."
     cat.entries[7].title = "Retitled by an edit"
     save_catalog(path, cat)
-    idx = ix.CatalogIndex(path, ix._open_db(f), f)
+    idx = ix.CatalogIndex(path, ix.open_db(f), f)
     assert idx.sync() is False
     after = rids(idx)
     assert {k for k in before if before[k] != after[k]} == {cat.entries[7].id}
@@ -284,7 +284,7 @@ def test_a_file_touched_but_not_changed_is_not_reindexed(seed_catalog_file, monk
     st = os.stat(seed_catalog_file)
     os.utime(seed_catalog_file, ns=(st.st_atime_ns, st.st_mtime_ns + 5_000_000_000))
     f = ix.index_file(seed_catalog_file)
-    idx = ix.CatalogIndex(seed_catalog_file, ix._open_db(f), f)
+    idx = ix.CatalogIndex(seed_catalog_file, ix.open_db(f), f)
     before = rids(idx)
     monkeypatch.setattr(idx, "_sync_yaml", lambda *a, **k: (_ for _ in ()).throw(AssertionError("re-read")))
     assert idx.sync() is True  # the new mtime is recorded
@@ -303,7 +303,7 @@ def test_pickles_of_an_older_version_are_removed_never_read(seed_catalog_file):
 
 def test_an_unchanged_catalog_is_not_read_by_a_query(seed_catalog_file, monkeypatch):
     ix.open_index(seed_catalog_file).close()
-    monkeypatch.setattr(ix, "open", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")), raising=False)
+    monkeypatch.setattr(ix.sync, "open", lambda *a, **k: (_ for _ in ()).throw(AssertionError("read")), raising=False)
     idx = ix.open_index(seed_catalog_file)  # the stat key is the recorded one: neither read nor hashed
     assert idx.count() > 100
     idx.close()

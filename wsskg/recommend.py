@@ -148,7 +148,7 @@ def add_command(s2_id: str, meta: dict) -> str:
 
 def discovered(sid: str, meta: dict, year: int | None, citation_count: int | None, count: int,
                direction: str, members: list[tuple[str, str, list[str]]]) -> dict:
-    """One proposal of :func:`discover` (and of the index's twin, ``wsskg.index.discover``):
+    """One proposal of ``wsskg.index.discover``:
     the outside paper ``sid`` with its evidence. ``members`` are the catalog papers it is
     linked to, in catalog order, as ``(id, status, topic paths)``."""
     topics = Counter(topic_name(p) for _, _, paths in members for p in paths)
