@@ -209,7 +209,7 @@ def _synthetic(tmp_path, n=600):
     from synth import synthetic_catalog
 
     path = tmp_path / "catalog.yaml"
-    save_catalog(path, synthetic_catalog(n))
+    save_catalog(path, synthetic_catalog(n), index=True)  # as an import does
     return path
 
 

@@ -66,7 +66,7 @@ def _build(tmp_path, monkeypatch, name, cat):
     monkeypatch.setenv("WSSKG_CACHE_DIR", str(tmp_path / f"cache-{name}"))
     path = tmp_path / name / "catalog.yaml"
     path.parent.mkdir()
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     return path, ix.open_index(path)
 
 
@@ -85,7 +85,7 @@ def test_a_forked_build_writes_the_index_one_process_writes(tmp_path, monkeypatc
     # a later edit changes the copied FTS rows through FTS5 as usual
     forked.close()
     cat.entries[3].abstract = "Now about platypuses."
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     idx = ix.open_index(path)
     assert idx.search("echidna") == []
     assert [h.entry.id for h in idx.search("platypus")] == [cat.entries[3].id]
@@ -165,7 +165,7 @@ def test_a_broken_sidecar_read_by_the_child_is_the_usual_one_line_error(tmp_path
 def test_a_build_that_fails_drops_its_file_and_loses_nothing(tmp_path, monkeypatch, forking):
     cat = _catalog(200)
     path = tmp_path / "catalog.yaml"
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     before = path.read_bytes()
     ix.index_file(path).unlink()  # the next command builds it again, from catalog.yaml
     real = ix.CatalogIndex._insert_entries
@@ -194,7 +194,7 @@ def test_a_build_killed_half_way_is_never_trusted(tmp_path, monkeypatch):
     after some of its pages reached the file leaves the mark, and the next open starts anew."""
     cat = _catalog(300)
     path = tmp_path / "catalog.yaml"
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     monkeypatch.setattr(ix.sync, "BUILD_CACHE_KIB", -64)  # a small page cache: pages reach the file early
     monkeypatch.setattr(ix.sync, "_BUILD_STEP", 50)
     real = ix.CatalogIndex._insert_entries
@@ -209,7 +209,7 @@ def test_a_build_killed_half_way_is_never_trusted(tmp_path, monkeypatch):
         try:
             monkeypatch.setattr(ix.CatalogIndex, "_insert_entries", killed)
             cat.title = "Another title"  # a new header: every row again
-            save_catalog(path, cat)
+            save_catalog(path, cat, index=True)
         finally:
             os._exit(1)
     _, status = os.waitpid(pid, 0)
@@ -228,12 +228,12 @@ def test_a_build_beside_another_reader_keeps_the_journal(tmp_path, monkeypatch, 
     copying FTS5's tables needs a connection to replace afterwards), and the reader still reads."""
     cat = _catalog(200)
     path = tmp_path / "catalog.yaml"
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     forking.clear()
     reader = sqlite3.connect(ix.index_file(path))
     assert reader.execute("SELECT count(*) FROM entries").fetchone()[0] == 200
     cat.title = "Another title"  # a new header: every row again
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     assert forking == []
     assert reader.execute("SELECT count(*) FROM entries").fetchone()[0] == 200
     assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -246,7 +246,7 @@ def test_a_build_beside_another_reader_keeps_the_journal(tmp_path, monkeypatch, 
 def test_citations_are_built_when_a_command_first_reads_them(tmp_path):
     cat = _catalog(300)
     path = tmp_path / "catalog.yaml"
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     idx = ix.open_index(path)
     assert idx._meta("cites") == ""
     assert idx.conn.execute("SELECT count(*) FROM refs").fetchone()[0] == 0

@@ -47,3 +47,31 @@ def test_the_documented_sessions_run(tmp_path, monkeypatch, block):
 
 def test_the_page_has_its_sessions():
     assert len(BLOCKS) >= 2 and "wsskg.open(" in BLOCKS[0]
+
+
+def test_library_calls_leave_the_process_and_the_cache_alone(tmp_path, monkeypatch):
+    """No gc.freeze (a caller's cycles would never be collected afterwards), the collector as it
+    was, and no index in the cache dir until a query asks for one; then where the caller says."""
+    cache = tmp_path / "cache"
+    mine = tmp_path / "elsewhere"
+    code = f"""
+import gc, shutil, sys
+from pathlib import Path
+import wsskg
+path = Path({str(tmp_path / 'catalog.yaml')!r})
+shutil.copy({str(REPO / 'catalog.yaml')!r}, path)
+catalog = wsskg.load_catalog(path)
+wsskg.save_catalog(path, catalog)
+wsskg.set_status(path, ["dsrg-2018"], "read")
+assert wsskg.search_catalog(catalog, "affinity")
+print(gc.get_freeze_count(), gc.isenabled(), sorted(p.name for p in Path({str(cache)!r}).rglob('*.sqlite')))
+with wsskg.open(path, cache={str(mine)!r}) as lib:
+    assert lib.search("affinity")
+print(len(list(Path({str(mine)!r}).rglob('*.sqlite'))), len(list(Path({str(cache)!r}).rglob('*.sqlite'))))
+"""
+    env = dict(__import__("os").environ, WSSKG_CACHE_DIR=str(cache))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.returncode == 0, out.stderr
+    first, second = out.stdout.splitlines()
+    assert first == "0 True []"
+    assert second == "1 0"  # the library's index went where it was told, not into the cache dir

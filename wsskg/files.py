@@ -243,20 +243,17 @@ def read_sidecar(side_path: Path) -> bytes | None:
 
 
 @contextmanager
-def gc_paused(freeze: bool = True) -> Iterator[None]:
-    """Loading builds hundreds of thousands of objects that all stay alive; letting the cyclic
-    garbage collector rescan them again and again costs more than the parse itself. After a
-    successful load they are moved to the collector's permanent generation (``gc.freeze``):
-    otherwise the first collection after loading walks all of them (0.1 s at 10,000 papers)
-    and later ones do it again. Catalog objects hold no reference cycles, so reference
-    counting still frees them. ``freeze=False``: only pause (work whose objects are garbage
-    afterwards, such as the rows of an index build)."""
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector around work that makes hundreds of thousands of
+    objects (loading a catalog, an index build): rescanning them again and again costs more
+    than the work itself. Catalog objects hold no reference cycles, so reference counting
+    still frees what becomes garbage. Restores the collector as it was; changes nothing else
+    in the process (the CLI, whose process it is, moves a loaded catalog to the collector's
+    permanent generation itself: ``wsskg.cli.app.read_catalog``)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
-        if freeze:
-            gc.freeze()
     finally:
         if enabled:
             gc.enable()

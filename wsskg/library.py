@@ -115,10 +115,13 @@ class Library:
     """One catalog file and its derived index. Use :func:`open`; close it (or use ``with``)
     to release the index's database connection."""
 
-    def __init__(self, path: str | os.PathLike, progress: Progress | None = None):
+    def __init__(self, path: str | os.PathLike, progress: Progress | None = None,
+                 cache: str | os.PathLike | None = None):
         self.path = Path(path)
         #: ``progress(done, total)`` for long work (an index build, the citation tables)
         self.progress = progress
+        #: where the derived index is kept (default: ``$WSSKG_CACHE_DIR``, else the user cache dir)
+        self.cache = Path(cache) if cache is not None else None
         self._index = None
 
     def __enter__(self) -> "Library":
@@ -142,7 +145,7 @@ class Library:
         from wsskg.index import open_index
 
         if self._index is None:
-            self._index = open_index(self.path, progress=self.progress)
+            self._index = open_index(self.path, progress=self.progress, cache=self.cache)
         else:
             self._index.sync(progress=self.progress)
         return self._index
@@ -152,7 +155,7 @@ class Library:
         """The whole catalog in memory (``bulky``: with abstracts and references)."""
         from wsskg.store import load_catalog
 
-        return load_catalog(self.path, bulky=bulky)
+        return load_catalog(self.path, bulky=bulky, cache=self.cache)
 
     def search(self, query: str, topic: str | None = None, status: str | None = None, year: int | None = None,
                kind: str | None = None, limit: int | None = 20, mode: str | None = None, tag: str | None = None) -> list:
@@ -269,7 +272,8 @@ class Library:
         if exists and not force:
             raise CatalogError("already exists; use --merge to add to it or --force to replace it", path=self.path)
         with locked(self.path):
-            save_catalog(self.path, incoming, lock=False, fresh=True, progress=self.progress)
+            save_catalog(self.path, incoming, lock=False, fresh=True, progress=self.progress, index=True,
+                         cache=self.cache)
         return result
 
     def _decisions(self) -> list[dict]:
@@ -293,6 +297,9 @@ class Library:
         return fetch_citations(self.path, **options)
 
 
-def open(path: str | os.PathLike = "catalog.yaml", progress: Progress | None = None) -> Library:  # noqa: A001
-    """The catalog at ``path`` as a :class:`Library` (the file need not exist before an import)."""
-    return Library(path, progress=progress)
+def open(path: str | os.PathLike = "catalog.yaml", progress: Progress | None = None,  # noqa: A001
+         cache: str | os.PathLike | None = None) -> Library:
+    """The catalog at ``path`` as a :class:`Library` (the file need not exist before an import).
+    Its queries keep a derived index in ``cache`` (default: ``$WSSKG_CACHE_DIR``, else the user
+    cache dir); nothing is written there before the first query or import."""
+    return Library(path, progress=progress, cache=cache)

@@ -186,21 +186,25 @@ def _apply_sidecar(catalog: Catalog, side: bytes | None, path: Path) -> None:
         _attach(catalog, parse_sidecar(side, path))
 
 
-def load_catalog(path: Path, use_index: bool = True, bulky: bool = True) -> Catalog:
-    """Load a catalog file (and its sidecar), through the derived index when it is current.
+def load_catalog(path: Path, use_index: bool = True, bulky: bool = True, index: bool = False,
+                 cache: Path | None = None) -> Catalog:
+    """Load a catalog file (and its sidecar), through the derived index when there is one
+    (in ``cache``, default the user cache dir) and it is current; ``index=True`` builds it
+    when there is none (the CLI does: its next query finds it ready).
 
     ``bulky=False`` leaves the sidecar alone (no abstracts, reference lists or outside papers):
     for commands that show only catalog.yaml fields, it saves reading and unpickling the
     largest file at 10,000 papers."""
     with gc_paused():
-        return _load_catalog(Path(path), use_index, bulky)
+        return _load_catalog(Path(path), use_index, bulky, index, cache)
 
 
-def _load_catalog(path: Path, use_index: bool, bulky: bool = True) -> Catalog:
+def _load_catalog(path: Path, use_index: bool, bulky: bool = True, create: bool = False,
+                  cache: Path | None = None) -> Catalog:
     before = _stat_for_index(path) if use_index else None
     raw = read_bytes(path)
     if use_index:
-        idx = _index_for(path, raw, before)
+        idx = _index_for(path, raw, before, create, cache)
         if idx is not None:
             try:
                 return idx.load_catalog(bulky=bulky)
@@ -221,13 +225,14 @@ def _stat_for_index(path: Path) -> os.stat_result | None:
     return file_stat(path)
 
 
-def _index_for(path: Path, raw: bytes, before: os.stat_result | None = None):
+def _index_for(path: Path, raw: bytes, before: os.stat_result | None = None, create: bool = False,
+               cache: Path | None = None):
     """The derived index of ``path`` (``wsskg.index``), current with ``raw`` (read after the
-    file's ``stat`` was ``before``); None when the cache cannot hold one (then catalog.yaml is
-    parsed directly)."""
+    file's ``stat`` was ``before``); None when there is none (``create``: it is built) or the
+    cache cannot hold one (then catalog.yaml is parsed directly)."""
     from wsskg.index import open_index
 
-    return open_index(path, raw, memory_ok=False, stat_before=before)
+    return open_index(path, raw, memory_ok=False, stat_before=before, create=create, cache=cache)
 
 
 # -- saving ----------------------------------------------------------------------------------------
@@ -257,19 +262,22 @@ def render_sidecar(catalog: Catalog) -> bytes | None:
 
 
 def save_catalog(path: Path, catalog: Catalog, lock: bool = True, fresh: bool = False,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+                 progress: Callable[[int, int], None] | None = None, index: bool = False,
+                 cache: Path | None = None) -> None:
     """Write the catalog (and sidecar) atomically, under the lock unless the caller holds it.
 
     An existing catalog file keeps its comments and layout where the entries did not change
     (see :func:`catalog_text`); ``fresh=True`` (``import --force``: a new catalog replaces the
-    old one) renders it whole. ``progress(done, total)`` follows the derived index's build
-    when the save indexes every entry (an import)."""
+    old one) renders it whole. The derived index (in ``cache``, default the user cache dir)
+    learns what was written when there is one; ``index=True`` builds it when there is none
+    (an import from the CLI or a :class:`wsskg.Library`, whose queries come next).
+    ``progress(done, total)`` follows that build."""
     path = Path(path)
     if lock:
         with locked(path):
-            _save(path, catalog, fresh=fresh, progress=progress)
+            _save(path, catalog, fresh=fresh, progress=progress, index=index, cache=cache)
     else:
-        _save(path, catalog, fresh=fresh, progress=progress)
+        _save(path, catalog, fresh=fresh, progress=progress, index=index, cache=cache)
 
 
 def _sweep_orphans(path: Path) -> None:
@@ -408,7 +416,8 @@ def _splice(text: str, before: dict, after: dict) -> str | None:
 
 
 def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: dict | None = None,
-          fresh: bool = False, progress: Callable[[int, int], None] | None = None) -> None:
+          fresh: bool = False, progress: Callable[[int, int], None] | None = None, index: bool = False,
+          cache: Path | None = None) -> None:
     real = real_path(path)
     check_writable(real)
     _sweep_orphans(real)
@@ -432,7 +441,7 @@ def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: di
         side_path.unlink()
     from wsskg.index import record_save
 
-    record_save(path, catalog, raw, progress)  # the derived index learns what changed without a parse
+    record_save(path, catalog, raw, progress, create=index, cache=cache)  # the index learns it without a parse
 
 
 @contextmanager

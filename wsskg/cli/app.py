@@ -254,10 +254,18 @@ def print_json_list(chunks: Iterable[list]) -> None:
 def read_catalog(catalog_opt: Optional[Path], bulky: bool = True):
     """The catalog for a read-only command: the user's, or the bundled default (said on stderr).
     ``bulky=False`` skips the sidecar (abstracts, references) for commands that do not show them."""
+    import gc
+
     from wsskg.store import load_catalog
 
     path = _read_path(catalog_opt)
-    return path, load_catalog(path, bulky=bulky)
+    catalog = load_catalog(path, bulky=bulky, index=True)
+    # the catalog's objects live as long as this process: moved to the collector's permanent
+    # generation, no later collection walks them again (0.1 s each at 10,000 papers). Here, in
+    # the CLI's own process, and not in the library, where the caller's cycles would never be
+    # collected afterwards.
+    gc.freeze()
+    return path, catalog
 
 
 def _read_path(catalog_opt: Optional[Path]) -> Path:

@@ -293,6 +293,8 @@ def graph_cmd(
     streamed = fmt in ("graphml", "gexf") and not (topic or status)
     report = None
     if streamed:  # the whole graph, written from the index's rows: no abstracts, no networkx graph
+        import gc
+
         from wsskg.files import gc_paused
 
         cat_path, idx = read_index(catalog)
@@ -303,6 +305,7 @@ def graph_cmd(
         try:
             with gc_paused():  # 10,000s of long-lived objects: see files.gc_paused
                 cat = idx.graph_catalog()
+            gc.freeze()  # (this command's process: the collector never rescans them)
         finally:
             idx.close()
         if report:
@@ -316,6 +319,7 @@ def graph_cmd(
     if streamed:
         with gc_paused():
             G = graph_parts(cat, include_external=external)
+        gc.freeze()
         if report:
             report(2, 3)
     else:

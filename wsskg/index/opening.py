@@ -10,24 +10,26 @@ from pathlib import Path
 from wsskg import files
 from wsskg.catalog import Catalog
 from wsskg.index.queries import CatalogIndex
-from wsskg.index.rows import side_of
 from wsskg.index.schema import MEMORY_PATH, Progress, index_file, open_db, trusted_dir, trusted_file
 
 
 # -- opening ---------------------------------------------------------------------------------------------
 
-def record_save(path: Path, catalog: Catalog, raw: bytes, progress: Progress | None = None) -> None:
-    """Index what ``wsskg.store`` just wrote (no-op when the cache cannot hold an index);
-    ``progress`` follows a build of every row."""
-    f = index_file(path)
-    if not (trusted_dir(f.parent) and trusted_file(f)):
+def record_save(path: Path, catalog: Catalog, raw: bytes, progress: Progress | None = None,
+                create: bool = False, cache: Path | None = None) -> None:
+    """Index what ``wsskg.store`` just wrote, so the next query need not parse it: into the
+    index that exists (``create``: or a new one; a library save that no query asked for leaves
+    the cache alone). ``progress`` follows a build of every row; no-op when the cache cannot
+    hold an index."""
+    f = index_file(path, cache)
+    if not (create or f.exists()) or not (trusted_dir(f.parent) and trusted_file(f)):
         return
     try:
         idx = CatalogIndex(Path(path), open_db(f), f)
     except (sqlite3.Error, OSError):
         return
     try:
-        with files.gc_paused(freeze=False):  # a million short-lived row objects, beside the whole catalog
+        with files.gc_paused():  # a million short-lived row objects, beside the whole catalog
             idx.record_save(catalog, raw, progress)
     except sqlite3.Error:
         pass  # the next use re-syncs from the files
@@ -40,20 +42,24 @@ def memory_index(catalog: Catalog) -> CatalogIndex:
     function API (``wsskg.search_catalog(catalog, ...)`` and the like) asks the same queries of
     a catalog that is not, or not yet, a file. Close it when done."""
     idx = CatalogIndex(Path(MEMORY_PATH), open_db(None), None)
-    idx._build_all(catalog.entries, [None] * len(catalog.entries), catalog.header_dict(), "",
-                   lambda: side_of(catalog), None, {})
+    idx.build_from(catalog)
     return idx
 
 
 def open_index(path: Path, raw: bytes | None = None, progress: Progress | None = None,
-               memory_ok: bool = True, stat_before: os.stat_result | None = None) -> CatalogIndex | None:
-    """The index of catalog ``path``, brought up to date (built on first use).
+               memory_ok: bool = True, stat_before: os.stat_result | None = None, create: bool = True,
+               cache: Path | None = None) -> CatalogIndex | None:
+    """The index of catalog ``path`` in ``cache`` (default: the user cache dir), brought up to
+    date (built on first use; with ``create=False`` only an index that exists is used, else
+    None).
 
     Falls back to an index in memory when the cache dir cannot be written or is not trusted
     (owned by someone else, writable by others): the command then works from catalog.yaml
     alone, at the cost of indexing it again."""
     path = Path(path)
-    f = index_file(path)
+    f = index_file(path, cache)
+    if not create and not f.exists():
+        return None
     conn = None
     if trusted_dir(f.parent) and trusted_file(f):
         for stale in f.parent.glob(f.stem + "*.pickle"):  # the pickles an older wsskg kept

@@ -86,10 +86,11 @@ BUILDING = "building"
 
 # -- where the index lives ------------------------------------------------------------------------
 
-def index_file(path: Path) -> Path:
-    """The index of catalog ``path`` (keyed by its resolved path) in the cache dir."""
+def index_file(path: Path, cache: Path | None = None) -> Path:
+    """The index of catalog ``path`` (keyed by its resolved path) in ``cache`` (default: the
+    user cache dir, ``$WSSKG_CACHE_DIR`` first)."""
     key = hashlib.sha1(str(Path(path).resolve()).encode()).hexdigest()[:20]
-    return cache_dir() / "index" / f"{key}.sqlite"
+    return Path(cache if cache is not None else cache_dir()) / "index" / f"{key}.sqlite"
 
 
 def trusted_dir(d: Path) -> bool:

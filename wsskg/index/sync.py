@@ -282,7 +282,7 @@ class SyncedIndex:
     def _full_rebuild(self, raw: bytes, side: dict | None, progress: Progress | None, done: dict) -> None:
         """Parse the whole file the careful way (errors name their line) and index every entry;
         ``done``: the meta rows that say what the index was built from."""
-        with files.gc_paused(freeze=False):  # the parsed catalog is garbage once its rows are written
+        with files.gc_paused():  # the parsed catalog is garbage once its rows are written
             plan = self._plan_blocks_only(raw)
             parsing, building = None, progress
             if plan is not None and _bar_for(progress, len(plan[1])):
@@ -296,6 +296,12 @@ class SyncedIndex:
             self._build_all(cat.entries, hashes, head, head_hash,
                             (lambda: side) if side is not None else (lambda: self._read_sidecar(side_path)),
                             building, done, reads_side=side is None)
+
+    def build_from(self, catalog: Catalog) -> None:
+        """Rows for every entry of ``catalog`` as it is in memory (an index of no file: no block
+        hashes, nothing recorded about the files)."""
+        self._build_all(catalog.entries, [None] * len(catalog.entries), catalog.header_dict(), "",
+                        lambda: side_of(catalog), None, {})
 
     def _build_all(self, entries: list[Entry], hashes: list, head: dict, head_hash: str,
                    side: Callable[[], dict], progress: Progress | None, done: dict, reads_side: bool = False) -> None:
