@@ -1,6 +1,8 @@
 """wsskg: a literature knowledge graph for a curated reading list.
 
-The library is usable on its own; ``wsskg.cli`` is a thin shell over it. Data flows:
+The library is usable on its own; ``wsskg.cli`` is a thin shell over it. ``wsskg.open(path)``
+gives the catalog file as one object (:class:`wsskg.library.Library`); every query goes through
+the derived index (``wsskg.index``), as the CLI's do (``docs/architecture.md``). Data flows:
 ``formats`` (Markdown, BibTeX, CSL-JSON in) -> ``catalog`` model (``store`` reads and writes
 catalog.yaml) -> ``enrich`` over ``sources`` (arXiv, Semantic Scholar) -> ``graph`` ->
 queries (``search``, ``recommend``, ``check``, ``suggest``, ``watch``) -> ``exporters``.
