@@ -12,7 +12,6 @@ from dataclasses import dataclass, field, fields
 from typing import Any, Callable, Iterable, Iterator
 
 from wsskg.errors import AmbiguousReference, CatalogError, PaperNotFound, WsskgError
-from wsskg.lazyre import lazy_compile
 from wsskg.text import STOP_WORDS, normalize_title  # noqa: F401  (re-exported)
 
 FORMAT_VERSION = 1
@@ -36,8 +35,8 @@ BULKY_FIELDS = ("abstract", "references", "cited_by")
 
 _ARXIV_NEW = r"\d{4}\.\d{4,5}"
 _ARXIV_OLD = r"[a-z][a-z.\-]+/\d{7}"
-ARXIV_ID_RE = lazy_compile(rf"^(?:{_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?$", re.I)
-_ARXIV_URL_RE = lazy_compile(
+ARXIV_ID_RE = re.compile(rf"^(?:{_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?$", re.I)
+_ARXIV_URL_RE = re.compile(
     rf"arxiv\.org/(?:abs|pdf|ftp/arxiv/papers/\d{{4}})/({_ARXIV_NEW}|{_ARXIV_OLD})(?:v\d+)?", re.I
 )
 
@@ -539,7 +538,7 @@ _PROGRESS_STEP = 2000
 
 
 #: What an entry id may be: a word of letters, digits and ``- _ . : +`` starting with a letter.
-_ID_RE = lazy_compile(r"[A-Za-z][A-Za-z0-9_.:+\-]*")
+_ID_RE = re.compile(r"[A-Za-z][A-Za-z0-9_.:+\-]*")
 #: The keys an entry of catalog.yaml may have (computed once: validation runs per entry).
 _ENTRY_FIELDS = frozenset(f.name for f in fields(Entry))
 
@@ -857,24 +856,29 @@ def resolve(catalog: Catalog, ref: str) -> Entry:
     the entries in memory: for code that edits them; queries ask the index)."""
     entries = catalog.entries
 
-    def titles(e: Entry) -> list[str]:
-        return [normalize_title(e.title)] + ([normalize_title(e.canonical_title)] if e.canonical_title else [])
-
-    tests = {
-        "id": lambda e, v: e.id == v,
-        "id_lower": lambda e, v: e.id.lower() == v,
-        "alias": lambda e, v: any(a.lower() == v for a in e.aliases),
-        "short_name": lambda e, v: bool(e.short_name) and e.short_name.lower() == v,
-        "arxiv": lambda e, v: bool(e.arxiv_id) and strip_arxiv_version(e.arxiv_id) == v,
-        "doi": lambda e, v: (e.doi or "").lower() == v,
-        "s2": lambda e, v: (e.s2_id or "").lower() == v,
-        "title": lambda e, v: v in titles(e),
-        "title_part": lambda e, v: any(v in t for t in titles(e)),
-    }
-
-    def find(kind: str, value: str) -> list[Entry]:
-        test = tests[kind]
-        return [e for e in entries if test(e, value)]
+    def find(kind: str, v: str) -> list[Entry]:
+        # one comprehension per look-up (a test function called per entry was 2-3x slower)
+        if kind == "id":
+            return [e for e in entries if e.id == v]
+        if kind == "id_lower":
+            return [e for e in entries if e.id.lower() == v]
+        if kind == "alias":
+            return [e for e in entries if any(a.lower() == v for a in e.aliases)]
+        if kind == "short_name":
+            return [e for e in entries if e.short_name and e.short_name.lower() == v]
+        if kind == "arxiv":
+            return [e for e in entries if e.arxiv_id and strip_arxiv_version(e.arxiv_id) == v]
+        if kind == "doi":
+            return [e for e in entries if (e.doi or "").lower() == v]
+        if kind == "s2":
+            return [e for e in entries if (e.s2_id or "").lower() == v]
+        if kind == "title":
+            return [e for e in entries if normalize_title(e.title) == v
+                    or (e.canonical_title and normalize_title(e.canonical_title) == v)]
+        if kind == "title_part":
+            return [e for e in entries if v in normalize_title(e.title)
+                    or (e.canonical_title and v in normalize_title(e.canonical_title))]
+        raise ValueError(f"unknown look-up {kind!r}")
 
     return resolve_with(ref, find, lambda r: closest(catalog, r))
 
@@ -927,7 +931,7 @@ def iter_urls(catalog: Catalog) -> Iterator[str]:
             yield from find_urls(r.note)
 
 
-_URL_RE = lazy_compile(r"https?://[^\s<>()\[\]\"'`,]+(?:\([^\s<>()]*\)[^\s<>()\[\]\"'`,]*)*")
+_URL_RE = re.compile(r"https?://[^\s<>()\[\]\"'`,]+(?:\([^\s<>()]*\)[^\s<>()\[\]\"'`,]*)*")
 
 
 def find_urls(text: str) -> Iterable[str]:

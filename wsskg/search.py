@@ -12,9 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from wsskg.catalog import Catalog, Entry
-from wsskg.lazyre import lazy_compile
 
-_WORD = lazy_compile(r"[^\W_]+", re.UNICODE)
+_WORD = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 def words(text: str) -> list[str]:

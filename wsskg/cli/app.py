@@ -27,7 +27,6 @@ from typer.models import CommandInfo
 
 from wsskg import __version__
 from wsskg.errors import WsskgError
-from wsskg.lazyre import lazy_compile
 from wsskg.outputs import FORCE_HELP
 from wsskg.table import entry_tail, render, safe
 
@@ -330,7 +329,7 @@ _STATUS_STYLE = {"read": "green", "reading": "yellow", "unread": None}
 
 # A title from a list, BibTeX file or API must not drive the terminal: `safe` (wsskg.table)
 # shows its control characters as U+FFFD in tables and `show`; exports keep the text as it is.
-_JSON_UNSAFE = lazy_compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 Part = Union[str, Tuple[str, dict]]
