@@ -324,10 +324,10 @@ def catalog_text(old_raw: bytes | None, before: dict | None, catalog: Catalog, p
     (:func:`wsskg.yamlio.patch_text`, checked by parsing the result back); only when that
     cannot be placed is the file rendered afresh."""
     if old_raw is None or before is None:
-        return render(catalog).encode("utf-8")
+        return _loadable(render(catalog), catalog, path).encode("utf-8")
     text, nl, bom = _split_raw(old_raw)
     after = catalog.to_dict(bulky=False)
-    new = _splice(text, before, after)
+    new = _splice(text, before, after, path)
     if new is None:
         new = patch_text(text, before, after)
         try:
@@ -335,7 +335,39 @@ def catalog_text(old_raw: bytes | None, before: dict | None, catalog: Catalog, p
                 new = None
         except CatalogError:
             new = None
-    return _join_raw(render(catalog) if new is None else new, nl, bom)
+    return _join_raw(_loadable(render(catalog), catalog, path) if new is None else new, nl, bom)
+
+
+def _refused(why: str, path: object) -> CatalogError:
+    return CatalogError(f"not saved, the file is left as it was: {why}", path=path)
+
+
+def _loadable(text: str, catalog: Catalog, path: object) -> str:
+    """``text`` (a whole catalog rendered afresh) after parsing it back with the loader the next
+    command uses: refused when it would not load, or would load as another catalog (validate
+    before replace). Costs a parse of the file, only on saves that render it whole (an import,
+    a file in a layout that cannot be patched)."""
+    try:
+        got = parse_catalog(text, path)
+    except CatalogError as e:
+        raise _refused(f"the new catalog would not load ({e})", path) from None
+    if [e.id for e in got.entries] != [e.id for e in catalog.entries]:
+        raise _refused("the new catalog would not load as the same entries", path)
+    return text
+
+
+def _emitted(item: dict, path: object) -> str:
+    """One entry's new block, refused unless it reads back as that entry (validate before
+    replace: a lone surrogate in a title, say, makes an escape the YAML loader rejects)."""
+    block = emit_item(item)
+    try:
+        ok = _block_reads_as(block, item)
+    except (ValueError, TypeError):
+        ok = False
+    if not ok:
+        raise _refused(f"entry {item.get('id')!r} would not load back as written (check its text for "
+                       "characters YAML cannot hold, such as a lone surrogate)", path)
+    return block
 
 
 def _split_tail(block: str) -> tuple[str, str]:
@@ -357,7 +389,7 @@ def _block_reads_as(block: str, expected: dict) -> bool:
     return isinstance(parsed, list) and len(parsed) == 1 and isinstance(parsed[0], dict) and _same(parsed[0], expected)
 
 
-def _splice(text: str, before: dict, after: dict) -> str | None:
+def _splice(text: str, before: dict, after: dict, path: object = "catalog.yaml") -> str | None:
     """``text`` in wsskg's layout with only the changed entries' blocks (and, when the topics
     or title changed, the head) edited; None when the text does not have that shape."""
     parts = split_entries(text)
@@ -405,11 +437,11 @@ def _splice(text: str, before: dict, after: dict) -> str | None:
             if b != a:
                 edited = patch_item(item, b, a)
                 if edited is None or not _block_reads_as(edited, a):
-                    edited = emit_item(a)
+                    edited = _emitted(a, path)
                 item = edited if edited.endswith("\n") else edited + "\n"
             pieces.append(item)
             prev = j
-        pieces.extend(emit_item(x) for x in news)
+        pieces.extend(_emitted(x, path) for x in news)
         pieces.append(tail)
     pieces.extend(_split_tail(blocks[d])[1] for d in range(prev + 1, len(blocks)))
     return "".join(pieces)
