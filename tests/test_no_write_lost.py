@@ -54,3 +54,55 @@ def test_a_library_save_is_checked_too(tmp_path):
     with pytest.raises(CatalogError, match="would not load"):
         save_catalog(fresh, catalog)
     assert not fresh.exists()
+
+
+# -- item 3: compare before replace; the index records no stat it did not read ----------------------
+
+def _hand_edit(path, old: str, new: str) -> None:
+    """What an editor does: rewrite the file in place, with a new modification time."""
+    import os
+
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    st = path.stat()
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000))
+
+
+def test_a_hand_edit_while_a_command_works_is_kept(tmp_path):
+    from wsskg.store import editing
+
+    path = tmp_path / "catalog.yaml"
+    shutil.copy(REPO / "catalog.yaml", path)
+    with pytest.raises(CatalogError, match="changed on disk"):
+        with editing(path) as catalog:
+            catalog.entries[0].status = "reading"
+            _hand_edit(path, "Weakly- and Semi-Supervised Panoptic", "Hand-Edited Panoptic")
+    assert "Hand-Edited Panoptic" in path.read_text(encoding="utf-8")
+    assert "Hand-Edited Panoptic" in load_catalog(path).entries[-1].title
+
+
+def test_a_hand_edit_just_after_a_save_is_not_undone_by_the_next(tmp_path, monkeypatch):
+    """The index used to record the file's stat after the write: an edit in between looked like
+    wsskg's own bytes, and the next status change rewrote the entry from the stale rows."""
+    import wsskg.store as store
+    from wsskg.store import set_status
+
+    path = tmp_path / "catalog.yaml"
+    shutil.copy(REPO / "catalog.yaml", path)
+    assert runner.invoke(app, ["topics", "-c", str(path)]).exit_code == 0  # the index exists
+    real_write = store.atomic_write
+
+    def then_edited(target, data, *a, **kw):
+        st = real_write(target, data, *a, **kw)
+        _hand_edit(path, "Weakly- and Semi-Supervised Panoptic", "Hand-Edited Panoptic")
+        return st
+
+    with monkeypatch.context() as m:
+        m.setattr(store, "atomic_write", then_edited)
+        set_status(path, ["dsrg-2018"], "read")
+    set_status(path, ["weakly-semi-supervised-2018"], "read")
+    text = path.read_text(encoding="utf-8")
+    assert "Hand-Edited Panoptic" in text
+    r = runner.invoke(app, ["show", "weakly-semi-supervised-2018", "--json", "-c", str(path)])
+    assert json.loads(r.stdout)["title"].startswith("Hand-Edited Panoptic")

@@ -45,11 +45,22 @@ def sidecar_of(path: Path) -> Path:
     return real
 
 
-def atomic_write(path: Path, data: bytes | Iterable, durable: bool = True) -> None:
+def same_file_state(a: os.stat_result | None, b: os.stat_result | None) -> bool:
+    """Whether two stats are of one file in one state: inode, size and modification time (no
+    write keeps all three; a rename keeps them)."""
+    return a is not None and b is not None and (a.st_ino, a.st_size, a.st_mtime_ns) == (b.st_ino, b.st_size, b.st_mtime_ns)
+
+
+def atomic_write(path: Path, data: bytes | Iterable, durable: bool = True,
+                 unchanged_since: os.stat_result | None = None) -> os.stat_result:
     """Replace ``path`` with ``data`` (bytes, or bytes-like pieces written one after the other,
     as a generator makes them) so that readers see the old or the new file, never a mix (a
-    generator that fails half-way leaves the old file).
+    generator that fails half-way leaves the old file). Returns the new file's stat, taken
+    before it replaced the old (so a caller can tell later whether the file is still this one).
 
+    ``unchanged_since``: the stat of ``path`` taken before the caller read it; when the file is
+    no longer in that state right before the replace (a hand edit, another program), nothing
+    is replaced and :class:`CatalogError` says so (compare before replace).
     ``durable=False`` skips the fsyncs (for derived files such as the index, which a crash may
     lose but never leaves half-written under the name). A symlink is followed: the file it
     points at is replaced and the link stays a link."""
@@ -69,6 +80,15 @@ def atomic_write(path: Path, data: bytes | Iterable, durable: bool = True) -> No
             os.chmod(tmp, os.stat(path).st_mode & 0o777)
         except FileNotFoundError:
             os.chmod(tmp, 0o644)
+        written = os.stat(tmp)
+        if unchanged_since is not None:
+            try:
+                now = os.stat(path)
+            except FileNotFoundError:
+                now = None
+            if not same_file_state(now, unchanged_since):
+                raise CatalogError("changed on disk since wsskg read it (another program or a hand edit); not "
+                                   "saved, so that change is kept: run the command again", path=path)
         os.replace(tmp, path)
     except BaseException:
         try:
@@ -77,7 +97,7 @@ def atomic_write(path: Path, data: bytes | Iterable, durable: bool = True) -> No
             pass
         raise
     if not durable:
-        return
+        return written
     try:
         dfd = os.open(path.parent, os.O_RDONLY)
         try:
@@ -86,6 +106,7 @@ def atomic_write(path: Path, data: bytes | Iterable, durable: bool = True) -> No
             os.close(dfd)
     except OSError:
         pass
+    return written
 
 
 

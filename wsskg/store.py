@@ -449,13 +449,16 @@ def _splice(text: str, before: dict, after: dict, path: object = "catalog.yaml")
 
 def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: dict | None = None,
           fresh: bool = False, progress: Callable[[int, int], None] | None = None, index: bool = False,
-          cache: Path | None = None) -> None:
+          cache: Path | None = None, read_stat: os.stat_result | None = None) -> None:
+    """``read_stat``: the file's stat taken before ``old_raw`` was read; the file is replaced
+    only while it is still in that state (compare before replace), unless ``fresh``."""
     real = real_path(path)
     check_writable(real)
     _sweep_orphans(real)
     if old_raw is None and real.exists() and not fresh:
         # a caller that did not load through ``editing``: keep what it can of the file's layout
         try:
+            read_stat = os.stat(real)
             old_raw = real.read_bytes()
             before = parse_catalog(decode(old_raw, real), real).to_dict(bulky=False)
         except (OSError, CatalogError):
@@ -465,15 +468,17 @@ def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: di
     side_path = sidecar_path(real)
     # the catalog first, then the sidecar: a failed write (a full disk) leaves both as they
     # were, and the old sidecar is dropped only once the new catalog is in place
+    written = read_stat  # the file as read, when it stays
     if raw != old_raw or not real.exists():
-        atomic_write(real, raw)
+        written = atomic_write(real, raw, unchanged_since=None if fresh else read_stat)
     if side is not None:
         atomic_write(side_path, side)
     elif side_path.exists():
         side_path.unlink()
     from wsskg.index import record_save
 
-    record_save(path, catalog, raw, progress, create=index, cache=cache)  # the index learns it without a parse
+    # the index learns it without a parse (and records the file's stat only if it is still ``written``)
+    record_save(path, catalog, raw, progress, create=index, cache=cache, written=written)
 
 
 @contextmanager
@@ -483,11 +488,12 @@ def editing(path: Path) -> Iterator[Catalog]:
     path = Path(path)
     with locked(path):
         check_writable(path)
+        read_stat = os.stat(real_path(path)) if Path(path).exists() else None
         old_raw = read_bytes(path)
         catalog = load_catalog(path)
         before = catalog.to_dict(bulky=False)
         yield catalog
-        _save(path, catalog, old_raw, before)
+        _save(path, catalog, old_raw, before, read_stat=read_stat)
 
 
 # -- status changes: one entry's lines -----------------------------------------------------------
@@ -530,11 +536,12 @@ def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
                                   _with_changes(catalog or idx.load_catalog(bulky=False), changed), path)]
         real = real_path(path)
         _sweep_orphans(real)
+        written = before
         if splices is None or any(raw[a:b] != new for a, b, new in splices):
-            atomic_write(real, parts)
+            written = atomic_write(real, parts, unchanged_since=before)
         if idx is not None:
             blocks = {e.id: _item_hash(raw, a, b, new) for e, (a, b, new) in zip(changed, splices)} if splices else {}
-            idx.record_edits(changed, parts, blocks)
+            idx.record_edits(changed, parts, blocks, written=written)
             idx.close()
 
 

@@ -16,11 +16,11 @@ from wsskg.index.schema import MEMORY_PATH, Progress, index_file, open_db, trust
 # -- opening ---------------------------------------------------------------------------------------------
 
 def record_save(path: Path, catalog: Catalog, raw: bytes, progress: Progress | None = None,
-                create: bool = False, cache: Path | None = None) -> None:
+                create: bool = False, cache: Path | None = None, written: os.stat_result | None = None) -> None:
     """Index what ``wsskg.store`` just wrote, so the next query need not parse it: into the
     index that exists (``create``: or a new one; a library save that no query asked for leaves
     the cache alone). ``progress`` follows a build of every row; no-op when the cache cannot
-    hold an index."""
+    hold an index. ``written``: the stat of the file as written (see ``SyncedIndex.record_save``)."""
     f = index_file(path, cache)
     if not (create or f.exists()) or not (trusted_dir(f.parent) and trusted_file(f)):
         return
@@ -30,7 +30,7 @@ def record_save(path: Path, catalog: Catalog, raw: bytes, progress: Progress | N
         return
     try:
         with files.gc_paused():  # a million short-lived row objects, beside the whole catalog
-            idx.record_save(catalog, raw, progress)
+            idx.record_save(catalog, raw, progress, written)
     except sqlite3.Error:
         pass  # the next use re-syncs from the files
     finally:

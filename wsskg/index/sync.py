@@ -608,7 +608,8 @@ class SyncedIndex:
         return _bar_for(progress, self.count()) or _silent
 
     # -- status changes -----------------------------------------------------------------
-    def record_edits(self, entries: list[Entry], raw: bytes | list, blocks: dict[str, bytes] | None = None) -> None:
+    def record_edits(self, entries: list[Entry], raw: bytes | list, blocks: dict[str, bytes] | None = None,
+                     written: os.stat_result | None = None) -> None:
         """After ``wsskg.store.set_status`` or ``edit_field`` changed a few fields of ``entries``
         (status, tags: nothing searched by text) with the index current before: update those
         rows and the fingerprint from the new bytes ``raw`` (bytes or the pieces written), so
@@ -625,21 +626,29 @@ class SyncedIndex:
                 c.execute("UPDATE entries SET status=?, bhash=?, data=? WHERE id=?", (e.status, row[2], row[13], e.id))
                 c.execute("UPDATE topics_of SET status=? WHERE rid IN (SELECT rid FROM entries WHERE id=?)",
                           (e.status, e.id))
-            self._record_written(raw)
+            self._record_written(raw, written)
             c.execute("DELETE FROM blobs WHERE key LIKE 'seeds:%'")
             c.execute("COMMIT")
         except BaseException:
             c.execute("ROLLBACK")
             raise
 
-    def _record_written(self, raw: bytes | list) -> None:
-        """Record catalog.yaml as wsskg just wrote it (``raw``: its bytes or pieces): the
-        fingerprint, and the stat key taken now, after the write."""
+    def _written_stat(self, written: os.stat_result | None) -> tuple[os.stat_result | None, str]:
+        """The file's stat now, and the stat key to record: its key only when the file is still
+        the one written (``written``: its stat before it replaced the old), else none, so the
+        next use reads the file (a hand edit right after the write is never taken as ours)."""
         st = file_stat(self.path)
-        self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
-        self._set_meta("yaml_stat", stat_key(st))
+        return st, stat_key(st) if files.same_file_state(st, written) else ""
 
-    def record_save(self, catalog: Catalog, raw: bytes, progress: Progress | None = None) -> None:
+    def _record_written(self, raw: bytes | list, written: os.stat_result | None) -> None:
+        """Record catalog.yaml as wsskg just wrote it (``raw``: its bytes or pieces): the
+        fingerprint, and the stat key when the file is still the one written."""
+        st, key = self._written_stat(written)
+        self._set_meta("yaml_fp", yaml_fingerprint(raw, st))
+        self._set_meta("yaml_stat", key)
+
+    def record_save(self, catalog: Catalog, raw: bytes, progress: Progress | None = None,
+                    written: os.stat_result | None = None) -> None:
         """After ``wsskg.store`` wrote ``catalog`` as ``raw`` (and its sidecar): bring the rows up
         to date from the catalog in memory, so no command has to parse the file again (an import
         or an enrichment indexes what it just wrote). Only entries whose block or sidecar part
@@ -654,8 +663,8 @@ class SyncedIndex:
         side_path = files.sidecar_of(self.path)
         stored = dict(c.execute("SELECT bhash, rid FROM entries WHERE bhash IS NOT NULL"))
         if head_hash != self._meta("head_hash") or len(stored) != self.count():
-            st = file_stat(self.path)
-            done = {"yaml_fp": yaml_fingerprint(raw, st), "yaml_stat": stat_key(st),
+            st, key = self._written_stat(written)
+            done = {"yaml_fp": yaml_fingerprint(raw, st), "yaml_stat": key,
                     "side_fp": side_fingerprint(side_path), "side_path": str(side_path)}
             self._build_all(catalog.entries, hashes, catalog.header_dict(), head_hash,
                             lambda: side_of(catalog), progress, done)
@@ -673,7 +682,7 @@ class SyncedIndex:
             new_rids = self._insert_entries([(i, catalog.entries[i], hashes[i]) for i in new_idx])
             self._apply_side(side, new_rids)
             self._refresh_s2map(changed=True)
-            self._record_written(raw)
+            self._record_written(raw, written)
             self._set_meta("side_fp", side_fingerprint(side_path))
             self._set_meta("side_path", str(side_path))
             c.execute("COMMIT")
