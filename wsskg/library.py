@@ -29,7 +29,7 @@ Progress = Callable[[int, int], None]
 def search(catalog: Catalog, query: str, topic: str | None = None, status: str | None = None,
            year: int | None = None, kind: str | None = None, limit: int | None = 20, mode: str | None = None,
            tag: str | None = None) -> list:
-    """Ranked search of ``catalog`` (``wsskg search``): a list of :class:`wsskg.index.Hit`."""
+    """Ranked search of ``catalog`` (``wsskg search``): a list of :class:`wsskg.search.Hit`."""
     from wsskg.index import memory_index
 
     with closing(memory_index(catalog)) as idx:
@@ -159,7 +159,7 @@ class Library:
 
     def search(self, query: str, topic: str | None = None, status: str | None = None, year: int | None = None,
                kind: str | None = None, limit: int | None = 20, mode: str | None = None, tag: str | None = None) -> list:
-        """Ranked hits (:class:`wsskg.index.Hit`: ``entry``, ``score``, ``why``). ``mode``:
+        """Ranked hits (:class:`wsskg.search.Hit`: ``entry``, ``score``, ``why``). ``mode``:
         keyword, meaning or hybrid (default: hybrid with the optional model, else keyword)."""
         return self.index.search(query, topic=topic, status=status, year=year, kind=kind, limit=limit, mode=mode,
                                  progress=self.progress, tag=tag)
