@@ -106,3 +106,16 @@ def test_a_hand_edit_just_after_a_save_is_not_undone_by_the_next(tmp_path, monke
     assert "Hand-Edited Panoptic" in text
     r = runner.invoke(app, ["show", "weakly-semi-supervised-2018", "--json", "-c", str(path)])
     assert json.loads(r.stdout)["title"].startswith("Hand-Edited Panoptic")
+
+
+# -- item 8: import never reads the catalog (or its sidecar) as its input ---------------------------
+
+@pytest.mark.parametrize("force", [True, False])
+def test_import_refuses_the_catalog_itself(tmp_path, force):
+    path = tmp_path / "catalog.yaml"
+    shutil.copy(REPO / "catalog.yaml", path)
+    before = path.read_bytes()
+    for src in (path, tmp_path / "." / "catalog.yaml"):
+        r = runner.invoke(app, ["import", str(src), "--force" if force else "--merge", "-c", str(path)])
+        assert r.exit_code != 0 and "is this catalog" in r.stderr and r.stderr.count("\n") == 1, r.output
+    assert path.read_bytes() == before

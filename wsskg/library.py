@@ -249,6 +249,11 @@ class Library:
         from wsskg.store import editing, locked, save_catalog
 
         file = Path(file)
+        from wsskg.outputs import catalog_files, same_file
+
+        if any(same_file(file, p) for p in catalog_files(self.path)):
+            raise ImportFailed(f"{file}: is this catalog (or its sidecar); import reads a reading list or a "
+                               "bibliography into it")
         exists = self.path.exists()
         decisions = self._decisions() if exists and force else None
         incoming, problems, fmt = read_source(file, fmt, topic, keywords_as_topics, decisions)
