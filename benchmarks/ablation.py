@@ -83,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
     cat_dir.mkdir()
     cat = synthetic_catalog(args.papers)
     path = cat_dir / "catalog.yaml"
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)  # as `wsskg import` does
     unread = iter([e.id for e in cat.entries if e.status == "unread"])
     del cat
     results = []

@@ -84,7 +84,8 @@ def run(papers: int, edges: int, repeat: int = 3) -> list[tuple[str, float, str]
 
     from wsskg.graph import build_graph
     from wsskg.graph_export import render_graph
-    from wsskg.recommend import discover, next_papers, stats
+    from wsskg.library import discover, next_papers
+    from wsskg.recommend import stats
 
     t0 = time.perf_counter()
     cat = synthetic_catalog(papers, edges)

@@ -4,10 +4,10 @@
 
 For each query: recall@10 (the share of the expected entries among the first ten results) and
 the reciprocal rank of the first expected entry (0 when none is in the first ten), averaged
-per kind of query (keyword, typo, paraphrase) and overall, for the search the CLI runs (the
-derived index: FTS5/BM25, topic matches first) and for the library's in-memory search
-(``wsskg.search.search``) over the same shipped catalog; with the optional extra installed
-(``pip install 'wsskg[meaning]'``) also for search by meaning and the hybrid of both.
+per kind of query (keyword, typo, paraphrase) and overall, for keyword search (the derived
+index: FTS5/BM25, topic matches first; the one search the CLI and the library run) over the
+shipped catalog; with the optional extra installed (``pip install 'wsskg[meaning]'``) also for
+search by meaning and the hybrid of both.
 """
 
 from __future__ import annotations
@@ -41,16 +41,12 @@ def scores(ranked: list[str], expect: list[str]) -> tuple[float, float]:
 def evaluate(catalog_path: Path) -> dict[str, dict[str, tuple[float, float, int]]]:
     """``{mode: {kind: (recall@10, MRR, queries)}}`` with kind ``all`` too."""
     from wsskg.index import open_index
-    from wsskg.search import search
-    from wsskg.store import load_catalog
 
-    cat = load_catalog(catalog_path, use_index=False)
     idx = open_index(catalog_path)
     from wsskg import meaning
 
     modes = {
-        "keyword (index: FTS5/BM25, CLI)": lambda q: [h.entry.id for h in idx.search(q, limit=K)],
-        "keyword (library, in memory)": lambda q: [h.entry.id for h in search(cat, q, limit=K)],
+        "keyword (index: FTS5/BM25, CLI)": lambda q: [h.entry.id for h in idx.search(q, limit=K, mode="keyword")],
     }
     if meaning.available():
         modes["meaning (wordllama, cosine)"] = lambda q: [h.entry.id for h in idx.search(q, limit=K, mode="meaning")]

@@ -14,7 +14,7 @@ written directly). The floor is a bare ``yaml.load(text, CSafeLoader)`` of the s
 The result is a Markdown table in ``docs/benchmarks.md`` (``--out``), with the targets of
 issue 13 judged from it.
 
-Queries go through the derived SQLite index (``wsskg/index.py``): saving the synthetic catalog
+Queries go through the derived SQLite index (``wsskg/index/``): saving the synthetic catalog
 writes it (as ``wsskg import`` does), the "cold" rows delete the cache first (a catalog wsskg
 has never seen, or an index deleted by hand), and "next after a status change" marks one paper
 read before each run (not timed), so the ranking is recomputed every time.
@@ -138,14 +138,14 @@ def bench_wsskg(size: int, work: Path, runs: int, log) -> tuple[list[Row], dict]
     os.environ["WSSKG_CACHE_DIR"] = str(d / "cache")
     try:
         t0 = time.perf_counter()
-        save_catalog(path, cat)  # writes catalog.yaml, the sidecar and the index, as `wsskg import` does
+        save_catalog(path, cat, index=True)  # writes catalog.yaml, the sidecar and the index, as `wsskg import` does
         saved = time.perf_counter() - t0
         # the index part of that save on its own: built again from the catalog in memory
         from wsskg.index import record_save
 
         shutil.rmtree(d / "cache", ignore_errors=True)
         t0 = time.perf_counter()
-        record_save(path, cat, path.read_bytes())
+        record_save(path, cat, path.read_bytes(), create=True)
         index_s = time.perf_counter() - t0
     finally:
         if old_cache is None:
@@ -464,7 +464,7 @@ def write_report(out: Path, rows: list[Row], infos: dict, args, elapsed: float) 
         "Synthetic catalogs (``benchmarks/synth.py``, seeded): realistic titles, 1-6 authors, venue and year, "
         "arXiv and S2 ids, 33 topics, a fifth read, 120-200-word abstracts and 10 citation edges per paper "
         "(in the sidecar JSON), written by wsskg itself (``save_catalog``, which also writes the derived index, "
-        "as `wsskg import` does). Query commands read the derived SQLite index (``wsskg/index.py``); cold rows "
+        "as `wsskg import` does). Query commands read the derived SQLite index (``wsskg/index/``); cold rows "
         "delete the cache first.",
         "",
     ]

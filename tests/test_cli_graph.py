@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from wsskg.catalog import Catalog, Entry, Topic
 from wsskg.cli import app
 from wsskg.errors import SourceError
-from wsskg.recommend import discover, next_papers
+from wsskg.library import discover, next_papers
 from wsskg.store import load_catalog, save_catalog
 
 REPO = Path(__file__).resolve().parents[1]
@@ -289,7 +289,7 @@ def test_a_large_graph_file_is_written_with_a_bar_in_three_steps(small_file, tmp
     out = tmp_path / "g.graphml"
     assert run("graph", "-f", "graphml", "-o", out, "-c", small_file).exit_code == 0
     assert seen == []  # five papers: no bar
-    monkeypatch.setattr(ix, "_PROGRESS_MIN", 2)
+    monkeypatch.setattr(ix.sync, "_PROGRESS_MIN", 2)
     assert run("graph", "-f", "gexf", "-o", tmp_path / "g.gexf", "-c", small_file).exit_code == 0
     assert seen == [("writing the graph", k, 3) for k in range(4)]
     seen.clear()

@@ -15,7 +15,7 @@ from fakeapi import FakeAPI, shipped_corpus
 
 from conftest import REPO
 from wsskg.enrich import enrich, fetch_citations
-from wsskg.recommend import discover
+from wsskg.library import discover
 from wsskg.sources.arxiv import CHUNK as ARXIV_CHUNK
 from wsskg.sources.s2 import REFERENCES_CHUNK
 from wsskg.store import load_catalog

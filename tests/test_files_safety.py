@@ -442,10 +442,10 @@ def test_failed_import_force_keeps_catalog_and_sidecar(enriched, tmp_path, monke
     md.write_text("# New\n## T\n- [ ] Some Paper [[paper](https://example.org/p)]\n")
     real_write = store.atomic_write
 
-    def disk_full(path, data, durable=True):
+    def disk_full(path, data, durable=True, **kw):
         if Path(path).name.startswith("catalog"):
             raise OSError(28, "No space left on device", str(path))
-        return real_write(path, data, durable)
+        return real_write(path, data, durable, **kw)
 
     monkeypatch.setattr(store, "atomic_write", disk_full)
     code, _, err = run("import", md, "--force", "-c", enriched)

@@ -9,7 +9,9 @@ import pytest
 
 from wsskg.catalog import Catalog, Entry, Link, Topic
 from wsskg.errors import PaperNotFound, WsskgError
-from wsskg.graph import build_graph, citation_index, filter_graph, neighbourhood, resolve_topic
+from wsskg.catalog import resolve_topic
+from wsskg.graph import build_graph, citation_index, filter_graph
+from wsskg.library import neighbourhood
 from wsskg.store import load_catalog
 
 
@@ -164,8 +166,7 @@ def test_neighbourhood_of_a_paper():
     assert reasons["loc2"] == "shares 1 reference with this paper"
     assert reasons["aff2"] == "also in topic affinity"
     assert all(u["id"] not in ("psa", "cam") for u in unread)  # not itself, nothing read
-    # the same answer through a prebuilt graph, and by title fragment
-    assert neighbourhood(cat, "psa", graph=build_graph(cat)) == nb
+    # the same answer by title fragment
     assert neighbourhood(cat, "Pixel-level Semantic")["id"] == "psa"
 
 
@@ -216,7 +217,7 @@ def test_graph_of_the_default_catalog(seed_catalog_file):
     assert all(G.out_degree(f"e:{e.id}") >= 1 for e in cat.entries if e.topics)
     assert G.has_edge("t:Reading List/affinity", "t:Reading List")
     _scalar_attrs(G)
-    nb = neighbourhood(cat, cat.entries[-1].id, graph=G)
+    nb = neighbourhood(cat, cat.entries[-1].id)
     json.dumps(nb)
 
 

@@ -1,4 +1,4 @@
-"""A full build of the derived index (``wsskg.index._build_all``, ``wsskg.textbuild``): the text
+"""A full build of the derived index (``wsskg.index.sync.SyncedIndex._build_all``, ``wsskg.textbuild``): the text
 tables written by a forked child give the same index as one process writing everything, a
 failed child or a failed build loses nothing, a build killed half-way is never trusted, and the
 citation tables are built from the side rows when a command first reads them."""
@@ -47,7 +47,7 @@ def _dump(idx) -> dict:
 def forking(monkeypatch):
     """Every full build forks (however small), and the test sees whether the child's tables
     were copied."""
-    monkeypatch.setattr(ix, "_PARALLEL_MIN", 0)
+    monkeypatch.setattr(ix.sync, "_PARALLEL_MIN", 0)
     # idle threads earlier tests' servers leave do not matter to the child (it takes no lock of theirs)
     monkeypatch.setattr(textbuild, "can_fork", lambda: True)
     copied = []
@@ -66,7 +66,7 @@ def _build(tmp_path, monkeypatch, name, cat):
     monkeypatch.setenv("WSSKG_CACHE_DIR", str(tmp_path / f"cache-{name}"))
     path = tmp_path / name / "catalog.yaml"
     path.parent.mkdir()
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     return path, ix.open_index(path)
 
 
@@ -85,7 +85,7 @@ def test_a_forked_build_writes_the_index_one_process_writes(tmp_path, monkeypatc
     # a later edit changes the copied FTS rows through FTS5 as usual
     forked.close()
     cat.entries[3].abstract = "Now about platypuses."
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     idx = ix.open_index(path)
     assert idx.search("echidna") == []
     assert [h.entry.id for h in idx.search("platypus")] == [cat.entries[3].id]
@@ -165,7 +165,7 @@ def test_a_broken_sidecar_read_by_the_child_is_the_usual_one_line_error(tmp_path
 def test_a_build_that_fails_drops_its_file_and_loses_nothing(tmp_path, monkeypatch, forking):
     cat = _catalog(200)
     path = tmp_path / "catalog.yaml"
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     before = path.read_bytes()
     ix.index_file(path).unlink()  # the next command builds it again, from catalog.yaml
     real = ix.CatalogIndex._insert_entries
@@ -175,10 +175,10 @@ def test_a_build_that_fails_drops_its_file_and_loses_nothing(tmp_path, monkeypat
             raise sqlite3.OperationalError("disk I/O error")
         return real(self, rows, *a, **k)
 
-    monkeypatch.setattr(ix, "_BUILD_STEP", 50)
+    monkeypatch.setattr(ix.sync, "_BUILD_STEP", 50)
     monkeypatch.setattr(ix.CatalogIndex, "_insert_entries", breaks)
     with pytest.raises(sqlite3.OperationalError):
-        ix.CatalogIndex(path, ix._open_db(ix.index_file(path)), ix.index_file(path)).sync()
+        ix.CatalogIndex(path, ix.open_db(ix.index_file(path)), ix.index_file(path)).sync()
     assert path.read_bytes() == before
     # no half-built index is left to be trusted: the next open builds it whole
     monkeypatch.setattr(ix.CatalogIndex, "_insert_entries", real)
@@ -194,9 +194,9 @@ def test_a_build_killed_half_way_is_never_trusted(tmp_path, monkeypatch):
     after some of its pages reached the file leaves the mark, and the next open starts anew."""
     cat = _catalog(300)
     path = tmp_path / "catalog.yaml"
-    save_catalog(path, cat)
-    monkeypatch.setattr(ix, "_BUILD_CACHE_KIB", -64)  # a small page cache: pages reach the file early
-    monkeypatch.setattr(ix, "_BUILD_STEP", 50)
+    save_catalog(path, cat, index=True)
+    monkeypatch.setattr(ix.sync, "BUILD_CACHE_KIB", -64)  # a small page cache: pages reach the file early
+    monkeypatch.setattr(ix.sync, "_BUILD_STEP", 50)
     real = ix.CatalogIndex._insert_entries
 
     def killed(self, rows, *a, **k):
@@ -209,12 +209,12 @@ def test_a_build_killed_half_way_is_never_trusted(tmp_path, monkeypatch):
         try:
             monkeypatch.setattr(ix.CatalogIndex, "_insert_entries", killed)
             cat.title = "Another title"  # a new header: every row again
-            save_catalog(path, cat)
+            save_catalog(path, cat, index=True)
         finally:
             os._exit(1)
     _, status = os.waitpid(pid, 0)
     assert os.waitstatus_to_exitcode(status) == 0  # killed inside the build
-    assert ix._open_db(ix.index_file(path)).execute("SELECT count(*) FROM entries").fetchone()[0] == 0
+    assert ix.open_db(ix.index_file(path)).execute("SELECT count(*) FROM entries").fetchone()[0] == 0
     idx = ix.open_index(path)
     assert idx.head["title"] == "Another title"
     assert [e.id for e in idx.entries()] == [e.id for e in cat.entries]
@@ -228,12 +228,12 @@ def test_a_build_beside_another_reader_keeps_the_journal(tmp_path, monkeypatch, 
     copying FTS5's tables needs a connection to replace afterwards), and the reader still reads."""
     cat = _catalog(200)
     path = tmp_path / "catalog.yaml"
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     forking.clear()
     reader = sqlite3.connect(ix.index_file(path))
     assert reader.execute("SELECT count(*) FROM entries").fetchone()[0] == 200
     cat.title = "Another title"  # a new header: every row again
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     assert forking == []
     assert reader.execute("SELECT count(*) FROM entries").fetchone()[0] == 200
     assert reader.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -246,7 +246,7 @@ def test_a_build_beside_another_reader_keeps_the_journal(tmp_path, monkeypatch, 
 def test_citations_are_built_when_a_command_first_reads_them(tmp_path):
     cat = _catalog(300)
     path = tmp_path / "catalog.yaml"
-    save_catalog(path, cat)
+    save_catalog(path, cat, index=True)
     idx = ix.open_index(path)
     assert idx._meta("cites") == ""
     assert idx.conn.execute("SELECT count(*) FROM refs").fetchone()[0] == 0
@@ -294,7 +294,7 @@ def test_no_fork_while_another_thread_runs():
     (("", None, None), (None, None, None)),
 ])
 def test_the_side_hash_tells_different_parts_apart(a, b):
-    assert ix._side_hash(*a) != ix._side_hash(*b)
+    assert ix.side_hash(*a) != ix.side_hash(*b)
 
 
 def test_a_build_from_the_files_shows_progress_from_the_start(tmp_path, monkeypatch):
@@ -303,10 +303,10 @@ def test_a_build_from_the_files_shows_progress_from_the_start(tmp_path, monkeypa
     from wsskg import catalog as cat_mod
     from wsskg import yamlio
 
-    monkeypatch.setattr(ix, "_PROGRESS_MIN", 50)
+    monkeypatch.setattr(ix.sync, "_PROGRESS_MIN", 50)
     monkeypatch.setattr(cat_mod, "_PROGRESS_STEP", 40)
     monkeypatch.setattr(yamlio, "FAST_CHUNK_ENTRIES", 40)
-    monkeypatch.setattr(ix, "_BUILD_STEP", 40)
+    monkeypatch.setattr(ix.sync, "_BUILD_STEP", 40)
     path, _ = _build(tmp_path, monkeypatch, "a", _catalog(400))
     seen = []
     monkeypatch.setenv("WSSKG_CACHE_DIR", str(tmp_path / "cold"))
@@ -327,7 +327,7 @@ def test_the_first_command_that_builds_the_citations_or_the_walk_shows_a_bar(tmp
     """``show``, ``next`` and ``discover`` build the citation tables (and ``next`` the walk) the
     first time after a build: seconds at 100,000 papers, so they report to the bar of
     ``open_index``; once built, nothing is reported."""
-    monkeypatch.setattr(ix, "_PROGRESS_MIN", 50)
+    monkeypatch.setattr(ix.sync, "_PROGRESS_MIN", 50)
     cat = _catalog(200)
     path, _ = _build(tmp_path, monkeypatch, "a", cat)
     seen = []

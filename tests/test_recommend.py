@@ -12,7 +12,9 @@ import pytest
 
 from wsskg.catalog import Catalog, Entry, Topic
 from wsskg.errors import WsskgError
-from wsskg.recommend import add_command, discover, next_papers, personalized_pagerank, stats
+from wsskg.index import pagerank
+from wsskg.library import discover, next_papers
+from wsskg.recommend import add_command, stats
 from wsskg.store import load_catalog
 
 REPO = Path(__file__).resolve().parents[1]
@@ -119,6 +121,14 @@ def test_reading_papers_seed_the_walk_too():
     picks = next_papers(cat)
     assert "aff1" not in [p["id"] for p in picks]
     assert picks[0]["id"] == "c"  # the other affinity paper
+
+
+def personalized_pagerank(n, arcs, seeds, **kw):
+    """The walk's PageRank over ``(u, v, weight)`` arcs."""
+    import numpy as np
+
+    src, dst, w = (np.array([a[k] for a in arcs], dtype=t) for k, t in ((0, np.int32), (1, np.int32), (2, np.float32)))
+    return pagerank(n, src, dst, w, seeds, **kw)
 
 
 def test_personalized_pagerank_is_a_distribution():
@@ -264,7 +274,7 @@ def test_ten_thousand_papers_give_results():
 
 def test_discover_never_proposes_a_work_the_catalog_holds():
     from wsskg.catalog import Catalog, Entry, Link, Topic
-    from wsskg.recommend import HeldWorks, discover
+    from wsskg.recommend import HeldWorks
 
     def ext(title, year=2018, **kw):
         return dict({"title": title, "year": year, "venue": "CVPR", "authors": []}, **kw)

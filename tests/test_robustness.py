@@ -26,7 +26,8 @@ import pytest
 from conftest import REPO
 from robustness_report import observe
 from wsskg.errors import CatalogError
-from wsskg.store import _parse_sidecar, load_catalog, parse_catalog, render, save_catalog, set_status, sidecar_path
+from wsskg.files import parse_sidecar
+from wsskg.store import load_catalog, parse_catalog, render, save_catalog, set_status, sidecar_path
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 from procstat import run_measured  # noqa: E402
@@ -181,7 +182,7 @@ def _check_whole(path: Path) -> None:
     cat = parse_catalog(after.decode("utf-8"), path)
     assert len(cat.entries) == N_KILL
     assert render(cat).encode("utf-8") == after
-    side = _parse_sidecar(sidecar_path(path).read_bytes(), sidecar_path(path))
+    side = parse_sidecar(sidecar_path(path).read_bytes(), sidecar_path(path))
     abstracts = [side["entries"][e.id][0] for e in cat.entries]
     saves = {a.rsplit(", save ", 1)[-1] for a in abstracts}
     assert len(saves) == 1, "the sidecar mixes two saves"

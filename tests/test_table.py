@@ -30,7 +30,7 @@ def _odd_entries() -> list[Entry]:
 def test_the_stored_tails_are_what_the_entries_show(seed_catalog_file):
     cat = load_catalog(seed_catalog_file, use_index=False)
     cat.entries.extend(_odd_entries())
-    save_catalog(seed_catalog_file, cat)
+    save_catalog(seed_catalog_file, cat, index=True)  # indexed from the catalog in memory, as an import is
     idx = ix.open_index(seed_catalog_file)
     rows = idx.table_rows()
     assert [(e.id, e.status, table.entry_tail(e)) for e in load_catalog(seed_catalog_file).entries] == rows

@@ -1,6 +1,8 @@
 """wsskg: a literature knowledge graph for a curated reading list.
 
-The library is usable on its own; ``wsskg.cli`` is a thin shell over it. Data flows:
+The library is usable on its own; ``wsskg.cli`` is a thin shell over it. ``wsskg.open(path)``
+gives the catalog file as one object (:class:`wsskg.library.Library`); every query goes through
+the derived index (``wsskg.index``), as the CLI's do (``docs/architecture.md``). Data flows:
 ``formats`` (Markdown, BibTeX, CSL-JSON in) -> ``catalog`` model (``store`` reads and writes
 catalog.yaml) -> ``enrich`` over ``sources`` (arXiv, Semantic Scholar) -> ``graph`` ->
 queries (``search``, ``recommend``, ``check``, ``suggest``, ``watch``) -> ``exporters``.
@@ -21,6 +23,9 @@ __version__ = "0.1.0"
 
 #: public name -> (module, attribute)
 _API: dict[str, tuple[str, str]] = {
+    # the catalog as one object: lib = wsskg.open("catalog.yaml"); lib.search(...)
+    "open": ("wsskg.library", "open"),
+    "Library": ("wsskg.library", "Library"),
     # sources in
     "read_markdown": ("wsskg.formats.markdown", "read_markdown"),
     "parse_markdown": ("wsskg.formats.markdown", "parse_markdown"),
@@ -29,7 +34,7 @@ _API: dict[str, tuple[str, str]] = {
     # the model and its file
     "Catalog": ("wsskg.catalog", "Catalog"),
     "Entry": ("wsskg.catalog", "Entry"),
-    "resolve": ("wsskg.catalog", "resolve"),
+    "resolve": ("wsskg.library", "resolve"),
     "load_catalog": ("wsskg.store", "load_catalog"),
     "save_catalog": ("wsskg.store", "save_catalog"),
     "editing": ("wsskg.store", "editing"),
@@ -41,11 +46,12 @@ _API: dict[str, tuple[str, str]] = {
     "add_paper": ("wsskg.enrich", "add_paper"),
     # graph and queries
     "build_graph": ("wsskg.graph", "build_graph"),
-    "search_catalog": ("wsskg.search", "search"),
+    "search_catalog": ("wsskg.library", "search"),
     "filter_entries": ("wsskg.search", "filter_entries"),
+    "neighbourhood": ("wsskg.library", "neighbourhood"),
     "check_catalog": ("wsskg.check", "check_catalog"),
-    "next_papers": ("wsskg.recommend", "next_papers"),
-    "discover": ("wsskg.recommend", "discover"),
+    "next_papers": ("wsskg.library", "next_papers"),
+    "discover": ("wsskg.library", "discover"),
     "stats": ("wsskg.recommend", "stats"),
     "suggest_topics": ("wsskg.suggest", "suggest_topics"),
     "watch_papers": ("wsskg.watch", "watch"),

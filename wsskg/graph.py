@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
-from wsskg.catalog import Catalog, Entry, resolve, resolve_topic, strip_arxiv_version, topic_name  # noqa: F401 (re-exported)
+from wsskg.catalog import Catalog, Entry, strip_arxiv_version, topic_name
 
 if TYPE_CHECKING:  # networkx is imported lazily: `wsskg --help` must stay fast
     import networkx as nx
@@ -337,93 +337,6 @@ def filter_graph(G: "nx.DiGraph", topic: str | None = None, status: str | None =
                 break
             keep.add(topic_node(path))
     return G.subgraph(keep).copy()
-
-
-# -- the neighbourhood of one paper -------------------------------------------------------------
-
-def _brief(e: Entry) -> dict[str, Any]:
-    return {"id": e.id, "title": e.display_title, "status": e.status, "year": entry_year(e)}
-
-
-def neighbourhood(catalog: Catalog, entry_id: str, graph: "nx.DiGraph | None" = None, limit: int = 5) -> dict:
-    """What one paper is connected to, as plain JSON-able data.
-
-    Keys: ``id``, ``cites`` and ``cited_by`` (catalog entries), ``cites_outside`` and
-    ``cited_by_outside`` (counts of outside papers), ``topics`` (path, name, read, total) and
-    ``unread_neighbours`` (the closest unread entries, each with ``reason``). ``entry_id`` may
-    be any reference :func:`wsskg.catalog.resolve` accepts. ``graph`` (from :func:`build_graph`)
-    is used for the citation edges when given.
-    """
-    entry = catalog.get(entry_id) or resolve(catalog, entry_id)
-    by_id = catalog.by_id()
-
-    if graph is not None:
-        node = entry_node(entry.id)
-        cites = [m[2:] for m in graph.successors(node)
-                 if graph.edges[node, m].get("relation") == CITES and m.startswith("e:")]
-        cited_by = [m[2:] for m in graph.predecessors(node)
-                    if graph.edges[m, node].get("relation") == CITES and m.startswith("e:")]
-        cites_out = sum(1 for m in graph.successors(node) if m.startswith("x:"))
-        cited_out = sum(1 for m in graph.predecessors(node) if m.startswith("x:"))
-        idx = None
-    else:
-        idx = citation_index(catalog)
-        cites = list(idx.cites.get(entry.id, ()))
-        cited_by = list(idx.cited_by.get(entry.id, ()))
-        cites_out = sum(1 for srcs in idx.ext_cited.values() if entry.id in srcs)
-        cited_out = sum(1 for dsts in idx.ext_citing.values() if entry.id in dsts)
-    order = {e.id: i for i, e in enumerate(catalog.entries)}
-    cites = sorted((c for c in cites if c in by_id), key=order.__getitem__)
-    cited_by = sorted((c for c in cited_by if c in by_id), key=order.__getitem__)
-
-    topics = []
-    for p in entry.topics:
-        members = [e for e in catalog.entries if p in e.topics]
-        topics.append({"path": p, "name": topic_name(p), "read": sum(e.status == "read" for e in members),
-                       "total": len(members)})
-
-    # closest unread: direct citations first, then shared references, then shared topics
-    if idx is None:
-        idx = citation_index(catalog)
-    refs_of = {eid: set(v) for eid, v in idx.cites.items()}
-    for x, srcs in idx.ext_cited.items():
-        for s in srcs:
-            refs_of.setdefault(s, set()).add("x:" + x)
-    mine = refs_of.get(entry.id, set())
-    scored: dict[str, tuple[float, str]] = {}
-
-    def offer(eid: str, score: float, reason: str) -> None:
-        if eid == entry.id or eid not in by_id or by_id[eid].status != "unread":
-            return
-        if eid not in scored or scored[eid][0] < score:
-            scored[eid] = (score, reason)
-
-    for c in cites:
-        offer(c, 100.0, "this paper cites it")
-    for c in cited_by:
-        offer(c, 90.0, "it cites this paper")
-    if mine:
-        for eid, refs in refs_of.items():
-            shared = len(mine & refs)
-            if shared:
-                offer(eid, 10.0 + shared, f"shares {shared} reference{'s' if shared != 1 else ''} with this paper")
-    for p in entry.topics:
-        size = sum(1 for e in catalog.entries if p in e.topics)
-        for e in catalog.entries:
-            if p in e.topics:
-                offer(e.id, 1.0 / max(size, 1), f"also in topic {topic_name(p)}")
-    ranked = sorted(scored.items(), key=lambda kv: (-kv[1][0], order[kv[0]]))[:limit]
-    unread = [dict(_brief(by_id[eid]), reason=reason) for eid, (_, reason) in ranked]
-
-    return {
-        "id": entry.id,
-        "cites": [_brief(by_id[c]) for c in cites],
-        "cited_by": [_brief(by_id[c]) for c in cited_by],
-        "cites_outside": cites_out,
-        "cited_by_outside": cited_out,
-        "topics": topics,
-        "unread_neighbours": unread,
-    }
 
 
 def iter_entry_nodes(G: "nx.DiGraph") -> Iterable[str]:

@@ -61,7 +61,7 @@ def _remember(target: Path, digest: str) -> None:
     that cannot be written only means the next overwrite asks for ``--force``)."""
     import json
 
-    from wsskg.store import atomic_write
+    from wsskg.files import atomic_write
 
     try:
         from filelock import FileLock, Timeout
@@ -150,7 +150,7 @@ def write_output(path: Path, data: bytes | Iterable[bytes], protect: Iterable[Pa
     resolved) and records it as written by wsskg."""
     import hashlib
 
-    from wsskg.store import atomic_write
+    from wsskg.files import atomic_write
 
     if isinstance(data, (bytes, bytearray, memoryview)):
         target = check_output(path, protect=protect, force=force, data=data)
@@ -175,7 +175,7 @@ def catalog_files(catalog_path: Path | None) -> list[Path]:
     and its sidecar, both beside the path as given and beside the real file it resolves to."""
     if catalog_path is None:
         return []
-    from wsskg.store import sidecar_path
+    from wsskg.files import sidecar_path
 
     p = Path(catalog_path)
     real = p.resolve()

@@ -23,7 +23,6 @@
 from __future__ import annotations
 
 import datetime as _dt
-import gc
 import hashlib
 import json
 import os
@@ -33,39 +32,22 @@ import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 from wsskg import catalog as cat_mod
 from wsskg.catalog import BULKY_FIELDS, Catalog, Entry
 from wsskg.config import cache_dir, lock_timeout
 from wsskg.errors import CatalogError
-from wsskg.yamlio import dump_yaml, emit_item, load_catalog_yaml, load_yaml, patch_item, patch_text, quote, split_entries
+from wsskg.files import (  # noqa: F401 (re-exported: SIDECAR_SUFFIX, the path helpers, atomic_write, parse_catalog)
+    SIDECAR_SUFFIX, atomic_write, decode, gc_paused, parse_catalog, parse_sidecar, read_bytes, read_sidecar, real_path,
+    sidecar_of, sidecar_path,
+)
+from wsskg.yamlio import dump_yaml, emit_item, load_yaml, patch_item, patch_text, quote, split_entries
 
 HEADER = "wsskg catalog: your reading list. Edit freely; `wsskg check` validates it."
-SIDECAR_SUFFIX = ".enrichment.json"
 #: Seconds a writer waits for the lock in silence before saying whom it waits for.
 LOCK_NOTICE_AFTER = 1.0
 _BOM = "\ufeff"
-
-
-def sidecar_path(path: Path) -> Path:
-    return path.with_name(path.stem + SIDECAR_SUFFIX)
-
-
-def real_path(path: Path) -> Path:
-    """The file a catalog path names, symlinks followed (it need not exist yet)."""
-    return Path(path).expanduser().resolve()
-
-
-def _sidecar_of(path: Path) -> Path:
-    """The sidecar to read: beside the real catalog file; one that an older wsskg left beside a
-    symlink to the catalog is still read until the next save writes the real one."""
-    real = sidecar_path(real_path(path))
-    if not real.exists():
-        beside_link = sidecar_path(Path(path))
-        if beside_link.exists():
-            return beside_link
-    return real
 
 
 def lock_path(path: Path) -> Path:
@@ -180,187 +162,7 @@ def check_writable(path: Path) -> None:
                                "to let wsskg save)", path=p)
 
 
-def atomic_write(path: Path, data: bytes | Iterable, durable: bool = True) -> None:
-    """Replace ``path`` with ``data`` (bytes, or bytes-like pieces written one after the other,
-    as a generator makes them) so that readers see the old or the new file, never a mix (a
-    generator that fails half-way leaves the old file).
-
-    ``durable=False`` skips the fsyncs (for derived files such as the index, which a crash may
-    lose but never leaves half-written under the name). A symlink is followed: the file it
-    points at is replaced and the link stays a link."""
-    path = Path(path)
-    if path.is_symlink():
-        path = real_path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            for piece in (data,) if isinstance(data, (bytes, bytearray, memoryview)) else data:
-                f.write(piece)
-            f.flush()
-            if durable:
-                os.fsync(f.fileno())
-        try:
-            os.chmod(tmp, os.stat(path).st_mode & 0o777)
-        except FileNotFoundError:
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    if not durable:
-        return
-    try:
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
-
-
 # -- loading -------------------------------------------------------------------------------------
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise CatalogError("file not found (run `wsskg init` to create one)", path=path) from None
-    except IsADirectoryError:
-        raise CatalogError("is a directory, not a catalog file", path=path) from None
-    except OSError as e:
-        raise CatalogError(f"cannot read: {e.strerror}", path=path) from None
-
-
-def _decode(raw: bytes, path: Path) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise CatalogError(f"not UTF-8 text (byte 0x{raw[e.start]:02x} at offset {e.start})", path=path, line=line) from None
-
-
-def parse_catalog(text: str, path: object = "catalog.yaml", progress: Callable[[int, int], None] | None = None) -> Catalog:
-    """Parse and validate catalog text (no index, no sidecar). ``progress(done, total)``
-    hears of the entries parsed, then of those validated: ``total`` is twice the entries."""
-    parsed = validated = None
-    if progress is not None:
-        parsed = (lambda done, n: progress(done, 2 * n))
-        validated = (lambda done, n: progress(n + done, 2 * n))
-    data = load_catalog_yaml(text, path, parsed)
-    lines: dict[str, list[int]] = {}
-    asked: dict[str, int] = {}
-
-    def line_of(entry_id: str) -> int | None:
-        # ``from_dict`` asks for each entry's line once, in order; one scan of the text answers
-        # them all (a search per entry was quadratic: 170 s for 10,000 entries). The n-th
-        # question about an id gets its n-th ``- id:`` line, so a duplicate id is reported
-        # where the duplicate is.
-        if not lines:
-            lines[""] = []
-            _entry_lines(text, lines)
-        found = lines.get(entry_id)
-        if not found:
-            return None
-        n = asked.get(entry_id, 0)
-        asked[entry_id] = n + 1
-        return found[min(n, len(found) - 1)]
-
-    return cat_mod.from_dict(data, path=path, line_of=line_of, progress=validated)
-
-
-def _entry_lines(text: str, out: dict[str, list[int]]) -> None:
-    """``out[id]``: the line numbers of the ``- id: ...`` lines of ``text``, in order."""
-    line = 1
-    pos = 0
-    for m in re.finditer(r"^- id: [\"']?([^\"'\n]*?)[\"']?[ \t]*$", text, re.M):
-        line += text.count("\n", pos, m.start())
-        pos = m.start()
-        out.setdefault(m.group(1), []).append(line)
-
-
-#: What an outside paper's record in the sidecar may hold (``external``: S2 id -> record).
-EXTERNAL_FIELDS: dict[str, tuple[type, ...]] = {
-    "title": (str,), "year": (int,), "venue": (str,), "authors": (list,), "arxiv_id": (str,),
-    "doi": (str,), "citation_count": (int,), "url": (str,), "abstract": (str,), "venue_names": (list,),
-}
-_SIDECAR_HINT = "fix it by hand, or delete the sidecar and run `wsskg enrich` to rebuild it"
-
-
-def _type_name(v: object) -> str:
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", type(None): "null"}.get(
-        type(v), type(v).__name__)
-
-
-def _id_list(value: object, what: str, where: str, path: Path) -> list[str]:
-    if not isinstance(value, list) or not all(isinstance(x, (str, int)) and not isinstance(x, bool) for x in value):
-        raise CatalogError(f"sidecar {where}: {what} must be a list of paper ids, got {_type_name(value)}"
-                           f"{'' if not isinstance(value, list) else ' with other things in it'}; {_SIDECAR_HINT}", path=path)
-    return [str(x) for x in value]
-
-
-def _check_external(sid: str, meta: object, path: Path) -> dict:
-    where = f"outside paper {sid!r}"
-    if not isinstance(meta, dict):
-        raise CatalogError(f"sidecar {where}: expected a mapping, got {_type_name(meta)}; {_SIDECAR_HINT}", path=path)
-    for key, value in meta.items():
-        want = EXTERNAL_FIELDS.get(key)
-        if value is None:
-            continue
-        if want is None:
-            ok = isinstance(value, (str, int, float, bool))
-        elif list in want:
-            ok = isinstance(value, list) and all(isinstance(x, str) for x in value)
-        else:
-            ok = isinstance(value, want) and not (isinstance(value, bool) and bool not in want)
-        if not ok:
-            expected = "a list of names" if want and list in want else (
-                "a number" if want and int in want else "text" if want else "text or a number")
-            raise CatalogError(f"sidecar {where}: {key} must be {expected}, got {_type_name(value)}; {_SIDECAR_HINT}",
-                               path=path)
-    return meta
-
-
-def _parse_sidecar(side: bytes, path: Path) -> dict:
-    """The sidecar's content, checked like the catalog (a hand edit gets a one-line error that
-    names the entry): ``{"entries": {id: (abstract, references, cited_by)}, "external": {s2_id:
-    meta}}`` (what the sidecar index stores)."""
-    try:
-        data = json.loads(side)
-    except RecursionError:
-        raise CatalogError(f"sidecar nests too deeply to be wsskg's; {_SIDECAR_HINT}", path=path) from None
-    except ValueError as e:
-        where = f" (line {e.lineno})" if hasattr(e, "lineno") else ""
-        raise CatalogError(f"sidecar is not valid JSON{where}; {_SIDECAR_HINT}", path=path) from None
-    if not isinstance(data, dict):
-        raise CatalogError(f"sidecar must be a JSON object, got {_type_name(data)}; {_SIDECAR_HINT}", path=path)
-    bulky = data.get("entries") or {}
-    if not isinstance(bulky, dict):
-        raise CatalogError(f"sidecar: entries must be a mapping of entry ids, got {_type_name(bulky)}; {_SIDECAR_HINT}",
-                           path=path)
-    entries: dict[str, tuple] = {}
-    for eid, extra in bulky.items():
-        where = f"entry {eid!r}"
-        if not isinstance(extra, dict):
-            raise CatalogError(f"sidecar {where}: expected a mapping, got {_type_name(extra)}; {_SIDECAR_HINT}", path=path)
-        abstract = extra.get("abstract")
-        if abstract is not None and not isinstance(abstract, str):
-            raise CatalogError(f"sidecar {where}: abstract must be text, got {_type_name(abstract)}; {_SIDECAR_HINT}",
-                               path=path)
-        refs = _id_list(extra["references"], "references", where, path) if extra.get("references") is not None else None
-        cited = _id_list(extra["cited_by"], "cited_by", where, path) if extra.get("cited_by") is not None else None
-        entries[eid] = (abstract, refs, cited)
-    external = data.get("external") or {}
-    if not isinstance(external, dict):
-        raise CatalogError(f"sidecar: external must be a mapping of paper ids, got {_type_name(external)}; "
-                           f"{_SIDECAR_HINT}", path=path)
-    external = {str(k): _check_external(str(k), v, path) for k, v in external.items()}
-    return {"entries": entries, "external": external}
-
 
 def _attach(catalog: Catalog, bulky: dict) -> None:
     extra = bulky["entries"]
@@ -379,64 +181,39 @@ def _attach(catalog: Catalog, bulky: dict) -> None:
         catalog.external = dict(bulky["external"])
 
 
-def _read_sidecar(side_path: Path) -> bytes | None:
-    try:
-        return side_path.read_bytes()
-    except FileNotFoundError:
-        return None
-    except OSError as e:
-        raise CatalogError(f"cannot read the sidecar: {e.strerror}", path=side_path) from None
-
-
 def _apply_sidecar(catalog: Catalog, side: bytes | None, path: Path) -> None:
     if side is not None:
-        _attach(catalog, _parse_sidecar(side, path))
+        _attach(catalog, parse_sidecar(side, path))
 
 
-@contextmanager
-def _gc_paused(freeze: bool = True) -> Iterator[None]:
-    """Loading builds hundreds of thousands of objects that all stay alive; letting the cyclic
-    garbage collector rescan them again and again costs more than the parse itself. After a
-    successful load they are moved to the collector's permanent generation (``gc.freeze``):
-    otherwise the first collection after loading walks all of them (0.1 s at 10,000 papers)
-    and later ones do it again. Catalog objects hold no reference cycles, so reference
-    counting still frees them. ``freeze=False``: only pause (work whose objects are garbage
-    afterwards, such as the rows of an index build)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        if freeze:
-            gc.freeze()
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def load_catalog(path: Path, use_index: bool = True, bulky: bool = True) -> Catalog:
-    """Load a catalog file (and its sidecar), through the derived index when it is current.
+def load_catalog(path: Path, use_index: bool = True, bulky: bool = True, index: bool = False,
+                 cache: Path | None = None) -> Catalog:
+    """Load a catalog file (and its sidecar), through the derived index when there is one
+    (in ``cache``, default the user cache dir) and it is current; ``index=True`` builds it
+    when there is none (the CLI does: its next query finds it ready).
 
     ``bulky=False`` leaves the sidecar alone (no abstracts, reference lists or outside papers):
     for commands that show only catalog.yaml fields, it saves reading and unpickling the
     largest file at 10,000 papers."""
-    with _gc_paused():
-        return _load_catalog(Path(path), use_index, bulky)
+    with gc_paused():
+        return _load_catalog(Path(path), use_index, bulky, index, cache)
 
 
-def _load_catalog(path: Path, use_index: bool, bulky: bool = True) -> Catalog:
+def _load_catalog(path: Path, use_index: bool, bulky: bool = True, create: bool = False,
+                  cache: Path | None = None) -> Catalog:
     before = _stat_for_index(path) if use_index else None
-    raw = _read_bytes(path)
+    raw = read_bytes(path)
     if use_index:
-        idx = _index_for(path, raw, before)
+        idx = _index_for(path, raw, before, create, cache)
         if idx is not None:
             try:
                 return idx.load_catalog(bulky=bulky)
             finally:
                 idx.close()
-    catalog = parse_catalog(_decode(raw, path), path)
+    catalog = parse_catalog(decode(raw, path), path)
     if bulky:
-        side_path = _sidecar_of(path)
-        _apply_sidecar(catalog, _read_sidecar(side_path), side_path)
+        side_path = sidecar_of(path)
+        _apply_sidecar(catalog, read_sidecar(side_path), side_path)
     return catalog
 
 
@@ -448,13 +225,14 @@ def _stat_for_index(path: Path) -> os.stat_result | None:
     return file_stat(path)
 
 
-def _index_for(path: Path, raw: bytes, before: os.stat_result | None = None):
+def _index_for(path: Path, raw: bytes, before: os.stat_result | None = None, create: bool = False,
+               cache: Path | None = None):
     """The derived index of ``path`` (``wsskg.index``), current with ``raw`` (read after the
-    file's ``stat`` was ``before``); None when the cache cannot hold one (then catalog.yaml is
-    parsed directly)."""
+    file's ``stat`` was ``before``); None when there is none (``create``: it is built) or the
+    cache cannot hold one (then catalog.yaml is parsed directly)."""
     from wsskg.index import open_index
 
-    return open_index(path, raw, memory_ok=False, stat_before=before)
+    return open_index(path, raw, memory_ok=False, stat_before=before, create=create, cache=cache)
 
 
 # -- saving ----------------------------------------------------------------------------------------
@@ -484,19 +262,22 @@ def render_sidecar(catalog: Catalog) -> bytes | None:
 
 
 def save_catalog(path: Path, catalog: Catalog, lock: bool = True, fresh: bool = False,
-                 progress: Callable[[int, int], None] | None = None) -> None:
+                 progress: Callable[[int, int], None] | None = None, index: bool = False,
+                 cache: Path | None = None) -> None:
     """Write the catalog (and sidecar) atomically, under the lock unless the caller holds it.
 
     An existing catalog file keeps its comments and layout where the entries did not change
     (see :func:`catalog_text`); ``fresh=True`` (``import --force``: a new catalog replaces the
-    old one) renders it whole. ``progress(done, total)`` follows the derived index's build
-    when the save indexes every entry (an import)."""
+    old one) renders it whole. The derived index (in ``cache``, default the user cache dir)
+    learns what was written when there is one; ``index=True`` builds it when there is none
+    (an import from the CLI or a :class:`wsskg.Library`, whose queries come next).
+    ``progress(done, total)`` follows that build."""
     path = Path(path)
     if lock:
         with locked(path):
-            _save(path, catalog, fresh=fresh, progress=progress)
+            _save(path, catalog, fresh=fresh, progress=progress, index=index, cache=cache)
     else:
-        _save(path, catalog, fresh=fresh, progress=progress)
+        _save(path, catalog, fresh=fresh, progress=progress, index=index, cache=cache)
 
 
 def _sweep_orphans(path: Path) -> None:
@@ -543,10 +324,10 @@ def catalog_text(old_raw: bytes | None, before: dict | None, catalog: Catalog, p
     (:func:`wsskg.yamlio.patch_text`, checked by parsing the result back); only when that
     cannot be placed is the file rendered afresh."""
     if old_raw is None or before is None:
-        return render(catalog).encode("utf-8")
+        return _loadable(render(catalog), catalog, path).encode("utf-8")
     text, nl, bom = _split_raw(old_raw)
     after = catalog.to_dict(bulky=False)
-    new = _splice(text, before, after)
+    new = _splice(text, before, after, path)
     if new is None:
         new = patch_text(text, before, after)
         try:
@@ -554,7 +335,39 @@ def catalog_text(old_raw: bytes | None, before: dict | None, catalog: Catalog, p
                 new = None
         except CatalogError:
             new = None
-    return _join_raw(render(catalog) if new is None else new, nl, bom)
+    return _join_raw(_loadable(render(catalog), catalog, path) if new is None else new, nl, bom)
+
+
+def _refused(why: str, path: object) -> CatalogError:
+    return CatalogError(f"not saved, the file is left as it was: {why}", path=path)
+
+
+def _loadable(text: str, catalog: Catalog, path: object) -> str:
+    """``text`` (a whole catalog rendered afresh) after parsing it back with the loader the next
+    command uses: refused when it would not load, or would load as another catalog (validate
+    before replace). Costs a parse of the file, only on saves that render it whole (an import,
+    a file in a layout that cannot be patched)."""
+    try:
+        got = parse_catalog(text, path)
+    except CatalogError as e:
+        raise _refused(f"the new catalog would not load ({e})", path) from None
+    if [e.id for e in got.entries] != [e.id for e in catalog.entries]:
+        raise _refused("the new catalog would not load as the same entries", path)
+    return text
+
+
+def _emitted(item: dict, path: object) -> str:
+    """One entry's new block, refused unless it reads back as that entry (validate before
+    replace: a lone surrogate in a title, say, makes an escape the YAML loader rejects)."""
+    block = emit_item(item)
+    try:
+        ok = _block_reads_as(block, item)
+    except (ValueError, TypeError):
+        ok = False
+    if not ok:
+        raise _refused(f"entry {item.get('id')!r} would not load back as written (check its text for "
+                       "characters YAML cannot hold, such as a lone surrogate)", path)
+    return block
 
 
 def _split_tail(block: str) -> tuple[str, str]:
@@ -576,7 +389,7 @@ def _block_reads_as(block: str, expected: dict) -> bool:
     return isinstance(parsed, list) and len(parsed) == 1 and isinstance(parsed[0], dict) and _same(parsed[0], expected)
 
 
-def _splice(text: str, before: dict, after: dict) -> str | None:
+def _splice(text: str, before: dict, after: dict, path: object = "catalog.yaml") -> str | None:
     """``text`` in wsskg's layout with only the changed entries' blocks (and, when the topics
     or title changed, the head) edited; None when the text does not have that shape."""
     parts = split_entries(text)
@@ -624,26 +437,30 @@ def _splice(text: str, before: dict, after: dict) -> str | None:
             if b != a:
                 edited = patch_item(item, b, a)
                 if edited is None or not _block_reads_as(edited, a):
-                    edited = emit_item(a)
+                    edited = _emitted(a, path)
                 item = edited if edited.endswith("\n") else edited + "\n"
             pieces.append(item)
             prev = j
-        pieces.extend(emit_item(x) for x in news)
+        pieces.extend(_emitted(x, path) for x in news)
         pieces.append(tail)
     pieces.extend(_split_tail(blocks[d])[1] for d in range(prev + 1, len(blocks)))
     return "".join(pieces)
 
 
 def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: dict | None = None,
-          fresh: bool = False, progress: Callable[[int, int], None] | None = None) -> None:
+          fresh: bool = False, progress: Callable[[int, int], None] | None = None, index: bool = False,
+          cache: Path | None = None, read_stat: os.stat_result | None = None) -> None:
+    """``read_stat``: the file's stat taken before ``old_raw`` was read; the file is replaced
+    only while it is still in that state (compare before replace), unless ``fresh``."""
     real = real_path(path)
     check_writable(real)
     _sweep_orphans(real)
     if old_raw is None and real.exists() and not fresh:
         # a caller that did not load through ``editing``: keep what it can of the file's layout
         try:
+            read_stat = os.stat(real)
             old_raw = real.read_bytes()
-            before = parse_catalog(_decode(old_raw, real), real).to_dict(bulky=False)
+            before = parse_catalog(decode(old_raw, real), real).to_dict(bulky=False)
         except (OSError, CatalogError):
             old_raw = before = None
     raw = catalog_text(old_raw, before, catalog, real)
@@ -651,15 +468,17 @@ def _save(path: Path, catalog: Catalog, old_raw: bytes | None = None, before: di
     side_path = sidecar_path(real)
     # the catalog first, then the sidecar: a failed write (a full disk) leaves both as they
     # were, and the old sidecar is dropped only once the new catalog is in place
+    written = read_stat  # the file as read, when it stays
     if raw != old_raw or not real.exists():
-        atomic_write(real, raw)
+        written = atomic_write(real, raw, unchanged_since=None if fresh else read_stat)
     if side is not None:
         atomic_write(side_path, side)
     elif side_path.exists():
         side_path.unlink()
     from wsskg.index import record_save
 
-    record_save(path, catalog, raw, progress)  # the derived index learns what changed without a parse
+    # the index learns it without a parse (and records the file's stat only if it is still ``written``)
+    record_save(path, catalog, raw, progress, create=index, cache=cache, written=written)
 
 
 @contextmanager
@@ -669,11 +488,12 @@ def editing(path: Path) -> Iterator[Catalog]:
     path = Path(path)
     with locked(path):
         check_writable(path)
-        old_raw = _read_bytes(path)
+        read_stat = os.stat(real_path(path)) if Path(path).exists() else None
+        old_raw = read_bytes(path)
         catalog = load_catalog(path)
         before = catalog.to_dict(bulky=False)
         yield catalog
-        _save(path, catalog, old_raw, before)
+        _save(path, catalog, old_raw, before, read_stat=read_stat)
 
 
 # -- status changes: one entry's lines -----------------------------------------------------------
@@ -690,15 +510,15 @@ def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
     of a 46 MB file). In any other layout the file is patched where it changed
     (:func:`catalog_text`), keeping comments."""
     path = Path(path)
-    with locked(path), _gc_paused():
+    with locked(path), gc_paused():
         check_writable(path)
         before = _stat_for_index(path)
-        raw = _read_bytes(path)
+        raw = read_bytes(path)
         # references are resolved through the derived index (the sidecar is neither read nor
         # written); the text is decoded here only without one (an index that is current has
         # parsed these very bytes)
         idx = _index_for(path, raw, before)
-        text = _decode(raw, path) if idx is None else None
+        text = decode(raw, path) if idx is None else None
         catalog = parse_catalog(text, path) if idx is None else None
         targets: list[Entry] = []
         for ref in refs:
@@ -711,16 +531,17 @@ def _edit_entries(path: Path, refs: list[str], apply, edit_block) -> None:
             parts = _spliced(raw, splices)
         else:
             # not wsskg's layout: patch the file where it changed (comments and layout kept)
-            text = text if text is not None else _decode(raw, path)
+            text = text if text is not None else decode(raw, path)
             parts = [catalog_text(raw, parse_catalog(text, path).to_dict(bulky=False),
                                   _with_changes(catalog or idx.load_catalog(bulky=False), changed), path)]
         real = real_path(path)
         _sweep_orphans(real)
+        written = before
         if splices is None or any(raw[a:b] != new for a, b, new in splices):
-            atomic_write(real, parts)
+            written = atomic_write(real, parts, unchanged_since=before)
         if idx is not None:
             blocks = {e.id: _item_hash(raw, a, b, new) for e, (a, b, new) in zip(changed, splices)} if splices else {}
-            idx.record_edits(changed, parts, blocks)
+            idx.record_edits(changed, parts, blocks, written=written)
             idx.close()
 
 

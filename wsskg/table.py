@@ -13,9 +13,9 @@ control characters, DEL and bidi overrides as U+FFFD. Tails are stored already n
 
 from __future__ import annotations
 
+import re
 from typing import Callable, Iterable, Sequence
 
-from wsskg.lazyre import lazy_compile
 
 #: Characters of the title column; longer titles end in an ellipsis.
 TITLE_WIDTH = 72
@@ -26,7 +26,7 @@ STATUS_WIDTH = 7
 
 # C0/C1 controls (ESC starts terminal escape sequences: clear screen, set the window title,
 # OSC 8 links), DEL and bidi overrides.
-_CONTROL = lazy_compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def safe(text: str) -> str:

@@ -10,7 +10,6 @@ import functools
 import re
 import unicodedata
 
-from wsskg.lazyre import lazy_compile
 from wsskg.venues import strip_venue_suffix
 
 #: Words too common to identify a paper: left out of ids, initials and word-overlap tests.
@@ -46,12 +45,12 @@ def significant_words(title: str) -> list[str]:
     return [w for w in normalize_title(title).split() if w not in STOP_WORDS]
 
 
-_EMOJI_CODE = lazy_compile(r":[a-z0-9_+\-]{2,40}:")
-_EMOJI_CHAR = lazy_compile(
+_EMOJI_CODE = re.compile(r":[a-z0-9_+\-]{2,40}:")
+_EMOJI_CHAR = re.compile(
     "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200d\u2190-\u21FF\u2300-\u23FF]"
 )
-_HTML_TAG = lazy_compile(r"</?[A-Za-z][^>]*>")
-_MD_LINK = lazy_compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
+_HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+_MD_LINK = re.compile(r"!?\[([^\[\]]*)\]\([^()]*\)")
 _QUOTES = "\"'“”‘’«»「」"
 
 

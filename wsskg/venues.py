@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 
-from wsskg.lazyre import lazy_compile
 
 #: Conference abbreviations (BibTeX export writes ``@inproceedings`` for them).
 CONFERENCES = (
@@ -38,9 +37,9 @@ VENUE_CORE = (
     r"(?:[ \t]*\((?i:spotlight|oral|poster|highlight)\))?"
     r"(?:[ \t]+(?i:workshops?|spotlight|oral|findings))?"
 )
-VENUE_RE = lazy_compile(rf"(?<![\w-])(?P<venue>{VENUE_CORE})")
+VENUE_RE = re.compile(rf"(?<![\w-])(?P<venue>{VENUE_CORE})")
 #: Just a year, in brackets or not: ``2018``, ``[2018]``, ``(2018)``.
-YEAR_RE = lazy_compile(r"(?<![\w.])[(\[]?(?P<year>(?:19|20)\d\d)[)\]]?(?![\w.])")
+YEAR_RE = re.compile(r"(?<![\w.])[(\[]?(?P<year>(?:19|20)\d\d)[)\]]?(?![\w.])")
 #: Year bounds accepted from list text (later years are typos or version numbers).
 MIN_YEAR, MAX_YEAR = 1950, 2035
 
@@ -125,10 +124,10 @@ def title_venue(title: str | None) -> tuple[str | None, int | None]:
 # by hand (``strip_venue_suffix``): as a leading ``[\s,:.;(]+`` in the same regex they made a search
 # quadratic in the length of any run of spaces or commas (a 10 MB hostile line never finished).
 _SUFFIX_NAMES = "|".join(re.escape(v).replace(r"\ ", r"[ \t]?") for v in VENUES if len(v) > 2)
-_SUFFIX_RE = lazy_compile(
+_SUFFIX_RE = re.compile(
     rf"(?:{_SUFFIX_NAMES})(?:\s*[-']?\s*\d{{2,4}}(?:\.\d\d)?)?\b[^\w]*(?:(?:workshop|spotlight|oral)[^\w]*)?$", re.I
 )
-_WORD_START_RE = lazy_compile(rf"(?<=[\s,:.;(*])(?=(?:{_SUFFIX_NAMES}))", re.I)
+_WORD_START_RE = re.compile(rf"(?<=[\s,:.;(*])(?=(?:{_SUFFIX_NAMES}))", re.I)
 
 
 #: A trailing venue is looked for in this many last characters only (linear on hostile lines).

@@ -12,9 +12,9 @@ from wsskg.cli.app import (
     CatalogOpt,
     ForceOpt,
     JsonOpt,
-    _entry_details,
-    _progress,
-    _short,
+    entry_details,
+    index_progress,
+    short,
     app,
     echo,
     err,
@@ -68,65 +68,28 @@ def import_cmd(
       wsskg import zotero.json --format csl-json
     """
     from wsskg.config import find_catalog
-    from wsskg.errors import CatalogError, ImportFailed
-    from wsskg.store import editing, locked, save_catalog
-
-    if not file.exists():
-        raise ImportFailed(f"{file}: no such file")
-    from wsskg.formats.detect import BIBLIOGRAPHY_FORMATS, IMPORT_FORMATS, detect_format, read_bibliography
+    from wsskg.formats.detect import IMPORT_FORMATS
+    from wsskg.library import Library
 
     if fmt is not None and fmt not in IMPORT_FORMATS:
         raise typer.BadParameter(f"unknown format {fmt!r}; use {', '.join(IMPORT_FORMATS)}", param_hint="--format")
-    fmt = fmt or detect_format(file)
-    if fmt in BIBLIOGRAPHY_FORMATS:
-        incoming, problems = read_bibliography(file, fmt, topic=topic, keywords_as_topics=keywords_as_topics)
-        for p in problems:
-            err(p)
-    else:
-        from wsskg.formats.markdown import read_markdown
-
-        path, exists = find_catalog(catalog)
-        incoming = read_markdown(file, decisions=_decisions(path) if exists and force else None)
-    path, exists = find_catalog(catalog)
-    n_topics = len(incoming.topics)
-    if merge:
-        if not exists:
-            raise CatalogError("nothing to merge into; run `wsskg init` first or import without --merge", path=path)
-        from wsskg.merge import merge_into
-
-        with editing(path) as base:
-            if fmt in BIBLIOGRAPHY_FORMATS:  # a library's records merge only on agreeing evidence
-                from wsskg.formats.evidence import merge_records
-
-                report = merge_records(base, incoming)
-            else:
-                report = merge_into(base, incoming, source=file.name)
-        for line in report.lines():
+    path, _ = find_catalog(catalog)
+    with Library(path, progress=index_progress) as lib:
+        result = lib.import_file(file, merge=merge, force=force, fmt=fmt, topic=topic,
+                                 keywords_as_topics=keywords_as_topics)
+    for p in result.problems:
+        err(p)
+    if result.merge is not None:
+        for line in result.merge.lines():
             echo(line)
-        echo(f"Merged {file} into {shown(path)}: {report.summary()}")
+        echo(f"Merged {file} into {shown(path)}: {result.merge.summary()}")
         return
-    if exists and not force:
-        raise CatalogError("already exists; use --merge to add to it or --force to replace it", path=path)
-    with locked(path):
-        save_catalog(path, incoming, lock=False, fresh=True, progress=_progress)
-    kinds = {k: sum(1 for e in incoming.entries if e.kind == k) for k in ("paper", "code")}
-    other = len(incoming.entries) - kinds["paper"] - kinds["code"]
-    read = sum(1 for e in incoming.entries if e.status == "read")
+    n = result.counts
     echo(
-        f"Imported {len(incoming.entries)} entries ({kinds['paper']} papers, {kinds['code']} code, "
-        f"{other} other; {read} read) in {n_topics} topic{'' if n_topics == 1 else 's'} from {file} -> {shown(path)}"
+        f"Imported {n['entries']} entries ({n['papers']} papers, {n['code']} code, "
+        f"{n['other']} other; {n['read']} read) in {n['topics']} topic{'' if n['topics'] == 1 else 's'} "
+        f"from {file} -> {shown(path)}"
     )
-
-
-def _decisions(path: Path) -> list[dict]:
-    """The identity decisions of the catalog a re-import replaces (they outlive the import)."""
-    from wsskg.errors import CatalogError
-    from wsskg.store import load_catalog
-
-    try:
-        return load_catalog(path, bulky=False).decisions
-    except CatalogError:
-        return []
 
 
 @app.command()
@@ -242,7 +205,7 @@ def search(
     chosen = mode or meaning.default_mode()
     _, idx = read_index(catalog)
     hits = idx.search(query, topic=topic, status=status, year=year, kind=kind, limit=limit, mode=chosen,
-                      progress=_progress, tag=tag)
+                      progress=index_progress, tag=tag)
     if mode is not None or chosen != "keyword":
         err(f"wsskg: {chosen} search" + ("" if chosen == "keyword" else f" ({meaning.MODEL_NAME})"))
     if json_out:
@@ -277,7 +240,7 @@ def show(
             d["neighbourhood"] = hood
         print_json(d)
         return
-    _entry_details(e, None)
+    entry_details(e, None)
     if hood:
         _print_neighbourhood(hood)
 
@@ -292,7 +255,7 @@ def _print_neighbourhood(hood: dict) -> None:
                     text += f"  ({item['reason']})"
             else:
                 text = str(item)
-            echo(f"{label + ':':<15}{_short(text, 110)}")
+            echo(f"{label + ':':<15}{short(text, 110)}")
 
 
 def _set_status(refs: List[str], status: str, catalog: Optional[Path]) -> None:
@@ -302,7 +265,7 @@ def _set_status(refs: List[str], status: str, catalog: Optional[Path]) -> None:
     changes = set_status(path, refs, status)
     for e, old in changes:
         note = "" if old != status else " (already)"
-        echo(f"{status}: {e.id}  {_short(e.display_title, 80)}{note}")
+        echo(f"{status}: {e.id}  {short(e.display_title, 80)}{note}")
 
 
 RefsArg = typer.Argument(..., help="Entry ids, arXiv ids or title fragments.", show_default=False)

@@ -17,7 +17,7 @@ from wsskg.cli.app import CatalogOpt, JsonOpt, echo, err, print_json, write_path
 _SOURCES = ("arxiv", "s2", "all")
 
 
-def _progress(label: str = "enrich"):
+def enrich_progress(label: str = "enrich"):
     """A progress callback and a closer: a rich bar on a terminal, plain lines otherwise."""
     if sys.stderr.isatty():
         from rich.console import Console
@@ -82,7 +82,7 @@ def register(app: typer.Typer) -> None:
         if source not in _SOURCES:
             raise typer.BadParameter(f"expected one of {', '.join(_SOURCES)}", param_hint="--source")
         path = write_path(catalog)
-        update, close = _progress() if not json_out else (None, lambda: None)
+        update, close = enrich_progress() if not json_out else (None, lambda: None)
         try:
             report = enrich(path, source=source, topic=topic, only=only or None, refresh=refresh,
                             offline=offline, progress=update, timeout=timeout)

@@ -115,33 +115,16 @@ def discover_cmd(
 
     Example: wsskg discover --direction citing --topic affinity --limit 10
     """
-    from wsskg.recommend import discover
+    from wsskg import index
 
     direction = Direction(direction).value
     if direction == "citing":
-        path = write_path(catalog)
-        try:
-            from wsskg.enrich import fetch_citations
-        except ImportError:
-            raise WsskgError("fetching citations needs wsskg.enrich.fetch_citations, which this install lacks") from None
-        result = fetch_citations(path, refs=None, offline=offline)
-        _report_fetch(result)
-        from wsskg.catalog import Catalog
+        from wsskg.enrich import fetch_citations
 
-        if isinstance(result, Catalog):
-            cat = result
-        else:
-            from wsskg.store import load_catalog
-
-            cat = load_catalog(path)
-        found = discover(cat, direction=direction, topic=topic, limit=limit)
-        cited_data = any(e.references or e.cited_by for e in cat.entries)
-    else:
-        from wsskg import index
-
-        _, idx = read_index(catalog)  # counted in SQL over the index's citation rows
-        found = index.discover(idx, direction=direction, topic=topic, limit=limit)
-        cited_data = index.has_citations(idx)
+        _report_fetch(fetch_citations(write_path(catalog), refs=None, offline=offline))
+    _, idx = read_index(catalog)  # counted in SQL over the index's citation rows
+    found = index.discover(idx, direction=direction, topic=topic, limit=limit)
+    cited_data = index.has_citations(idx)
     if as_json:
         print_json(found)
         return
@@ -192,8 +175,6 @@ def stats_cmd(
     """
     from wsskg.recommend import stats
 
-    from wsskg.graph import entry_year
-
     cat_path, cat = read_catalog(catalog)
     protect = []
     if plot is not None:
@@ -202,7 +183,6 @@ def stats_cmd(
         protect = catalog_files(cat_path)
         check_output(plot, protect=protect, force=force)  # refuse before the work
     st = stats(cat)
-    st["papers_without_year"] = sum(1 for e in cat.entries if e.kind == "paper" and entry_year(e) is None)
     if plot is not None:
         write_plot(st, plot, protect=protect, force=force)
     if as_json:
@@ -303,7 +283,8 @@ def graph_cmd(
 
     Example: wsskg graph --format html -o graph.html --topic "Reading List"
     """
-    from wsskg.graph import build_graph, filter_graph, graph_parts, resolve_topic
+    from wsskg.catalog import resolve_topic
+    from wsskg.graph import build_graph, filter_graph, graph_parts
     from wsskg.graph_export import export_graph, graph_pieces
     from wsskg.outputs import catalog_files, check_output
 
@@ -312,7 +293,9 @@ def graph_cmd(
     streamed = fmt in ("graphml", "gexf") and not (topic or status)
     report = None
     if streamed:  # the whole graph, written from the index's rows: no abstracts, no networkx graph
-        from wsskg.store import _gc_paused
+        import gc
+
+        from wsskg.files import gc_paused
 
         cat_path, idx = read_index(catalog)
         # three steps of about the same time at 100,000 papers (3-4 s each): rows, graph, file
@@ -320,8 +303,9 @@ def graph_cmd(
         if report:
             report(0, 3)
         try:
-            with _gc_paused():  # 10,000s of long-lived objects: see store._gc_paused
+            with gc_paused():  # 10,000s of long-lived objects: see files.gc_paused
                 cat = idx.graph_catalog()
+            gc.freeze()  # (this command's process: the collector never rescans them)
         finally:
             idx.close()
         if report:
@@ -333,8 +317,9 @@ def graph_cmd(
         check_output(output, protect=protect, force=force)  # refuse before building the graph
     path = resolve_topic(cat, topic) if topic else None
     if streamed:
-        with _gc_paused():
+        with gc_paused():
             G = graph_parts(cat, include_external=external)
+        gc.freeze()
         if report:
             report(2, 3)
     else:

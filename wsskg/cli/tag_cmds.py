@@ -11,7 +11,7 @@ from typing import List, Optional
 
 import typer
 
-from wsskg.cli.app import CatalogOpt, JsonOpt, _short, echo, print_json, write_path
+from wsskg.cli.app import CatalogOpt, JsonOpt, short, echo, print_json, write_path
 
 
 def _clean(tags: List[str]) -> list[str]:
@@ -33,7 +33,7 @@ def _report(results, tags: list[str], verb: str, json_out: bool) -> None:
         return
     for e, changed in results:
         note = "" if changed else " (nothing to change)"
-        echo(f"{verb} {', '.join(tags)}: {e.id}  {_short(e.display_title, 70)}  [{', '.join(e.tags)}]{note}")
+        echo(f"{verb} {', '.join(tags)}: {e.id}  {short(e.display_title, 70)}  [{', '.join(e.tags)}]{note}")
 
 
 def register(app: typer.Typer) -> None:

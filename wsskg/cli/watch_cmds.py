@@ -157,9 +157,9 @@ def watch_cmd(
 
 
 def _progress_for(json_out: bool):
-    from wsskg.cli.enrich_cmds import _progress
+    from wsskg.cli.enrich_cmds import enrich_progress
 
-    return (None, lambda: None) if json_out else _progress("watch")
+    return (None, lambda: None) if json_out else enrich_progress("watch")
 
 
 def _print_report(report) -> None:

@@ -38,18 +38,35 @@ and how records fill an entry), ``citations`` (citing papers for ``discover``) a
 
 from __future__ import annotations
 
-from wsskg.enrich.add import add_paper, parse_ref
-from wsskg.enrich.citations import CitationsReport, fetch_citations
-from wsskg.enrich.matching import (
-    TITLE_THRESHOLD, WORD_TYPO, Decision, choose, concept_like, entry_arxiv_id, entry_doi, id_conflict, s2_key,
-    title_score, venue_key,
-)
-from wsskg.enrich.planning import SOURCES
-from wsskg.enrich.run import EnrichReport, EnrichRun, Progress, enrich
-from wsskg.enrich.writer import BatchWriter, apply_records
+import importlib
+from typing import Any
 
-__all__ = [
-    "SOURCES", "TITLE_THRESHOLD", "WORD_TYPO", "BatchWriter", "CitationsReport", "Decision", "EnrichReport",
-    "EnrichRun", "Progress", "add_paper", "apply_records", "choose", "concept_like", "enrich", "entry_arxiv_id",
-    "entry_doi", "fetch_citations", "id_conflict", "parse_ref", "s2_key", "title_score", "venue_key",
-]
+#: public name -> the module of this package that defines it. Loaded on first use, so that
+#: importing one module of the package (``wsskg.enrich.matching``, which ``wsskg.recommend``
+#: needs) does not load the run, the store and the index with it.
+_API = {
+    "add_paper": "add", "parse_ref": "add",
+    "CitationsReport": "citations", "fetch_citations": "citations",
+    "TITLE_THRESHOLD": "matching", "WORD_TYPO": "matching", "Decision": "matching", "choose": "matching",
+    "concept_like": "matching", "entry_arxiv_id": "matching", "entry_doi": "matching", "id_conflict": "matching",
+    "s2_key": "matching", "title_score": "matching", "venue_key": "matching",
+    "SOURCES": "planning",
+    "EnrichReport": "run", "EnrichRun": "run", "Progress": "run", "enrich": "run",
+    "BatchWriter": "writer", "apply_records": "writer",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    try:
+        module = _API[name]
+    except KeyError:
+        raise AttributeError(f"module 'wsskg.enrich' has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f"wsskg.enrich.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))
