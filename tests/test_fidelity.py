@@ -377,7 +377,7 @@ FLOORS = {
     "ddlBoJack--Awesome-Speech-Pretraining.md":
         dict(dirty=0, no_year=0, unmapped=0, same=1, different=6, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "heidihoward--distributed-consensus-reading-list.md":
-        dict(dirty=1, no_year=2, unmapped=0, same=1, different=6, untitled=0, cut=5, navigation=1, short=0, identical=True),
+        dict(dirty=3, no_year=4, unmapped=0, same=1, different=6, untitled=0, cut=0, navigation=1, short=0, identical=True),
     "jason718--awesome-self-supervised-learning.md":
         dict(dirty=0, no_year=0, unmapped=0, same=2, different=5, untitled=0, cut=0, navigation=0, short=0, identical=True),
     "jianzongwu--Awesome-Open-Vocabulary.md":

@@ -172,6 +172,28 @@ SHAPES = {
          ("Sparse Owls for Fast Ranking", None, "KDD 2031", 2031),
          ("Dense Bats for Slow Ranking", None, "WSDM 2031", 2031)],
     ),
+    "a venue tag before a bold title, some tags without a year": (
+        "1. [KDD 2031]**OwlGT:knowledge-guided pre-training of owl graphs**[[Paper]](https://arxiv.org/abs/3101.1)\n"
+        "1. [ChemRXiv]**Learning owl intuition from humans in the loop**[[paper]](https://chem.example.org/a)\n"
+        "1. [ICML 2030] **A Group Symmetric Model for Owl Pretraining**[[paper]]()[[code]](https://github.com/a/b)\n"
+        "1. [Ai4Science@ICML 2029]**Pre-training Owl Networks: Retrospect and Prospect**[[paper]](https://o.example.org)\n",
+        None,
+        [("knowledge-guided pre-training of owl graphs", "OwlGT", "KDD 2031", 2031),
+         ("Learning owl intuition from humans in the loop", None, "ChemRXiv", None),
+         ("A Group Symmetric Model for Owl Pretraining", None, "ICML 2030", 2030),
+         ("Pre-training Owl Networks: Retrospect and Prospect", None, "Ai4Science@ICML 2029", 2029)],
+    ),
+    "citations with status words, words in parentheses and preprint links": (
+        "* Natural Owl Processing (almost) from Scratch, J. of Owl Research, 2011.\n"
+        "* WPaxos: Wide Area Owl Consensus, Unpublished 2017 [[pdf](https://arxiv.org/abs/1703.1)]\n"
+        "* Owl Chains and Distributed Nests: a Twin Study [[arxiv](https://arxiv.org/abs/1910.1)]\n"
+        "* Time, Clocks, and the Ordering of Owls, CACM 1978 [[pdf](https://x.example.org/t.pdf)]\n",
+        None,
+        [("Natural Owl Processing (almost) from Scratch", None, "J. of Owl Research", 2011),
+         ("Wide Area Owl Consensus", "WPaxos", None, 2017),
+         ("Owl Chains and Distributed Nests: a Twin Study", None, None, None),
+         ("Time, Clocks, and the Ordering of Owls", None, "CACM 1978", 1978)],
+    ),
 }
 
 

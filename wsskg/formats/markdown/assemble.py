@@ -244,6 +244,7 @@ _BLOG_URL = re.compile(r"(?:^|[./])(?:blog|medium|substack|wordpress|blogspot)[.
 #: A venue or title word that says the work is a book, a standard or a status, not a paper.
 _NOT_PAPER_VENUE = re.compile(r"^(?:book|textbook|standard|thesis|phd thesis|lecture notes?|course)\b", re.I)
 _NOT_PAPER_TITLE = re.compile(r"^(?:IEEE|ISO|IETF|RFC)\s+(?:Std|Standard)\b|^\d{4}[./-]\d{1,2}(?:[./-]\d{1,2})?\s*[-–:]", re.I)
+_STATUS_PART = re.compile(r"[,.]\s*(?:Book|Textbook|Standard|Lecture Notes|Course)(?:\s+(?:19|20)\d\d)?\s*(?:[\[(.,]|$)")
 #: A list is one of linked papers when this share of its works link a paper.
 LINKED_LIST_SHARE = 0.5
 
@@ -253,6 +254,8 @@ def _kind_from_evidence(e: Entry, paper_link: bool) -> str | None:
     a talk (only slides and talk links)."""
     if e.venue and _NOT_PAPER_VENUE.match(e.venue):
         return "resource"
+    if any(_STATUS_PART.search(m.text.split("\n", 1)[0]) for m in e.mentions[:1]):
+        return "resource"  # ``Readings in Database Systems (5th Edition), Book 2015``
     if _NOT_PAPER_TITLE.match(e.title or ""):
         return "resource"
     if e.links and not paper_link and not e.venue and all(_BLOG_URL.search(ln.url) for ln in e.links):

@@ -493,7 +493,7 @@ def _finish(f: Fields, original: str) -> Fields:
     if f.venue is None:  # a link whose text is the venue: ``Title, [CVPR 2015](url)``
         for ln in f.links:
             v = _venue_label(ln.label) if ln.label and ln.label != ln.url else None
-            if v:
+            if v and not re.fullmatch(r"(?i)arxiv|preprint|corr", v.strip()):  # an [arxiv](url) link names no venue
                 f.venue, f.year = v, f.year or year_of(v)
                 break
     if f.year is None and f.venue:

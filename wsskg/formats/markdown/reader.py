@@ -262,7 +262,7 @@ class Reader:
                 continue
             f.full_title = r.full_title if r.full_title != r.title else ""
             f.title = r.title
-            f.short_name = r.short_name or (f.short_name if f.short_name != r.title else None)
+            f.short_name = r.short_name or (f.short_name if f.short_name not in (r.title, r.venue) else None)
             f.venue = r.venue or f.venue
             f.year = r.year or f.year
             if r.authors and not f.authors:

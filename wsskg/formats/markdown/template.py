@@ -94,9 +94,34 @@ class Reading:
     slot: str = ""  # which unit held the title (``link#0``, ``bold#0``, ``text#1``)
 
 
+def _words_in_parens(text: str) -> bool:
+    """``(almost)``, ``(5th Edition)``: words of the text around them, not a name, venue or year."""
+    t = text.strip()
+    return bool(t) and not years_in(t) and not venue_like(t) and not _ACRONYM.match(t) \
+        and any(w[:1].islower() for w in t.split())
+
+
 def units_of(segs: list[Seg]) -> list[Unit]:
     out: list[Unit] = []
+    glue = False  # the last text part goes on after words in parentheses
+    spaced = False  # whether white space ended the last text part
     for s in segs:
+        last = out[-1] if out else None
+        if s.kind == "paren" and last is not None and last.kind == "text" and last.line == s.line \
+                and not last.seps[-1].strip() and _words_in_parens(s.text):
+            group = f"{' ' if spaced else ''}({s.text})"
+            last.parts[-1] += group
+            last.text += group
+            glue = True
+            continue
+        spaced = s.kind == "text" and s.raw[-1:].isspace()
+        if s.kind == "text" and glue and last is not None and last.kind == "text" and last.line == s.line:
+            last.parts[-1] += " " + s.text
+            last.text += " " + s.text
+            last.seps[-1] = s.sep
+            glue = False
+            continue
+        glue = False
         if s.kind == "text":
             if out and out[-1].kind == "text" and out[-1].line == s.line:
                 out[-1].parts.append(s.text)
@@ -271,8 +296,10 @@ def find_slot(units: list[Unit], key: str) -> int:
     return same[int(n)] if int(n) < len(same) else -1
 
 
-def read(units: list[Unit], ti: int, confidence: float, style: Style = Style()) -> Reading:
-    """Read a record given the index of its title unit."""
+def read(units: list[Unit], ti: int, confidence: float, style: Style = Style(),
+         venue_slots: frozenset = frozenset()) -> Reading:
+    """Read a record given the index of its title unit; ``venue_slots``: the units its group
+    holds venues in (``[ChemRXiv]`` where the others write ``[ICML 2023]``)."""
     r = Reading(confidence=confidence, urls=[u.url for u in units if u.url], labels=[u.text for u in units if u.url])
     if ti < 0:
         return r
@@ -324,7 +351,9 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style()) 
     prev = next((units[k] for k in range(ti - 1, -1, -1) if units[k].kind not in ("emoji",)), None)
     if prev is not None and prev.line == tu.line and prev.kind in ("text", "bold", "code", "bracket") \
             and re.fullmatch(r"[^\s:]{1,25}(?:\s[^\s:]{1,15}){0,2}\s*[:：\-–]?", prev.text.strip()) \
-            and not venue_like(prev.text.rstrip(":：-– ")) and not _YEAR_ONLY.match(prev.text):
+            and not _YEAR_ONLY.match(prev.text) and slot_key(units, units.index(prev)) not in venue_slots \
+            and (prev.text.rstrip().endswith((":", "：")) or not venue_like(prev.text.rstrip(":：-– "))) \
+            and not (years_in(prev.text) or _KNOWN_VENUE.match(prev.text.rstrip(":：-– "))):
         name = prev.text.strip().rstrip(":：-– ").strip()
         if name and re.search(r"[A-Z0-9]", name) and not name.isdigit() and name.lower() not in _NOT_SHORT_NAMES and not is_generic(name) \
                 and not is_name_list(name):
@@ -347,6 +376,11 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style()) 
             if names:
                 r.authors = [strip_markup(p).strip(" .") for p in names if not _ETAL_PART.search(p)]
         before = units.index(u) < ti
+        if slot_key(units, units.index(u)) in venue_slots and r.venue is None and u.kind != "text":
+            v = strip_markup(u.text).strip(" .,;:")
+            if v and not _STATUS_WORDS.match(v) and title_score(v, "text") < VENUE_SLOT_TITLE:
+                _fill_venue_year(r, v) or _set_venue(r, v)
+                continue
         if u.kind in ("paren", "bracket") and not before and distance == 0 and r.short_name is None \
                 and _ACRONYM.match(u.text.strip()) and not years_in(u.text) and not _KNOWN_VENUE.match(u.text.strip()):
             r.short_name = u.text.strip()  # ``Title (IRN), CVPR 2019``: the work's name after its title
@@ -383,7 +417,7 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style()) 
 _VENUE_AT_END = re.compile(r"\s*[*_`]*\s*[,.]?\s*[A-Z][\w\- ]{1,30}\s*(?:19|20)\d\d\s*[*_`]*\s*\.?\s*$")
 
 
-_AFTER_NAMES = re.compile(r"^.*(?:\bet\.?\s*al\.|\b[A-Z]\.)\s+(?=[A-Za-z])")
+_AFTER_NAMES = re.compile(r"^.*(?:\bet\.?\s*al\.|\b[A-Z][\w'’-]+\s+[A-Z]\.)\s+(?=[A-Za-z])")
 _VOLUME = re.compile(r"\s+\d[\d.:()\s-]*$")
 
 
@@ -394,6 +428,14 @@ def venue_tail(p: str) -> str:
     t = strip_markup(p).strip(" .,;:")
     t = _AFTER_NAMES.sub("", t)
     return _VOLUME.sub("", t).strip(" .,;:") or t
+
+
+def _set_venue(r: Reading, v: str) -> bool:
+    """The group's venue slot holds ``v``: a venue the content alone would not call one."""
+    r.venue = re.sub(r"\s*[-']?\s*(?:19|20)?\d\d$", "", v).strip() or v if not years_in(v) else v
+    if r.year is None and years_in(v):
+        r.year = years_in(v)[0]
+    return True
 
 
 def _venue_before_year(p: str) -> bool:
@@ -427,6 +469,10 @@ def _fill_venue_year(r: Reading, piece: str, near: bool = True) -> bool:
     if not near and not years_in(p) and not _KNOWN_VENUE.match(p):
         return False
     sub = [x.strip() for x in re.split(r"\s*[,;]\s*", p) if x.strip()]
+    if all(_STATUS_WORDS.match(re.sub(r"\s*(?:19|20)\d\d\s*", "", x).strip(" .")) for x in sub):
+        if r.year is None and years_in(p):
+            r.year = years_in(p)[0]  # ``Unpublished 2017``: a year, no venue
+        return True
     for x in sub:
         if not venue_like(x) and not _YEAR_ONLY.match(x):
             continue
@@ -503,6 +549,7 @@ def induce(records: list[list[str]]) -> list[Reading]:
         votes = Counter(slot_key(units[i], own[i][0]) for i in members if own[i][0] >= 0)
         slot, agree = (votes.most_common(1)[0] if votes else ("", 0))
         group_ok = len(members) >= MIN_GROUP and agree >= SLOT_AGREEMENT * len(members)
+        venue_slots = _venue_slots([units[i] for i in members], slot) if group_ok else frozenset()
         for i in members:
             ti, score = own[i]
             conf = ALONE_CONFIDENCE * min(1.0, score)  # a shape no other record shares: a guess
@@ -511,8 +558,26 @@ def induce(records: list[list[str]]) -> list[Reading]:
                 if gi >= 0 and title_score(_title_text(units[i][gi], style), units[i][gi].kind) > 0:
                     ti = gi
                 conf = min(1.0, 0.5 + agree / len(members) / 2)
-            readings[i] = read(units[i], ti, conf, style)
+            readings[i] = read(units[i], ti, conf, style, venue_slots)
     return readings
+
+
+#: A group's slot holds venues when this share of its members have a venue with a year there.
+VENUE_SLOT_SHARE = 0.5
+#: A venue slot's text that reads this much like a title is a title, not a venue.
+VENUE_SLOT_TITLE = 0.9
+
+
+def _venue_slots(members: list[list[Unit]], title_slot: str) -> frozenset:
+    """The units (slot keys) where most of a group write a venue with its year."""
+    counts: Counter = Counter()
+    for us in members:
+        for k, u in enumerate(us):
+            if u.kind in ("bracket", "paren", "code", "corner", "bold", "ital") and venue_like(u.text) \
+                    and years_in(u.text):
+                counts[slot_key(us, k)] += 1
+    return frozenset(key for key, n in counts.items()
+                     if key != title_slot and n >= VENUE_SLOT_SHARE * len(members))
 
 
 #: A list is written authors first when this share of its plain-text records open with an author list.
@@ -531,13 +596,14 @@ def list_style(units: list[list[Unit]]) -> Style:
         t = next((u for u in us if u.kind == "text" and u.line == 0), None)
         if t is None:
             continue
-        text = ", ".join(split_authors(t)[1])
+        text = _title_text(t)  # without its authors and its closing venue and year
         m = re.search(r"[^\s:]:\s+(\S.*)$", text)
         if not m or ":" in m.group(1):
             continue
         colon += 1
         tail = m.group(1)
-        comments += bool(tail[:1].islower() or "," in tail or venue_like(tail.split(",")[0]) or years_in(tail))
+        comments += bool((tail[:1].islower() and "," in tail) or venue_like(tail.split(",")[0].split(". ")[0])
+                         or years_in(tail))
     return Style(authors_first=bool(runs) and authors >= AUTHORS_FIRST_SHARE * len(runs),
                  colon_comments=not colon or comments >= COLON_COMMENT_SHARE * colon)
 
