@@ -187,12 +187,16 @@ SHAPES = {
         "* Natural Owl Processing (almost) from Scratch, J. of Owl Research, 2011.\n"
         "* WPaxos: Wide Area Owl Consensus, Unpublished 2017 [[pdf](https://arxiv.org/abs/1703.1)]\n"
         "* Owl Chains and Distributed Nests: a Twin Study [[arxiv](https://arxiv.org/abs/1910.1)]\n"
-        "* Time, Clocks, and the Ordering of Owls, CACM 1978 [[pdf](https://x.example.org/t.pdf)]\n",
+        "* Time, Clocks, and the Ordering of Owls, CACM 1978 [[pdf](https://x.example.org/t.pdf)]\n"
+        "99.[arXiv 2021] **Group Hoots for Self-Supervised Owls** [[paper]](https://arxiv.org/abs/2107.1)\n"
+        ":game_die: <b>OwlCNN (2018)</b> [[Paper]](https://owl.example.org/cnn)\n",
         None,
         [("Natural Owl Processing (almost) from Scratch", None, "J. of Owl Research", 2011),
          ("Wide Area Owl Consensus", "WPaxos", None, 2017),
          ("Owl Chains and Distributed Nests: a Twin Study", None, None, None),
-         ("Time, Clocks, and the Ordering of Owls", None, "CACM 1978", 1978)],
+         ("Time, Clocks, and the Ordering of Owls", None, "CACM 1978", 1978),
+         ("Group Hoots for Self-Supervised Owls", None, "arXiv 2021", 2021),
+         ("OwlCNN", None, None, 2018)],
     ),
 }
 
@@ -234,6 +238,19 @@ def test_lines_that_are_not_papers_are_not_papers():
         assert kinds[t] == "paper", (t, kinds)
     assert [t for t, k in kinds.items() if k == "paper"] == ["Night Vision for Owls", "Echo Maps for Bats",
                                                             "Wing Flaps as Signals"], kinds
+
+
+def test_a_record_that_says_what_it_is():
+    """``【Type: Benchmark】`` and no paper link: a benchmark, whatever its year says; with a paper
+    link it is the benchmark's paper."""
+    src = _doc("- `【2031-01】-【OwlEval】-【Owl Lab】-【Type: Benchmark】`\n"
+               "  - **OwlEval: Evaluating Hoots at Scale**\n  - [GitHub](https://github.com/o/owleval)\n\n"
+               "- `【2031-02】-【BatBench】-【Bat Lab】-【Type: Benchmark】`\n"
+               "  - **BatBench: A Benchmark for Echo Models**\n  - [Paper](https://arxiv.org/abs/3102.1)\n\n"
+               "- `【2031-03】-【MothLM】-【Moth Lab】-【Type: Model】`\n"
+               "  - **MothLM: Moths Talk Back**\n  - [Paper](https://arxiv.org/abs/3103.1)\n")
+    kinds = {e.short_name: e.kind for e in parse_markdown(src).entries}
+    assert kinds == {"OwlEval": "dataset", "BatBench": "paper", "MothLM": "paper"}, kinds
 
 
 def test_a_group_outvotes_one_members_reading():

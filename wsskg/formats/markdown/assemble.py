@@ -204,6 +204,9 @@ def kind_of(e: Entry, group: list[Candidate], linked_list: bool = False) -> str:
     names = [t.rsplit("/", 1)[-1] for t in e.topics]
     paper_link = any(_paper_link(ln) for ln in e.links)
     in_table = any(c.form == "row" for c in group)
+    said = next((c.fields.kind for c in group if c.fields.kind), None)
+    if said is not None and not paper_link:
+        return said  # ``【Type: Benchmark】`` and no paper: the list says what it is
     own = _kind_from_evidence(e, paper_link)
     if own is not None:
         return own

@@ -307,6 +307,7 @@ class Fields:
     refs: list[str] = field(default_factory=list)  # ``[ABBR](#1001)``: the anchor it points to
     authors: list[str] = field(default_factory=list)
     full_title: str = ""  # ``Name: Title`` as written, when the name went to ``short_name`` (ids use it)
+    kind: str | None = None  # what the record itself says the work is (``Type: Benchmark``)
 
 
 _ANCHOR_TAG = re.compile(r"<(?:span|a)\b[^>]*?\b(?:id|name)\s*=\s*[\"']([^\"']+)[\"'][^>]*>", re.I)

@@ -59,10 +59,16 @@ class Lexed:
 THEMATIC_BREAK = re.compile(r"^[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 
 
+#: ``99.[arXiv 2021] **Title**``, ``5 [Arxiv 2022]**Title**``: a numbered item that lost its space,
+#: never a lazy continuation of the item above it.
+NUMBERED_TYPO = re.compile(r"^\s*\d{1,4}[.)]?[ \t]*(?:\[|\*\*)")
+
+
 def _is_structural(line: str, nxt: str | None) -> bool:
     s = line.strip()
     return bool(
         not s or THEMATIC_BREAK.match(line) or ATX.match(line) or HTML_HEADING.match(line) or FENCE.match(line) or ITEM.match(line)
+        or NUMBERED_TYPO.match(line)
         or (s.startswith("|") and nxt is not None and TABLE_SEP.match(nxt))
     )
 

@@ -267,6 +267,7 @@ class Reader:
             f.year = r.year or f.year
             if r.authors and not f.authors:
                 f.authors = r.authors
+            f.kind = r.kind or f.kind
             have = {ln.url for ln in f.links}
             for u, lab in zip(r.urls, r.labels):
                 if u not in have:  # a link on the record's other lines (``- [Paper](url)`` under it)

@@ -90,6 +90,7 @@ class Reading:
     labels: list[str] = field(default_factory=list)  # each URL's link text
     confidence: float = 0.0
     score: float = 0.0  # the title unit's own title score
+    kind: str | None = None  # what a ``Type: Benchmark`` label says the work is
     full_title: str = ""  # the title with the short name the list wrote before it
     slot: str = ""  # which unit held the title (``link#0``, ``bold#0``, ``text#1``)
 
@@ -183,8 +184,11 @@ def title_score(text: str, kind: str) -> float:
     t = strip_markup(text).strip(" .,;:")
     if not t or is_generic(t) or _YEAR_ONLY.match(t) or _STATUS_WORDS.match(t):
         return 0.0
+    t = _TRAILING_DATE.sub("", t) or t  # ``PointCNN (2018)``, ``Title (2018 CVPR)``: judged without it
     words = t.split()
     if len(words) < 2:
+        if kind == "bold" and re.fullmatch(r"[A-Za-z0-9][\w\-+.]{2,30}", t) and re.search(r"[a-z][A-Z]|[A-Z]{2}|\d", t):
+            return 0.5  # ``<b>PointCNN (2018)</b>``: a work known by its name alone
         return 0.05 if kind in ("link", "bold") and len(t) >= 3 else 0.0
     if venue_like(t) and len(words) <= 4:
         return 0.0
@@ -266,6 +270,11 @@ def is_name_list_part(p: str) -> bool:
     return is_name_list(p + ", " + p) and all(len(x.split()) <= 4 for x in names) and not venue_like(p)
 
 
+_TRAILING_DATE = re.compile(r"\s*[(\[][^()\[\]]*\b(?:19|20)\d\d\b[^()\[\]]*[)\]]\s*$")
+#: Units that frame a record (tags, header groups) rather than name it: a title below them wins.
+HEADER_KINDS = ("corner", "code", "bracket", "paren")
+
+
 def best_unit(units: list[Unit], style: Style = Style()) -> tuple[int, float]:
     best, score = -1, 0.0
     first_line = [i for i, u in enumerate(units) if u.line == 0]
@@ -278,8 +287,8 @@ def best_unit(units: list[Unit], style: Style = Style()) -> tuple[int, float]:
             s = title_score(_title_text(u, style), u.kind)
             if s > score:
                 best, score = i, s
-        if score >= 0.5:
-            break
+        if score >= 0.5 and units[best].kind not in HEADER_KINDS:
+            break  # a group in a header line (``【Org】``, `` `tag` ``) gives way to a title below it
     return best, score
 
 
@@ -329,7 +338,8 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style(),
     # a trailing ``(2018 CVPR)`` / ``(IRN)`` / ``[ABBR]`` group inside the title unit
     for _ in range(2):
         m = re.search(r"\s*[(\[]([^()\[\]]{1,40})[)\]]\s*[.)]*\s*$", raw_title)
-        if not m or len(raw_title[:m.start()].split()) < 2:
+        if not m or not raw_title[:m.start()].strip() or (len(raw_title[:m.start()].split()) < 2
+                                                          and not years_in(m.group(1))):
             break
         inner = m.group(1).strip()
         name = not years_in(inner) and not _KNOWN_VENUE.match(inner) and bool(
@@ -387,6 +397,10 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style(),
             distance += 1
             continue
         for j, p in enumerate(pieces):
+            typed = _TYPE_LABEL.match(strip_markup(p))
+            if typed:
+                r.kind = _TYPE_KINDS.get(typed.group(1).lower(), r.kind)
+                continue
             if u.kind == "corner" and not years_in(p) and r.short_name is None and 0 < len(p.split()) <= 3 \
                     and not _LABELLED.match(p):
                 r.short_name = p.strip()
@@ -448,6 +462,12 @@ def _venue_before_year(p: str) -> bool:
         and not _STATUS_WORDS.match(t)
 
 
+#: ``Type: Benchmark``, ``Kind: Toolkit``: the record says what the work is.
+_TYPE_LABEL = re.compile(r"^\s*(?:type|kind|category)\s*[:：]\s*(?:an?\s+)?(?:interactive\s+)?([a-z]+)", re.I)
+_TYPE_KINDS = {"benchmark": "dataset", "benchmarks": "dataset", "dataset": "dataset", "datasets": "dataset",
+               "corpus": "dataset", "tool": "code", "toolkit": "code", "library": "code", "framework": "code",
+               "blog": "blog", "tutorial": "talk", "course": "talk", "talk": "talk", "demo": "resource",
+               "product": "resource", "service": "resource"}
 #: ``Accepted to CVPR 2024``, ``Published in TPAMI``: the words before a venue.
 _ACCEPTED = re.compile(r"^(?:(?:accepted|published|presented|appear(?:s|ed)?|to appear)(?:\s+(?:as|at|by|in|to|on))+"
                        r"(?:\s+(?:an?|the))?(?:\s+(?:oral|poster|spotlight|paper))?(?:\s+(?:at|in))?)\s+", re.I)
@@ -633,6 +653,11 @@ def is_detail_line(line: str) -> bool:
     units = units_of(segment([line]))
     if not units or not any(u.url or years_in(u.text) or venue_like(u.text) for u in units):
         return False
+    if any(u.kind in ("bold", "link", "text") and title_score(_title_text(u), u.kind) >= RECORD_SCORE for u in units):
+        return False  # it names a work of its own
+    first = next((u for u in units if u.kind not in ("emoji", "nl")), None)
+    if "|" in strip_markup(line) or (first is not None and first.kind == "link"):
+        return False  # a table row, a named link: a record of its own, not details of one
     words = 0
     for u in units:
         if u.kind in ("generic", "emoji", "nl") or (u.url and u.kind == "link" and len(u.text.split()) <= 2):
