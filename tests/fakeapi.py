@@ -58,6 +58,7 @@ class Paper:
     venue: str = ""
     authors: list[str] = field(default_factory=lambda: ["A. Author", "B. Author"])
     abstract: str | None = "An abstract."
+    tldr: str | None = None  # S2's one-sentence summary
     arxiv_id: str | None = None
     doi: str | None = None
     citation_count: int = 0
@@ -312,6 +313,7 @@ class FakeAPI:
             "url": f"https://www.semanticscholar.org/paper/{p.paper_id}",
             "title": p.title,
             "abstract": p.abstract,
+            "tldr": {"model": "tldr@v2.0.0", "text": p.tldr} if p.tldr else None,
             "venue": p.venue,
             "year": p.year,
             "citationCount": p.citation_count,

@@ -57,6 +57,8 @@ def test_short_names():
     assert names_paper("FickleNet", {"title": "FickleNet: Weakly and Semi-supervised Semantic Image Segmentation"})
     assert names_paper("MDC", {"title": "Revisiting Dilated Convolution", "abstract": "a multi-dilated convolution (MDC)"})
     assert not names_paper("MDC", {"title": "Revisiting Dilated Convolution", "abstract": "dilations"})
+    assert names_paper("MDC", {"title": "Revisiting Dilated Convolution", "abstract": "dilations",
+                               "tldr": "Multi-dilated convolution (MDC) blocks spread the localization."})
 
 
 def test_a_short_name_never_accepts_a_paper_that_does_not_name_or_abbreviate_it():

@@ -41,6 +41,13 @@ def test_batch_maps_answers_to_ids_with_nulls_and_references(fake):
     assert fake.count() == 0
 
 
+def test_batch_keeps_the_tldr(fake):
+    """The TLDR is where a paper may give the short name a list calls it by ("MDC")."""
+    fake.papers[0].tldr = "Multi-dilated convolution (MDC) blocks spread the localization."
+    got = source().fetch_batch([fake.papers[0].paper_id, fake.papers[1].paper_id])
+    assert [r["tldr"] for r in got.values()] == ["Multi-dilated convolution (MDC) blocks spread the localization.", None]
+
+
 def test_batch_with_references_goes_out_in_hundreds(fake):
     fake.papers = synthetic_corpus(250)
     got = source().fetch_batch([f"ARXIV:{p.arxiv_id}" for p in fake.papers])

@@ -208,8 +208,8 @@ def abbreviates(name: str, title: str) -> bool:
 
 
 def names_paper(name: str, rec: dict) -> bool:
-    """Whether a record is a paper that calls itself ``name``: the name as words of its title
-    or abstract, or an abbreviation of its title."""
+    """Whether a record is a paper that calls itself ``name``: the name as words of its title,
+    abstract or TLDR, or an abbreviation of its title."""
     norm = normalize_title(name)
     if not norm:
         return False
@@ -217,8 +217,9 @@ def names_paper(name: str, rec: dict) -> bool:
     title = normalize_title(rec.get("title") or "")
     if pat.search(title) or (len(norm) >= 6 and norm.replace(" ", "") in title.replace(" ", "")):
         return True
-    if rec.get("abstract") and pat.search(normalize_title(rec["abstract"][:5000])):
-        return True
+    for text in (rec.get("abstract"), rec.get("tldr")):  # "multi-dilated convolution (MDC)"
+        if text and pat.search(normalize_title(text[:5000])):
+            return True
     return abbreviates(name, rec.get("title") or "")
 
 

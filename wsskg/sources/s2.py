@@ -50,7 +50,9 @@ CITATIONS_CAP = 10_000  # /paper/{id}/citations returns nothing past this offset
 _PAPER = ["paperId", "externalIds", "title", "abstract", "venue", "publicationVenue", "journal", "year",
           "authors", "citationCount"]
 _REF = ["paperId", "title", "year", "venue", "externalIds", "authors", "citationCount"]
-BATCH_FIELDS = _PAPER + [f"references.{f}" for f in _REF]
+#: The batch also asks for the TLDR: a short name a list uses ("MDC") is often only there or in
+#: the abstract (search does not offer it).
+BATCH_FIELDS = _PAPER + ["tldr"] + [f"references.{f}" for f in _REF]
 SEARCH_FIELDS = list(_PAPER)
 CITATION_FIELDS = list(_REF)
 
@@ -216,6 +218,7 @@ def record_from_raw(d: dict) -> dict:
         "venue_names": [n for n in dict.fromkeys(n for n in names if n)],
         "authors": [a.get("name") for a in d.get("authors") or [] if isinstance(a, dict) and a.get("name")],
         "abstract": d.get("abstract") or None,
+        "tldr": (d.get("tldr") or {}).get("text") if isinstance(d.get("tldr"), dict) else None,
         "citation_count": d.get("citationCount"),
         "arxiv_id": ext.get("ArXiv"),
         "doi": ext.get("DOI"),
