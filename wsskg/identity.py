@@ -281,6 +281,17 @@ def _name(x: Any) -> str | None:
     return s or (t if t and not is_full_title(t) and len(t.split()) <= 3 else None)
 
 
+def _name_within(sa: str, sb: str, a: Any, b: Any) -> bool:
+    """``RSVG`` and ``DIOR-RSVG`` on one paper link: the work and the data set it named, one paper."""
+    fa, fb = sorted((fold_name(sa), fold_name(sb)), key=len)
+    if len(fa) < 3 or fa not in fb:
+        return False
+    extra = fb.replace(fa, "", 1)
+    if re.fullmatch(r"v?\d*|plus|pp|large|small|base|tiny|lite|xl", extra):
+        return False  # ``Open Meadows v2``, ``X++``, ``X-Large``: another version, another work
+    return bool(paper_keys(a) & paper_keys(b))
+
+
 def conflict(a: Any, b: Any) -> str | None:
     """Why ``a`` and ``b`` are certainly different works, or None."""
     ax, bx = _arxiv(a), _arxiv(b)
@@ -297,7 +308,7 @@ def conflict(a: Any, b: Any) -> str | None:
         return f"venues {va} / {vb}"
     sa, sb = _name(a), _name(b)
     labels = getattr(a, "name_is_label", False) or getattr(b, "name_is_label", False)
-    if sa and sb and not labels and not names_agree(sa, sb):
+    if sa and sb and not labels and not names_agree(sa, sb) and not _name_within(sa, sb, a, b):
         return f"different names {sa} / {sb}"
     anc_a, anc_b = set(getattr(a, "anchors", ()) or ()), set(getattr(b, "anchors", ()) or ())
     if anc_a and anc_b and not anc_a & anc_b:

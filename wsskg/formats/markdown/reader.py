@@ -16,7 +16,7 @@ from wsskg.formats.markdown.assemble import assemble
 from wsskg.formats.markdown.fields import Fields
 from wsskg.formats.markdown.lexer import ITEM, Block, Lexed, lex_range
 from wsskg.formats.markdown.mention import Candidate
-from wsskg.formats.markdown.template import induce, is_detail_line, read_record
+from wsskg.formats.markdown.template import induce, is_detail_line, read_record, split_short_name
 from wsskg.venues import heading_venue, title_venue
 
 
@@ -253,6 +253,11 @@ class Reader:
     def read_templates(self) -> None:
         """Each mention's fields as its list's own template reads them (``template``); the
         recogniser's reading stays where the template finds no title."""
+        for c in self.cands:
+            if c.form == "row" and not c.fields.short_name and c.fields.title:
+                title, name = split_short_name(c.fields.title)  # ``RSVG: Exploring data ...`` in a title cell
+                if name:
+                    c.fields.full_title, c.fields.title, c.fields.short_name = c.fields.title, title, name
         cands = [c for c in self.cands if c.form not in TEMPLATE_SKIPS]
         readings = induce([self.lx.lines[c.start:c.end] for c in cands])
         for c, r in zip(cands, readings):

@@ -526,6 +526,14 @@ def _keep_quotes(raw: str, cleaned: str) -> str:
     return cleaned
 
 
+def _name_word(w: str) -> bool:
+    """A word only a name is made of: an acronym, camel case, letters with digits (``wav2vec``),
+    not a version (``v2``, ``2.0``)."""
+    if re.fullmatch(r"v?\d+(?:\.\d+)*", w, re.I):
+        return False
+    return bool(_ACRONYM.match(w) or re.search(r"[a-z][A-Z]", w) or (re.search(r"\d", w) and re.search(r"[A-Za-z]{2}", w)))
+
+
 def split_short_name(title: str) -> tuple[str, str | None]:
     """``QMIX: Monotonic Value ...`` -> (``Monotonic Value ...``, ``QMIX``): a one-name prefix
     (one word, or a few words holding an acronym) is the work's short name; a phrase
@@ -546,7 +554,10 @@ def split_short_name(title: str) -> tuple[str, str | None]:
         return rest, p
     if len(words) == 1 and re.search(r"\d|-", p):
         return rest, p
-    if 2 <= len(words) <= 3 and any(_ACRONYM.match(w) or re.search(r"[a-z][A-Z]|\d", w) for w in words) \
+    core = [w for w in words if not re.fullmatch(r"v?\d+(?:\.\d+)*", w, re.I)]
+    if len(core) == 1 < len(words) <= 2 and core[0][:1].isupper():
+        return rest, p  # ``Decoar 2.0: Deep contextualized ...``: a name and its version
+    if 2 <= len(words) <= 3 and any(_name_word(w) for w in words) \
             and not any(w[:1].islower() and w.lower() not in SMALL_WORDS and not re.search(r"\d|[a-z][A-Z]", w)
                         for w in words):
         return rest, p
