@@ -430,6 +430,7 @@ def _check_floor(rep, floor: dict) -> None:
         assert rep.export_identical, rep.export_diff
 
 
+@pytest.mark.slow  # a real list imported and exported: up to seconds each
 @pytest.mark.parametrize("name", sorted(FLOORS))
 def test_peer_list_holds_its_floor(name, shared_dir):
     path = shared_dir / "peer-lists" / name

@@ -91,6 +91,18 @@ def _pairs(peer_lists):
     return out
 
 
+_catalogs: dict = {}
+
+
+def _imported(path):
+    """Each peer list imported once for all the tests that judge its pairs."""
+    from wsskg.formats.markdown import read_markdown
+
+    if path not in _catalogs:
+        _catalogs[path] = read_markdown(path)
+    return _catalogs[path]
+
+
 def _entry_at(cat, line):
     """The entry with a mention covering ``line`` (1-based), or None."""
     for e in cat.entries:
@@ -100,12 +112,11 @@ def _entry_at(cat, line):
     return None
 
 
+@pytest.mark.slow  # every peer list imported: seconds
 def test_peer_list_different_pairs_stay_apart(peer_lists):
-    from wsskg.formats.markdown import read_markdown
-
     checked = 0
     for path, pairs in _pairs(peer_lists):
-        cat = read_markdown(path)
+        cat = _imported(path)
         for p in pairs["different"]:
             a, b = _entry_at(cat, p["a_line_no"]), _entry_at(cat, p["b_line_no"])
             if a is None or b is None:
@@ -132,12 +143,11 @@ SAME_FLOORS = {
 SAME_SHARE = 0.8
 
 
+@pytest.mark.slow  # every peer list imported: seconds
 def test_peer_list_same_pairs_are_one_entry(peer_lists):
-    from wsskg.formats.markdown import read_markdown
-
     total = resolved = 0
     for path, pairs in _pairs(peer_lists):
-        cat = read_markdown(path)
+        cat = _imported(path)
         here = 0
         for p in pairs["same"]:
             a, b = _entry_at(cat, p["a_line_no"]), _entry_at(cat, p["b_line_no"])
