@@ -281,6 +281,11 @@ def _name(x: Any) -> str | None:
     return s or (t if t and not is_full_title(t) and len(t.split()) <= 3 else None)
 
 
+def _titled_by_name(title: str, name: str | None) -> bool:
+    """Is ``title`` the other mention's short name, written out as its title?"""
+    return bool(name) and fold_name(title) == fold_name(name)
+
+
 def _name_within(sa: str, sb: str, a: Any, b: Any) -> bool:
     """``RSVG`` and ``DIOR-RSVG`` on one paper link: the work and the data set it named, one paper."""
     fa, fb = sorted((fold_name(sa), fold_name(sb)), key=len)
@@ -317,6 +322,8 @@ def conflict(a: Any, b: Any) -> str | None:
     if ref_a and ref_b and not ref_a & ref_b:
         return "links to different anchors"
     ta, tb = getattr(a, "title", "") or "", getattr(b, "title", "") or ""
+    if _titled_by_name(ta, sb) or _titled_by_name(tb, sa):
+        return None  # ``[Decoder-only LLMs for STT](url)``: a list's index names the work by its name
     if is_full_title(ta, sa) and is_full_title(tb, sb) and not _titles_agree(ta, tb) \
             and not (paper_keys(a) & paper_keys(b) and code_keys(a) & code_keys(b)):
         return "different titles"  # (one paper and its repository both shared: a repo's name as title)
@@ -341,7 +348,9 @@ def same_work(a: Any, b: Any) -> Evidence | None:
     shared_paper = paper_keys(a) & paper_keys(b)
     shared_code = code_keys(a) & code_keys(b)
     names = None
-    if sa and sb and names_agree(sa, sb):
+    if _titled_by_name(ta, sb) or _titled_by_name(tb, sa):
+        names = f"same name {sb if _titled_by_name(ta, sb) else sa}"
+    elif sa and sb and names_agree(sa, sb):
         names = f"same name {sa}" if fold_name(sa) == fold_name(sb) else f"names {sa} / {sb} agree"
     elif sa and full_b:
         how = name_fits_title(sa, tb)

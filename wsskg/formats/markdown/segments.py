@@ -227,6 +227,8 @@ def is_name_list(text: str) -> bool:
     """``A. Smith, B. Jones and C. Lee`` / ``Smith, John; Doe, Jane`` / ``A Oord et al``."""
     t = _ETAL.sub("", strip_markup(text)).strip(" .,;*")
     t = re.sub(r"\s*\(.*?\)", "", t)
+    if ":" in t:
+        return False  # ``AudioGPT: Understanding Speech, Music, Sound, and Talking Head``: a title
     if not t:
         return bool(_ETAL.search(text))
     parts = [p.strip() for p in re.split(r"\s*(?:,|;|\band\b|&)\s*", t) if p.strip()]

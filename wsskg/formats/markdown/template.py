@@ -401,7 +401,7 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style(),
             if typed:
                 r.kind = _TYPE_KINDS.get(typed.group(1).lower(), r.kind)
                 continue
-            if u.kind == "corner" and not years_in(p) and r.short_name is None and 0 < len(p.split()) <= 3 \
+            if u.kind == "corner" and not years_in(p) and r.short_name is None and 0 < len(p.split()) <= CORNER_NAME_WORDS \
                     and not _LABELLED.match(p):
                 r.short_name = p.strip()
                 continue
@@ -462,6 +462,8 @@ def _venue_before_year(p: str) -> bool:
         and not _STATUS_WORDS.match(t)
 
 
+#: The first 【】 group after the date names the work, in up to this many words.
+CORNER_NAME_WORDS = 6
 #: ``Type: Benchmark``, ``Kind: Toolkit``: the record says what the work is.
 _TYPE_LABEL = re.compile(r"^\s*(?:type|kind|category)\s*[:：]\s*(?:an?\s+)?(?:interactive\s+)?([a-z]+)", re.I)
 _TYPE_KINDS = {"benchmark": "dataset", "benchmarks": "dataset", "dataset": "dataset", "datasets": "dataset",
