@@ -649,11 +649,21 @@ def read_record(lines: list[str]) -> Reading | None:
     """A block no recogniser claimed, read on its own: a record when it has a title and paper
     evidence (a year, a venue or a link), else None (prose)."""
     r = induce([lines])[0]
-    if not r.title or r.score < RECORD_SCORE:
+    if not r.title or r.score < RECORD_SCORE or reads_as_prose(r.title):
         return None
     if not (r.year or r.venue or r.urls):
         return None
     return r
+
+
+#: A title has at most this many words (a longer run is the list's prose).
+TITLE_MAX_WORDS = 30
+
+
+def reads_as_prose(text: str) -> bool:
+    """``This section covers papers describing consensus algorithms ... Many of these``: a
+    passage of the list's own, not the title of a work."""
+    return len(text.split()) > TITLE_MAX_WORDS or bool(re.search(r"[a-z]{3}\. [A-Z][a-z]", text))
 
 
 #: A detail line has at most this many words besides its links, tags, venue and year.
