@@ -160,7 +160,7 @@ _CUT_TAIL = re.compile(r"\s*:\s+(?P<tail>[^.\[\](){}|*_`<]+)")
 _MD_HREF = re.compile(r"\]\(\s*([^)\s]*)")
 
 
-def _title_case(text: str) -> bool:
+def title_case(text: str) -> bool:
     words = [w for w in re.findall(r"[A-Za-z][\w'-]*", text) if len(w) > 3]
     return len(words) >= 2 and sum(w[0].isupper() for w in words) >= 0.6 * len(words)
 
@@ -178,7 +178,7 @@ def cut_at_colon(title: str, source: list[str]) -> str:
         if i < 0:
             continue
         m = _CUT_TAIL.match(line, i + len(t))
-        if m and _title_case(m["tail"]) and not re.match(rf"\s*(?:{_V})", m["tail"]):
+        if m and title_case(m["tail"]) and not re.match(rf"\s*(?:{_V})", m["tail"]):
             return m["tail"].strip()
     return ""
 

@@ -227,11 +227,11 @@ def test_empty_and_comment_only_input():
 def _carried(e: Entry) -> dict:
     """The fields a BibTeX entry carries (url: the first paper/pdf/web link, as exported)."""
     from wsskg.catalog import RECORD_FIELDS
-    from wsskg.formats.bibtex import _main_url
+    from wsskg.formats.bibtex import main_url
 
     d = {
         "id": e.id, "title": e.title, "authors": e.authors, "year": e.year, "venue": e.venue,
-        "doi": e.doi, "arxiv_id": e.arxiv_id, "url": _main_url(e), "abstract": e.abstract,
+        "doi": e.doi, "arxiv_id": e.arxiv_id, "url": main_url(e), "abstract": e.abstract,
         "notes": ["\n\n".join(e.notes)] if e.notes else [], "status": e.status, "kind": e.kind,
     }
     # (``as_written`` is how the last file wrote the fields, not what the entry says)

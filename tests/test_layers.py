@@ -24,21 +24,9 @@ def module_name(path: Path) -> str:
 
 MODULES = {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
 
-#: Private names still taken across modules that other work in progress owns (the Markdown
-#: importer's rewrite; the BibTeX reader's rework, whose helpers the CSL-JSON reader shares):
-#: (importing module, module, name). Nothing may be added; each goes when its module is next
-#: changed, by making the shared helper public.
-KNOWN_PRIVATE = {
-    ("wsskg.formats.csl_json", "wsskg.formats.bibtex", name)
-    for name in ("_CORPORATE_RE", "_arxiv_from", "_main_url", "_topic_path", "_topic_objects")
-} | {
-    ("wsskg.formats.markdown.assemble", "wsskg.formats.markdown.fields", "_title_case"),
-    ("wsskg.formats.markdown.bullets", "wsskg.formats.markdown.fields", "_looks_like_entry"),
-    ("wsskg.formats.markdown.bullets", "wsskg.formats.markdown.fields", "_title_case"),
-    ("wsskg.formats.markdown.headings", "wsskg.formats.markdown.bullets", "_is_link_line"),
-    ("wsskg.formats.markdown.headings", "wsskg.formats.markdown.fields", "_title_case"),
-    ("wsskg.formats.markdown.headings", "wsskg.formats.markdown.bullets", "_link"),
-}
+#: Private names still taken across modules: (importing module, module, name). Nothing may be
+#: added; a helper two modules share is made public instead.
+KNOWN_PRIVATE: set[tuple[str, str, str]] = set()
 
 
 def is_private(name: str) -> bool:

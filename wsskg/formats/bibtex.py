@@ -314,7 +314,7 @@ _ARXIV_DOI_RE = re.compile(r"10\.48550/arxiv\.(.+)$", re.I)
 _ARXIV_IN_TEXT_RE = re.compile(r"arxiv:\s*(\d{4}\.\d{4,5}(?:v\d+)?|[a-z][a-z.\-]+/\d{7})", re.I)
 
 
-def _arxiv_from(fields: dict[str, str], doi: str | None, urls: list[str]) -> str | None:
+def arxiv_from(fields: dict[str, str], doi: str | None, urls: list[str]) -> str | None:
     prefix = _plain(fields.get("archiveprefix") or fields.get("eprinttype") or "").lower()
     eprint = _ARXIV_PREFIX_RE.sub("", _plain(fields.get("eprint") or ""))
     if eprint and (prefix == "arxiv" or (not prefix and ARXIV_ID_RE.match(eprint))):
@@ -434,7 +434,7 @@ def _split_keywords(raw: str) -> list[str]:
     return tags
 
 
-def _topic_path(tag: str) -> str:
+def topic_path(tag: str) -> str:
     return "/".join(seg.strip() for seg in tag.split("/") if seg.strip())
 
 
@@ -534,11 +534,11 @@ def _entry_from_fields(key: str, kind: str, fields: dict[str, str], taken: set[s
         u = _plain(how)
         if u and u not in urls:
             urls.append(u)
-    arxiv = _arxiv_from(fields, doi, urls)
+    arxiv = arxiv_from(fields, doi, urls)
     tags = _split_keywords(f["keywords"]) if "keywords" in f else []
     if tags:
         f.pop("keywords")
-    topics = [p for p in dict.fromkeys(_topic_path(t) for t in tags) if p] if keywords_as_topics else []
+    topics = [p for p in dict.fromkeys(topic_path(t) for t in tags) if p] if keywords_as_topics else []
     extra_topic = topic or (None if topics else fallback_topic)
     if extra_topic and extra_topic not in topics:
         topics.append(extra_topic)
@@ -934,7 +934,7 @@ def _head(raw: str) -> str:
     return first + "..."
 
 
-def _topic_objects(paths: list[str]) -> list[Topic]:
+def topic_objects(paths: list[str]) -> list[Topic]:
     topics: list[Topic] = []
     seen: set[str] = set()
     for path in paths:
@@ -1032,7 +1032,7 @@ def parse_bibtex(text: str, source: str = "refs.bib", topic: str | None = None,
 
     catalog = Catalog(entries=entries)
     # topics in order of first use by the entries, parents first
-    catalog.topics = _topic_objects([t for e in entries for t in e.topics])
+    catalog.topics = topic_objects([t for e in entries for t in e.topics])
     return catalog, [" ".join(p.split()) for p in problems]  # one line each, whatever the input held
 
 
@@ -1068,7 +1068,7 @@ def _strip_md(text: str) -> str:
 
 #: Words that mark an author as an organisation: written in braces so it is not split into
 #: first and last names by BibTeX/biber.
-_CORPORATE_RE = re.compile(
+CORPORATE_RE = re.compile(
     r"\b(?:group|team|consortium|collaboration|committee|association|institute|university|"
     r"laboratory|lab|project|initiative|society|foundation|inc|ltd|corporation|google|microsoft|openai)\b",
     re.I,
@@ -1087,7 +1087,7 @@ def _author_field(authors: list[str]) -> str:
         if not a:
             continue
         esc = escape_latex(a)
-        if _AND_WORD_RE.search(a) or a.count(",") > 2 or ("," not in a and _CORPORATE_RE.search(a)):
+        if _AND_WORD_RE.search(a) or a.count(",") > 2 or ("," not in a and CORPORATE_RE.search(a)):
             esc = "{" + esc + "}"
         out.append(esc)
     return " and ".join(out)
@@ -1224,12 +1224,12 @@ def bib_record(e: Entry, title: str | None = None) -> tuple[str, str, list[tuple
             put(name, _WRITE["raw"](getattr(e, name)))
     if e.doi:
         put("doi", _WRITE["doi"](e.doi))
-    url = _main_url(e)
+    url = main_url(e)
     if url and url not in (extra.get("howpublished") or ""):
         put("url", _WRITE["url"](url))
     if e.arxiv_id and "eprint" not in extra:
         written = {n: v.strip("{}") for n, v in fields}
-        if _arxiv_from(written, e.doi, [url] if url else []) != strip_arxiv_version(e.arxiv_id):
+        if arxiv_from(written, e.doi, [url] if url else []) != strip_arxiv_version(e.arxiv_id):
             put("eprint", "{" + _verbatim(strip_arxiv_version(e.arxiv_id)) + "}")
             put("archivePrefix", "{arXiv}")
             pc = _primary_class(e)
@@ -1349,7 +1349,7 @@ def _model_field(e: Entry, name: str, extra: dict[str, str]) -> tuple[str, objec
     if name in _FIELD_RULES:
         return _FIELD_RULES[name], getattr(e, name)
     if name == "url":
-        return "url", _main_url(e)
+        return "url", main_url(e)
     if name == "keywords":
         return "keywords", e.tags
     if name == "note":
@@ -1419,7 +1419,7 @@ def _bib_entry(e: Entry, title: str | None = None) -> str:
     return f"@{kind}{{{key},\n{body}}}\n"
 
 
-def _main_url(e: Entry) -> str | None:
+def main_url(e: Entry) -> str | None:
     """The URL for ``url``: the first paper/pdf link, else the first web link, else any."""
     for kinds in (("paper", "pdf"), ("web",), ("code", "video")):
         for ln in e.links:

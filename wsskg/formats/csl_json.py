@@ -75,7 +75,7 @@ _JOURNAL_TYPES = ("article", "periodical", "suppperiodical")
 
 def _name_to_csl(name: str) -> dict:
     """A wsskg name (``First Last`` or BibTeX's comma form ``von Last, Jr, First``) as CSL."""
-    from wsskg.formats.bibtex import _CORPORATE_RE
+    from wsskg.formats.bibtex import CORPORATE_RE
 
     name = " ".join(name.split())
     if "," in name:
@@ -89,7 +89,7 @@ def _name_to_csl(name: str) -> dict:
             return d
         return {"literal": name}
     words = name.split(" ")
-    if len(words) == 1 or _CORPORATE_RE.search(name):
+    if len(words) == 1 or CORPORATE_RE.search(name):
         return {"literal": name}
     return {"given": " ".join(words[:-1]), "family": words[-1]}
 
@@ -135,7 +135,7 @@ def _month_number(month: str | None) -> int | None:
 def csl_item(e: Entry, work_title: str | None = None) -> dict:
     """One entry as a CSL-JSON item (see the module docstring and ``docs/interop.md``);
     ``work_title``: the work's title when the list only gave a label (``work_titles``)."""
-    from wsskg.formats.bibtex import _arxiv_from, _main_url, bib_record, latex_to_text
+    from wsskg.formats.bibtex import arxiv_from, main_url, bib_record, latex_to_text
 
     kind, key, _ = bib_record(e)
     born_here = e.entry_type is None
@@ -180,7 +180,7 @@ def csl_item(e: Entry, work_title: str | None = None) -> dict:
             d[var] = getattr(e, attr)
     if e.doi:
         d["DOI"] = e.doi
-    url = _main_url(e)
+    url = main_url(e)
     if url:
         d["URL"] = url
     if e.abstract:
@@ -197,7 +197,7 @@ def csl_item(e: Entry, work_title: str | None = None) -> dict:
         custom["as_written"] = dict(e.as_written)
     if e.arxiv_id and "eprint" not in {k.lower() for k in extra}:
         said = {"journal": venue, "note": d.get("note", "")}
-        if _arxiv_from(said, e.doi, [url] if url else []) != strip_arxiv_version(e.arxiv_id):
+        if arxiv_from(said, e.doi, [url] if url else []) != strip_arxiv_version(e.arxiv_id):
             custom["eprint"] = strip_arxiv_version(e.arxiv_id)
             custom["archivePrefix"] = "arXiv"
     if e.status in ("read", "reading") and "readstatus" not in {k.lower() for k in extra}:
@@ -289,7 +289,7 @@ def _date_parts(v: Any) -> list:
 
 
 def _item_entry(item: dict, taken: set[str], topic: str | None, keywords_as_topics: bool) -> tuple[Entry, list[str]]:
-    from wsskg.formats.bibtex import _arxiv_from, _topic_path
+    from wsskg.formats.bibtex import arxiv_from, topic_path
 
     problems: list[str] = []
     d = dict(item)
@@ -359,8 +359,8 @@ def _item_entry(item: dict, taken: set[str], topic: str | None, keywords_as_topi
         if k not in extra:
             extra[k] = _text(v)
     said = {**{k.lower(): v for k, v in extra.items()}, "journal": venue or "", "note": note}
-    arxiv = _arxiv_from(said, doi, [url] if url else [])
-    topics = [p for p in dict.fromkeys(_topic_path(t) for t in tags) if p] if keywords_as_topics else []
+    arxiv = arxiv_from(said, doi, [url] if url else [])
+    topics = [p for p in dict.fromkeys(topic_path(t) for t in tags) if p] if keywords_as_topics else []
     eid = key if _ID_RE.fullmatch(key) else slugify(title or key or "entry", year)
     eid = unique_id(eid, taken)
     if topic and topic not in topics:
@@ -387,7 +387,7 @@ def parse_csl_json(text: str, source: str = "refs.json", topic: str | None = Non
     not CSL-JSON."""
     from pathlib import PurePath
 
-    from wsskg.formats.bibtex import _topic_objects
+    from wsskg.formats.bibtex import topic_objects
 
     try:
         data = json.loads(text)
@@ -422,5 +422,5 @@ def parse_csl_json(text: str, source: str = "refs.json", topic: str | None = Non
         problems.extend(f"{source}: item #{i} ({e.citekey or e.id}): {p}" for p in ps)
         entries.append(e)
     catalog = Catalog(entries=entries)
-    catalog.topics = _topic_objects([t for e in entries for t in e.topics])
+    catalog.topics = topic_objects([t for e in entries for t in e.topics])
     return catalog, problems

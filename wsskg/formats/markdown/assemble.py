@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from wsskg.catalog import STATUS_RANK, Entry, Link, Mention, arxiv_id_from_url, slugify, unique_id
-from wsskg.formats.markdown.fields import _title_case
+from wsskg.formats.markdown.fields import title_case
 from wsskg.formats.markdown.mention import Candidate
 from wsskg.identity import conflict, group_pairs, is_full_title, same_work
 from wsskg.text import normalize_title, strip_markup
@@ -228,14 +228,14 @@ def kind_of(e: Entry, group: list[Candidate], linked_list: bool = False) -> str:
     if in_table or e.venue or e.year or e.arxiv_id or paper_link or any(c.form in ("record", "heading") for c in group):
         return "paper"
     words = e.title.split()
-    repo_like = len(words) <= 3 or not _title_case(e.title)
+    repo_like = len(words) <= 3 or not title_case(e.title)
     if any(c.form == "code" for c in group) or (first and first.kind == "code" and repo_like):
         return "code"
     if names and all(_CODE_TOPIC.search(n) for n in names) and repo_like:
         return "code"
     if names and all(_CONCEPT.search(n) for n in names):
         return "resource"
-    if (not e.links and len(words) >= 3 and e.title[:1].isupper() and _title_case(e.title)) or \
+    if (not e.links and len(words) >= 3 and e.title[:1].isupper() and title_case(e.title)) or \
             (len(words) >= 4 and e.title[:1].isupper()):
         return "paper"
     return "resource"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import re
 
-from wsskg.catalog import link_kind
-from wsskg.formats.markdown.fields import GENERIC_LABELS, _looks_like_entry, _title_case, extract, split_title, tokenize
+from wsskg.catalog import Link, link_kind
+from wsskg.formats.markdown.fields import GENERIC_LABELS, looks_like_entry, title_case, extract, split_title, tokenize
 from wsskg.formats.markdown.lexer import CHECKBOX, ITEM, Block, Lexed, indent_of
 from wsskg.formats.markdown.mention import Candidate
 from wsskg.text import strip_markup
@@ -34,13 +34,13 @@ def _head_and_rest(block: Block, lx: Lexed) -> tuple[str, list[int]]:
     head = block.head
     rest = list(block.body)
     while rest and lx.lines[rest[0]].strip() and not ITEM.match(lx.lines[rest[0]]) \
-            and not _is_link_line(lx.lines[rest[0]]):
+            and not is_link_line(lx.lines[rest[0]]):
         head += " " + lx.lines[rest[0]].strip()
         rest.pop(0)
     return head, rest
 
 
-def _is_link_line(line: str) -> bool:
+def is_link_line(line: str) -> bool:
     if re.match(r"^\s*\\?\[\[[^\]]*\]\]\(", line):
         return True  # ``[[pdf]](...)``, even when the list broke the URL
     toks = tokenize(line.strip())
@@ -85,7 +85,7 @@ def _apply_code_form(c: Candidate) -> None:
     desc = f.comment
     title_part = split_title(desc)[0]
     title_part = re.split(r"(?:,\s|\.\s|\s-\s|\s\(|!)", title_part, maxsplit=1)[0].strip(" .")
-    if len(title_part.split()) >= 2 and _title_case(title_part) and title_part[:1].isupper():
+    if len(title_part.split()) >= 2 and title_case(title_part) and title_part[:1].isupper():
         f.short_name = f.short_name or f.title
         f.title = title_part
         f.comment = desc[desc.find(title_part) + len(title_part):].lstrip(" ,:.-") if title_part in desc else desc
@@ -112,11 +112,11 @@ def recognise_item(block: Block, lx: Lexed, topic: str) -> Candidate | None:
     cand = Candidate(start=block.start, end=block.end, topic=topic, form=form, fields=f, status=status)
     if form in ("bullet", "numbered") and _code_line(f, toks) and not f.venue and not f.year:
         _apply_code_form(cand)
-    link_lines = [i for i in rest if _is_link_line(lx.lines[i]) and not ITEM.match(lx.lines[i])]
+    link_lines = [i for i in rest if is_link_line(lx.lines[i]) and not ITEM.match(lx.lines[i])]
     for i in link_lines:
         for t in tokenize(lx.lines[i].strip()):
             if t.url is not None:
-                f.links.append(_link(t))
+                f.links.append(link_of(t))
     cand.notes = notes_of(lx, [i for i in rest if i not in link_lines])
     if not f.title and f.short_name:
         f.title = f.short_name
@@ -133,12 +133,11 @@ def _worth_an_entry(f, notes) -> bool:
     if f.links:
         return True
     words = f.title.split()
-    return bool(words) and (len(words) <= 12 or _title_case(f.title))
+    return bool(words) and (len(words) <= 12 or title_case(f.title))
 
 
-def _link(t):
-    from wsskg.catalog import Link
-
+def link_of(t):
+    """A link token as the catalog's :class:`~wsskg.catalog.Link`."""
     return Link(url=t.url, label=t.label, kind=link_kind(t.url))
 
 
@@ -150,7 +149,7 @@ def recognise_line(block: Block, lx: Lexed, topic: str) -> Candidate | None:
         return None
     has_sub = bool(block.body and ITEM.match(lx.lines[block.body[0]]))
     toks = tokenize(s)
-    if _looks_like_entry(s, has_sub):
+    if looks_like_entry(s, has_sub):
         f = extract(s)
         form = "code" if _code_line(f, toks) else "line"
         cand = Candidate(start=block.start, end=block.end, topic=topic, form=form, fields=f)

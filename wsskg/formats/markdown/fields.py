@@ -101,7 +101,7 @@ class ParsedLine:
     links: list[Link] = field(default_factory=list)
 
 
-def _title_case(segment: str) -> bool:
+def title_case(segment: str) -> bool:
     words = [w for w in re.findall(r"[^\s]+", segment) if w.lower().strip(",.") not in _SMALL]
     if not words or len(words) > 14:
         return False
@@ -182,11 +182,11 @@ def split_title(text: str) -> tuple[str, str | None, int | None, str]:
         if len(before.split()) <= 2 and segment.strip()[:1].isalnum() and not segment.strip()[:1].islower():
             start = i + 1
             continue
-        if nxt >= 0 and _title_case(segment) and segment.strip():
+        if nxt >= 0 and title_case(segment) and segment.strip():
             start = i + 1
             continue
         tail = segment.strip().rstrip(".")  # a title line may end in a full stop
-        if nxt < 0 and _title_case(tail) and len(tail.split()) >= 2 and not re.search(r"[.,;]", tail):
+        if nxt < 0 and title_case(tail) and len(tail.split()) >= 2 and not re.search(r"[.,;]", tail):
             break  # "Title: Subtitle" with nothing after: all title
         return _clean(before), None, None, _strip_seps(after)
     # 3. a venue at the very end of the comment-less line ("..., IJCAI2018")
@@ -262,7 +262,7 @@ def _tidy_comment(text: str) -> str:
 
 
 
-def _looks_like_entry(line: str, has_sublist: bool) -> bool:
+def looks_like_entry(line: str, has_sublist: bool) -> bool:
     s = line.strip()
     if s.startswith(("<", ">", "!", "```")) or re.fullmatch(r"\*{1,2}.*\*{1,2}", s):
         return False
@@ -285,7 +285,7 @@ def _looks_like_entry(line: str, has_sublist: bool) -> bool:
         return False
     if p.links and len(words) >= 2:
         return True
-    return len(words) >= 3 and (p.comment != "" or _title_case(p.title))
+    return len(words) >= 3 and (p.comment != "" or title_case(p.title))
 
 
 

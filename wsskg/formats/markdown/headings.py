@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from wsskg.formats.markdown.bullets import _is_link_line, notes_of
-from wsskg.formats.markdown.fields import GENERIC_LABELS, _title_case, extract, tokenize
+from wsskg.formats.markdown.bullets import is_link_line, link_of, notes_of
+from wsskg.formats.markdown.fields import GENERIC_LABELS, title_case, extract, tokenize
 from wsskg.formats.markdown.lexer import Block, Lexed
 from wsskg.formats.markdown.mention import Candidate
 from wsskg.text import strip_markup
@@ -58,10 +58,10 @@ def recognise(block: Block, lx: Lexed, under: list[Block], topic: str) -> Candid
     paper_link = any(ln.kind in ("paper", "pdf") and strip_markup(ln.label).lower() not in GENERIC_LABELS
                      for ln in f.links) and f.title_linked
     first = next((b for b in under if b.kind != "blank"), None)
-    links_under = first is not None and first.kind == "line" and _is_link_line(lx.lines[first.start]) \
+    links_under = first is not None and first.kind == "line" and is_link_line(lx.lines[first.start]) \
         and any(t.url and strip_markup(t.label).lower().strip("[]") in GENERIC_LABELS
                 for t in tokenize(lx.lines[first.start]))
-    venue_titled = bool(f.venue and f.year) and len(f.title.split()) >= 3 and _title_case(f.title)
+    venue_titled = bool(f.venue and f.year) and len(f.title.split()) >= 3 and title_case(f.title)
     labelled_under = first is not None and first.kind == "item" and _labelled_details(lx, first)
     if not (paper_link or links_under or venue_titled or labelled_under):
         return None
@@ -73,12 +73,10 @@ def recognise(block: Block, lx: Lexed, under: list[Block], topic: str) -> Candid
     last = max((b.end for b in body), default=block.end)
     cand = Candidate(start=block.start, end=last, topic=topic, form="heading", fields=f)
     rest = [i for b in under if b.kind != "blank" and b.end <= last for i in range(b.start, b.end)]
-    link_lines = [i for i in rest if _is_link_line(lx.lines[i])]
-    from wsskg.formats.markdown.bullets import _link
-
+    link_lines = [i for i in rest if is_link_line(lx.lines[i])]
     for i in link_lines:
         for t in tokenize(lx.lines[i].strip()):
             if t.url is not None:
-                f.links.append(_link(t))
+                f.links.append(link_of(t))
     cand.notes = notes_of(lx, [i for i in rest if i not in link_lines])
     return cand
