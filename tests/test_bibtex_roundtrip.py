@@ -676,7 +676,7 @@ _LATEXISH = st.lists(st.sampled_from(list("abcXY z019{}\\&%$#_~^'`\",.:;/-()\n")
 
 
 @pytest.mark.slow
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, derandomize=True)  # the same 150 cases on every run: CI never flakes
 @given(st.lists(st.tuples(st.sampled_from(_MODELLED), _LATEXISH), min_size=1, max_size=6,
                 unique_by=lambda t: t[0].lower()),
        st.sampled_from(["article", "inproceedings", "misc", "book"]))

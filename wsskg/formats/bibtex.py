@@ -1225,7 +1225,8 @@ def bib_record(e: Entry, title: str | None = None) -> tuple[str, str, list[tuple
     if e.doi:
         put("doi", _WRITE["doi"](e.doi))
     url = main_url(e)
-    if url and url not in (extra.get("howpublished") or ""):
+    how = extra.get("howpublished") or ""
+    if url and url not in how and url != _plain(how):  # the link howpublished gave is written there
         put("url", _WRITE["url"](url))
     if e.arxiv_id and "eprint" not in extra:
         written = {n: v.strip("{}") for n, v in fields}
