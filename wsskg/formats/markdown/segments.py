@@ -23,8 +23,8 @@ from wsskg.formats.markdown.fields import GENERIC_LABELS, tokenize
 from wsskg.formats.markdown.lexer import CHECKBOX, ITEM
 from wsskg.text import SMALL_WORDS, strip_markup
 
-#: Segment kinds. ``nl`` marks the start of the record's next line.
-KINDS = ("link", "bold", "ital", "code", "bracket", "paren", "corner", "quote", "text", "emoji", "nl")
+#: Distinct texts whose content features are remembered during an import (a list repeats its parts).
+CACHE_SIZE = 1 << 16
 
 _A_TAG = re.compile(r"<a\b[^>]*?\bhref\s*=\s*[\"']([^\"']*)[\"'][^>]*>(.*?)</a\s*>", re.I | re.S)
 _BOLD_TAG = re.compile(r"</?(?:b|strong)\s*>", re.I)
@@ -55,7 +55,8 @@ _ETAL = re.compile(r"\bet\.?\s*al\.?", re.I)
 
 @dataclass
 class Seg:
-    """One piece of a record: its kind, visible text, link target, and line within the record."""
+    """One piece of a record: its kind (link, bold, ital, code, bracket, paren, corner, text,
+    emoji; ``nl`` starts the record's next line), visible text, link target, and line."""
 
     kind: str
     text: str
@@ -65,17 +66,8 @@ class Seg:
     raw: str = ""  # the source text of a plain-text run (separators around it kept)
     sep: str = ""  # the separator that ended a plain-text part (``,`` ``.`` ``-`` ``by``)
 
-    @property
-    def generic(self) -> bool:
-        """A link or tag that says what a link is (``[pdf]``, ``Paper``, ``Code``), not a name."""
-        return is_generic(self.text)
 
-    @property
-    def words(self) -> int:
-        return len(self.text.split())
-
-
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=CACHE_SIZE)
 def is_generic(text: str) -> bool:
     s = re.sub(r"[\[\]`*_:：()]", "", strip_markup(text)).strip().lower()
     if not s:
@@ -222,7 +214,7 @@ def years_in(text: str) -> list[int]:
     return [int(y) for y in _YEAR.findall(text)]
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=CACHE_SIZE)
 def is_name_list(text: str) -> bool:
     """``A. Smith, B. Jones and C. Lee`` / ``Smith, John; Doe, Jane`` / ``A Oord et al``."""
     t = _ETAL.sub("", strip_markup(text)).strip(" .,;*")
@@ -250,7 +242,7 @@ def _name_sized(part: str) -> bool:
     return len(words) == 4 and any(len(w.rstrip(".")) == 1 or w.islower() for w in words)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=CACHE_SIZE)
 def title_case_share(text: str) -> float:
     words = [w for w in re.findall(r"[^\s]+", text) if w.lower().strip(",.:;!?\"'“”") not in SMALL_WORDS]
     if not words:

@@ -27,7 +27,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from wsskg.formats.markdown.fields import split_title
-from wsskg.formats.markdown.segments import Seg, is_generic, is_name_list, segment, title_case_share, years_in
+from wsskg.formats.markdown.segments import CACHE_SIZE, Seg, is_generic, is_name_list, segment, title_case_share, years_in
 from wsskg.text import SMALL_WORDS, clean_title, strip_markup
 from wsskg.venues import VENUE_CORE, year_of
 
@@ -39,8 +39,6 @@ SLOT_AGREEMENT = 0.5
 LOW_CONFIDENCE = 0.5
 #: A record whose shape too few others share is read on its own: at most this sure.
 ALONE_CONFIDENCE = 0.6
-#: Distinct texts whose content features are remembered during an import.
-CACHE_SIZE = 1 << 16
 #: A venue without a year must stand within this many pieces after the title.
 NEAR_PARTS = 2
 #: How many lines of a record are searched for its title when the first holds none.
@@ -358,10 +356,11 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style(),
         _fill_venue_year(r, m.group(1))
         raw_title = raw_title[:m.start()]
     # the short name: a ``Name:`` or ``Name -`` unit just before the title, or the title's prefix
-    prev = next((units[k] for k in range(ti - 1, -1, -1) if units[k].kind not in ("emoji",)), None)
+    pk = next((k for k in range(ti - 1, -1, -1) if units[k].kind != "emoji"), None)
+    prev = units[pk] if pk is not None else None
     if prev is not None and prev.line == tu.line and prev.kind in ("text", "bold", "code", "bracket") \
             and re.fullmatch(r"[^\s:]{1,25}(?:\s[^\s:]{1,15}){0,2}\s*[:：\-–]?", prev.text.strip()) \
-            and not _YEAR_ONLY.match(prev.text) and slot_key(units, units.index(prev)) not in venue_slots \
+            and not _YEAR_ONLY.match(prev.text) and slot_key(units, pk) not in venue_slots \
             and (prev.text.rstrip().endswith((":", "：")) or not venue_like(prev.text.rstrip(":：-– "))) \
             and not (years_in(prev.text) or _KNOWN_VENUE.match(prev.text.rstrip(":：-– "))):
         name = prev.text.strip().rstrip(":：-– ").strip()
@@ -377,16 +376,16 @@ def read(units: list[Unit], ti: int, confidence: float, style: Style = Style(),
     # every other unit by its content
     rest = [u for k, u in enumerate(units) if k != ti]
     distance = 0  # content pieces between the title and this one
-    for u in rest:
-        if u.kind in ("generic", "emoji", "nl", "link"):
+    for k, u in enumerate(units):
+        if k == ti or u.kind in ("generic", "emoji", "nl", "link"):
             continue
         pieces = u.parts if u.kind == "text" else [u.text]
-        if u.kind == "text" and u.line == tu.line and units.index(u) < ti and not r.authors:
+        before = k < ti
+        if u.kind == "text" and u.line == tu.line and before and not r.authors:
             names, _ = split_authors(u, style)
             if names:
                 r.authors = [strip_markup(p).strip(" .") for p in names if not _ETAL_PART.search(p)]
-        before = units.index(u) < ti
-        if slot_key(units, units.index(u)) in venue_slots and r.venue is None and u.kind != "text":
+        if slot_key(units, k) in venue_slots and r.venue is None and u.kind != "text":
             v = strip_markup(u.text).strip(" .,;:")
             if v and not _STATUS_WORDS.match(v) and title_score(v, "text") < VENUE_SLOT_TITLE:
                 _fill_venue_year(r, v) or _set_venue(r, v)
